@@ -1,0 +1,215 @@
+// GEMM: C[m, n] = (accumulate ? C : 0) + op(A)[m, k] · op(B)[k, n]
+//
+// Layout: row-major and contiguous. A is [m, k] (or [k, m] when transA), B is [k, n]
+// (or [n, k] when transB), C is [m, n]. C must not alias A or B.
+//
+// NOTE: every operand, transposed or not, is first packed into the same panel layout:
+// A into MR-row panels ([kc][MR]), B into NR-column panels ([kc][NR]), zero-padded at
+// the edges. The micro-kernel then never sees a stride, so dW = xᵀ·dy and dx = dy·Wᵀ run
+// as fast as y = x·W (tfjs-backend-wasm loses ~15× on its transposed path). The 4×8 f32
+// tile keeps 8 accumulators + 2 B vectors + A splats in V8's 15 usable v128 registers;
+// 6×8 or 4×16 tiles spill (measured 30–40% slower), as does unrolling K by hand.
+//
+// `work` is caller-owned scratch of gemmWorkBytes<T>(m, n, k) bytes, 16-byte aligned.
+// Summation order over k is sequential for every element, on every path, so results are
+// deterministic and identical between the SIMD and the scalar edge code.
+
+import { checkAligned } from "./common";
+
+const MR: usize = 4;
+const NR: usize = 8;
+/** K block: a B panel (KC·NR·4 = 8 KiB in f32) stays in L1 while A panels stream by. */
+const KC: usize = 256;
+
+@inline function roundUp(x: usize, m: usize): usize {
+  return (x + m - 1) / m * m;
+}
+
+export function gemmWorkBytes<T>(m: usize, n: usize, k: usize): usize {
+  const kc = k < KC ? k : KC;
+  // packed A + packed B + one MR×NR edge tile
+  return ((roundUp(m, MR) + roundUp(n, NR)) * kc + MR * NR) * sizeof<T>() + 16;
+}
+
+/** Packs rows [0, m) × cols [k0, k0 + kc) of op(A) into MR-row panels. */
+function packA<T>(dst: usize, a: usize, m: usize, k: usize, k0: usize, kc: usize, transA: bool): void {
+  const es = sizeof<T>();
+  for (let i0: usize = 0; i0 < m; i0 += MR) {
+    const rows = m - i0 < MR ? m - i0 : MR;
+    const panel = dst + i0 * kc * es;
+    if (transA) {
+      // A is stored [k, m]: the MR values of one k are contiguous.
+      for (let kk: usize = 0; kk < kc; kk++) {
+        const src = a + ((k0 + kk) * m + i0) * es;
+        const out = panel + kk * MR * es;
+        if (rows == MR && sizeof<T>() == 4) {
+          v128.store(out, v128.load(src));
+        } else {
+          for (let r: usize = 0; r < MR; r++) {
+            store<T>(out + r * es, r < rows ? load<T>(src + r * es) : <T>0);
+          }
+        }
+      }
+    } else {
+      for (let r: usize = 0; r < MR; r++) {
+        const out = panel + r * es;
+        if (r < rows) {
+          const src = a + ((i0 + r) * k + k0) * es;
+          for (let kk: usize = 0; kk < kc; kk++) store<T>(out + kk * MR * es, load<T>(src + kk * es));
+        } else {
+          for (let kk: usize = 0; kk < kc; kk++) store<T>(out + kk * MR * es, <T>0);
+        }
+      }
+    }
+  }
+}
+
+/** Packs rows [k0, k0 + kc) × cols [0, n) of op(B) into NR-column panels. */
+function packB<T>(dst: usize, b: usize, n: usize, k: usize, k0: usize, kc: usize, transB: bool): void {
+  const es = sizeof<T>();
+  for (let j0: usize = 0; j0 < n; j0 += NR) {
+    const cols = n - j0 < NR ? n - j0 : NR;
+    const panel = dst + j0 * kc * es;
+    if (!transB) {
+      // B is stored [k, n]: the NR values of one k are contiguous.
+      for (let kk: usize = 0; kk < kc; kk++) {
+        const src = b + ((k0 + kk) * n + j0) * es;
+        const out = panel + kk * NR * es;
+        if (cols == NR) {
+          v128.store(out, v128.load(src));
+          v128.store(out, v128.load(src, 16), 16);
+          if (sizeof<T>() == 8) {
+            v128.store(out, v128.load(src, 32), 32);
+            v128.store(out, v128.load(src, 48), 48);
+          }
+        } else {
+          for (let c: usize = 0; c < NR; c++) {
+            store<T>(out + c * es, c < cols ? load<T>(src + c * es) : <T>0);
+          }
+        }
+      }
+    } else {
+      for (let c: usize = 0; c < NR; c++) {
+        const out = panel + c * es;
+        if (c < cols) {
+          const src = b + ((j0 + c) * k + k0) * es;
+          for (let kk: usize = 0; kk < kc; kk++) store<T>(out + kk * NR * es, load<T>(src + kk * es));
+        } else {
+          for (let kk: usize = 0; kk < kc; kk++) store<T>(out + kk * NR * es, <T>0);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * f32 micro-kernel: tile[4×8] = Σ_kk ap[kk][0..4] ⊗ bp[kk][0..8], then C (+)= tile.
+ * Writes straight into C when the tile is whole, else through `edge` scratch.
+ */
+function micro_f32(
+  c: usize, ldc: usize, ap: usize, bp: usize, kc: usize,
+  rows: usize, cols: usize, acc: bool, edge: usize,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let kk: usize = 0; kk < kc; kk++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load_splat<f32>(ap);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load_splat<f32>(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load_splat<f32>(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load_splat<f32>(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    ap += 16;
+    bp += 32;
+  }
+  const full = rows == MR && cols == NR;
+  const dst = full ? c : edge;
+  const ld: usize = full ? ldc * 4 : 32;
+  if (full && acc) {
+    c00 = f32x4.add(c00, v128.load(dst)); c01 = f32x4.add(c01, v128.load(dst, 16));
+    c10 = f32x4.add(c10, v128.load(dst + ld)); c11 = f32x4.add(c11, v128.load(dst + ld, 16));
+    c20 = f32x4.add(c20, v128.load(dst + 2 * ld)); c21 = f32x4.add(c21, v128.load(dst + 2 * ld, 16));
+    c30 = f32x4.add(c30, v128.load(dst + 3 * ld)); c31 = f32x4.add(c31, v128.load(dst + 3 * ld, 16));
+  }
+  v128.store(dst, c00); v128.store(dst, c01, 16);
+  v128.store(dst + ld, c10); v128.store(dst + ld, c11, 16);
+  v128.store(dst + 2 * ld, c20); v128.store(dst + 2 * ld, c21, 16);
+  v128.store(dst + 3 * ld, c30); v128.store(dst + 3 * ld, c31, 16);
+  if (!full) edgeCopy<f32>(c, ldc, edge, rows, cols, acc);
+}
+
+/** f64 micro-kernel: same panels and the same k order, scalar (f64 is for gradient checks). */
+function micro_f64(
+  c: usize, ldc: usize, ap: usize, bp: usize, kc: usize,
+  rows: usize, cols: usize, acc: bool, edge: usize,
+): void {
+  memory.fill(edge, 0, MR * NR * 8);
+  for (let kk: usize = 0; kk < kc; kk++) {
+    for (let r: usize = 0; r < MR; r++) {
+      const a = load<f64>(ap + r * 8);
+      const t = edge + r * NR * 8;
+      for (let j: usize = 0; j < NR; j++) {
+        store<f64>(t + j * 8, load<f64>(t + j * 8) + a * load<f64>(bp + j * 8));
+      }
+    }
+    ap += MR * 8;
+    bp += NR * 8;
+  }
+  edgeCopy<f64>(c, ldc, edge, rows, cols, acc);
+}
+
+@inline function edgeCopy<T>(c: usize, ldc: usize, edge: usize, rows: usize, cols: usize, acc: bool): void {
+  const es = sizeof<T>();
+  for (let r: usize = 0; r < rows; r++) {
+    for (let j: usize = 0; j < cols; j++) {
+      const p = c + (r * ldc + j) * es;
+      const t = load<T>(edge + (r * NR + j) * es);
+      store<T>(p, acc ? load<T>(p) + t : t);
+    }
+  }
+}
+
+export function gemm<T>(
+  c: usize, a: usize, b: usize, m: usize, n: usize, k: usize,
+  transA: bool, transB: bool, accumulate: bool, work: usize,
+): void {
+  checkAligned<T>(c); checkAligned<T>(a); checkAligned<T>(b);
+  assert(work % 16 == 0, "gemm workspace must be 16-byte aligned");
+  if (m == 0 || n == 0) return;
+  const es = sizeof<T>();
+  if (k == 0) {
+    if (!accumulate) memory.fill(c, 0, m * n * es);
+    return;
+  }
+  const kcMax = k < KC ? k : KC;
+  const packedA = work;
+  const packedB = packedA + roundUp(m, MR) * kcMax * es;
+  const edge = (packedB + roundUp(n, NR) * kcMax * es + 15) & ~(<usize>15);
+  for (let k0: usize = 0; k0 < k; k0 += KC) {
+    const kc = k - k0 < KC ? k - k0 : KC;
+    const acc = accumulate || k0 > 0;
+    packA<T>(packedA, a, m, k, k0, kc, transA);
+    packB<T>(packedB, b, n, k, k0, kc, transB);
+    for (let j0: usize = 0; j0 < n; j0 += NR) {
+      const cols = n - j0 < NR ? n - j0 : NR;
+      const bp = packedB + j0 * kc * es;
+      for (let i0: usize = 0; i0 < m; i0 += MR) {
+        const rows = m - i0 < MR ? m - i0 : MR;
+        const ap = packedA + i0 * kc * es;
+        const cp = c + (i0 * n + j0) * es;
+        if (sizeof<T>() == 4) micro_f32(cp, n, ap, bp, kc, rows, cols, acc, edge);
+        else micro_f64(cp, n, ap, bp, kc, rows, cols, acc, edge);
+      }
+    }
+  }
+}

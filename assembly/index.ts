@@ -1,0 +1,95 @@
+// The module's exports: every kernel instantiated for f32 and f64, named `op_dtype`.
+// One name per op across files: bindings/ops.ts wraps each of these under the same name.
+// Pointers are byte offsets into the imported memory; the module allocates nothing.
+
+import { gemm, gemmWorkBytes } from "./gemm";
+import { biasAct, actBackward, prelu, preluBackward, maxout, maxoutBackward } from "./activations";
+import { softmaxXent, softmaxXentDense, sigmoidXent, mse, countArgmaxHits, countArgmaxMatches, countBinaryHits } from "./losses";
+import { sgdStep } from "./optim/sgd";
+import { rmspropStep } from "./optim/rmsprop";
+import { adagradStep } from "./optim/adagrad";
+import { adamStep, adamwStep } from "./optim/adam";
+import { rngSeed, rngUniform, rngNormal, dropout, shuffleI32 } from "./rng";
+import { colSum, mul, sumSquares, firstNonFinite, l2, gatherRows, randomShift } from "./tensor";
+
+/** First byte after the module's static data: the host's arena starts at or above it. */
+export function heap_base(): usize { return __heap_base; }
+
+// ---- scalar math for the host (schedules, init scales): the same libm in every runtime
+export function math_pow(x: f64, y: f64): f64 { return Math.pow(x, y); }
+export function math_cos(x: f64): f64 { return Math.cos(x); }
+export function math_exp(x: f64): f64 { return Math.exp(x); }
+export function math_log(x: f64): f64 { return Math.log(x); }
+
+// ---- GEMM
+export function gemm_work_bytes_f32(m: usize, n: usize, k: usize): usize { return gemmWorkBytes<f32>(m, n, k); }
+export function gemm_work_bytes_f64(m: usize, n: usize, k: usize): usize { return gemmWorkBytes<f64>(m, n, k); }
+export function gemm_f32(c: usize, a: usize, b: usize, m: usize, n: usize, k: usize, transA: bool, transB: bool, accumulate: bool, work: usize): void { gemm<f32>(c, a, b, m, n, k, transA, transB, accumulate, work); }
+export function gemm_f64(c: usize, a: usize, b: usize, m: usize, n: usize, k: usize, transA: bool, transB: bool, accumulate: bool, work: usize): void { gemm<f64>(c, a, b, m, n, k, transA, transB, accumulate, work); }
+
+// ---- activations
+export function bias_act_f32(y: usize, x: usize, bias: usize, rows: usize, cols: usize, act: i32, alpha: f32): void { biasAct<f32>(y, x, bias, rows, cols, act, alpha); }
+export function bias_act_f64(y: usize, x: usize, bias: usize, rows: usize, cols: usize, act: i32, alpha: f64): void { biasAct<f64>(y, x, bias, rows, cols, act, alpha); }
+export function act_backward_f32(dx: usize, dy: usize, y: usize, n: usize, act: i32, alpha: f32): void { actBackward<f32>(dx, dy, y, n, act, alpha); }
+export function act_backward_f64(dx: usize, dy: usize, y: usize, n: usize, act: i32, alpha: f64): void { actBackward<f64>(dx, dy, y, n, act, alpha); }
+export function prelu_f32(y: usize, x: usize, alpha: usize, rows: usize, cols: usize): void { prelu<f32>(y, x, alpha, rows, cols); }
+export function prelu_f64(y: usize, x: usize, alpha: usize, rows: usize, cols: usize): void { prelu<f64>(y, x, alpha, rows, cols); }
+export function prelu_backward_f32(dx: usize, dalpha: usize, dy: usize, x: usize, alpha: usize, rows: usize, cols: usize): void { preluBackward<f32>(dx, dalpha, dy, x, alpha, rows, cols); }
+export function prelu_backward_f64(dx: usize, dalpha: usize, dy: usize, x: usize, alpha: usize, rows: usize, cols: usize): void { preluBackward<f64>(dx, dalpha, dy, x, alpha, rows, cols); }
+export function maxout_f32(y: usize, idx: usize, z: usize, rows: usize, units: usize, pieces: usize): void { maxout<f32>(y, idx, z, rows, units, pieces); }
+export function maxout_f64(y: usize, idx: usize, z: usize, rows: usize, units: usize, pieces: usize): void { maxout<f64>(y, idx, z, rows, units, pieces); }
+export function maxout_backward_f32(dz: usize, dy: usize, idx: usize, rows: usize, units: usize, pieces: usize): void { maxoutBackward<f32>(dz, dy, idx, rows, units, pieces); }
+export function maxout_backward_f64(dz: usize, dy: usize, idx: usize, rows: usize, units: usize, pieces: usize): void { maxoutBackward<f64>(dz, dy, idx, rows, units, pieces); }
+
+// ---- losses and metrics
+export function softmax_xent_f32(d: usize, x: usize, labels: usize, rows: usize, cols: usize): f64 { return softmaxXent<f32>(d, x, labels, rows, cols); }
+export function softmax_xent_f64(d: usize, x: usize, labels: usize, rows: usize, cols: usize): f64 { return softmaxXent<f64>(d, x, labels, rows, cols); }
+export function softmax_xent_dense_f32(d: usize, x: usize, t: usize, rows: usize, cols: usize): f64 { return softmaxXentDense<f32>(d, x, t, rows, cols); }
+export function softmax_xent_dense_f64(d: usize, x: usize, t: usize, rows: usize, cols: usize): f64 { return softmaxXentDense<f64>(d, x, t, rows, cols); }
+export function sigmoid_xent_f32(d: usize, x: usize, t: usize, n: usize): f64 { return sigmoidXent<f32>(d, x, t, n); }
+export function sigmoid_xent_f64(d: usize, x: usize, t: usize, n: usize): f64 { return sigmoidXent<f64>(d, x, t, n); }
+export function mse_f32(d: usize, p: usize, t: usize, n: usize): f64 { return mse<f32>(d, p, t, n); }
+export function mse_f64(d: usize, p: usize, t: usize, n: usize): f64 { return mse<f64>(d, p, t, n); }
+export function count_argmax_hits_f32(x: usize, labels: usize, rows: usize, cols: usize): i32 { return countArgmaxHits<f32>(x, labels, rows, cols); }
+export function count_argmax_hits_f64(x: usize, labels: usize, rows: usize, cols: usize): i32 { return countArgmaxHits<f64>(x, labels, rows, cols); }
+export function count_argmax_matches_f32(x: usize, t: usize, rows: usize, cols: usize): i32 { return countArgmaxMatches<f32>(x, t, rows, cols); }
+export function count_argmax_matches_f64(x: usize, t: usize, rows: usize, cols: usize): i32 { return countArgmaxMatches<f64>(x, t, rows, cols); }
+export function count_binary_hits_f32(x: usize, t: usize, n: usize): i32 { return countBinaryHits<f32>(x, t, n); }
+export function count_binary_hits_f64(x: usize, t: usize, n: usize): i32 { return countBinaryHits<f64>(x, t, n); }
+
+// ---- optimizers (one fused in-place update each)
+export function sgd_step_f32(p: usize, g: usize, buf: usize, n: usize, lr: f64, momentum: f64, dampening: f64, nesterov: bool, weightDecay: f64, first: bool): void { sgdStep<f32>(p, g, buf, n, lr, momentum, dampening, nesterov, weightDecay, first); }
+export function sgd_step_f64(p: usize, g: usize, buf: usize, n: usize, lr: f64, momentum: f64, dampening: f64, nesterov: bool, weightDecay: f64, first: bool): void { sgdStep<f64>(p, g, buf, n, lr, momentum, dampening, nesterov, weightDecay, first); }
+export function rmsprop_step_f32(p: usize, g: usize, sq: usize, ga: usize, buf: usize, n: usize, lr: f64, rho: f64, eps: f64, momentum: f64, centered: bool, weightDecay: f64): void { rmspropStep<f32>(p, g, sq, ga, buf, n, lr, rho, eps, momentum, centered, weightDecay); }
+export function rmsprop_step_f64(p: usize, g: usize, sq: usize, ga: usize, buf: usize, n: usize, lr: f64, rho: f64, eps: f64, momentum: f64, centered: bool, weightDecay: f64): void { rmspropStep<f64>(p, g, sq, ga, buf, n, lr, rho, eps, momentum, centered, weightDecay); }
+export function adagrad_step_f32(p: usize, g: usize, sum: usize, n: usize, lr: f64, eps: f64, lrDecay: f64, weightDecay: f64, t: f64): void { adagradStep<f32>(p, g, sum, n, lr, eps, lrDecay, weightDecay, t); }
+export function adagrad_step_f64(p: usize, g: usize, sum: usize, n: usize, lr: f64, eps: f64, lrDecay: f64, weightDecay: f64, t: f64): void { adagradStep<f64>(p, g, sum, n, lr, eps, lrDecay, weightDecay, t); }
+export function adam_step_f32(p: usize, g: usize, m: usize, v: usize, n: usize, lr: f64, b1: f64, b2: f64, eps: f64, weightDecay: f64, t: f64): void { adamStep<f32>(p, g, m, v, n, lr, b1, b2, eps, weightDecay, t); }
+export function adam_step_f64(p: usize, g: usize, m: usize, v: usize, n: usize, lr: f64, b1: f64, b2: f64, eps: f64, weightDecay: f64, t: f64): void { adamStep<f64>(p, g, m, v, n, lr, b1, b2, eps, weightDecay, t); }
+export function adamw_step_f32(p: usize, g: usize, m: usize, v: usize, n: usize, lr: f64, b1: f64, b2: f64, eps: f64, weightDecay: f64, t: f64): void { adamwStep<f32>(p, g, m, v, n, lr, b1, b2, eps, weightDecay, t); }
+export function adamw_step_f64(p: usize, g: usize, m: usize, v: usize, n: usize, lr: f64, b1: f64, b2: f64, eps: f64, weightDecay: f64, t: f64): void { adamwStep<f64>(p, g, m, v, n, lr, b1, b2, eps, weightDecay, t); }
+
+// ---- random numbers
+export function rng_seed(state: usize, seedLo: u32, seedHi: u32, stream: u32): void { rngSeed(state, seedLo, seedHi, stream); }
+export function rng_uniform_f32(out: usize, n: usize, state: usize, lo: f64, hi: f64): void { rngUniform<f32>(out, n, state, lo, hi); }
+export function rng_uniform_f64(out: usize, n: usize, state: usize, lo: f64, hi: f64): void { rngUniform<f64>(out, n, state, lo, hi); }
+export function rng_normal_f32(out: usize, n: usize, state: usize, mean: f64, std: f64, truncate: bool, scratch: usize): void { rngNormal<f32>(out, n, state, mean, std, truncate, scratch); }
+export function rng_normal_f64(out: usize, n: usize, state: usize, mean: f64, std: f64, truncate: bool, scratch: usize): void { rngNormal<f64>(out, n, state, mean, std, truncate, scratch); }
+export function dropout_f32(y: usize, mask: usize, x: usize, n: usize, state: usize, rate: f64): void { dropout<f32>(y, mask, x, n, state, rate); }
+export function dropout_f64(y: usize, mask: usize, x: usize, n: usize, state: usize, rate: f64): void { dropout<f64>(y, mask, x, n, state, rate); }
+export function shuffle_i32(perm: usize, n: usize, state: usize): void { shuffleI32(perm, n, state); }
+
+// ---- tensor utilities
+export function col_sum_f32(out: usize, x: usize, rows: usize, cols: usize, accumulate: bool): void { colSum<f32>(out, x, rows, cols, accumulate); }
+export function col_sum_f64(out: usize, x: usize, rows: usize, cols: usize, accumulate: bool): void { colSum<f64>(out, x, rows, cols, accumulate); }
+export function mul_f32(out: usize, a: usize, b: usize, n: usize): void { mul<f32>(out, a, b, n); }
+export function mul_f64(out: usize, a: usize, b: usize, n: usize): void { mul<f64>(out, a, b, n); }
+export function sum_squares_f32(x: usize, n: usize): f64 { return sumSquares<f32>(x, n); }
+export function sum_squares_f64(x: usize, n: usize): f64 { return sumSquares<f64>(x, n); }
+export function first_non_finite_f32(x: usize, n: usize): i32 { return firstNonFinite<f32>(x, n); }
+export function first_non_finite_f64(x: usize, n: usize): i32 { return firstNonFinite<f64>(x, n); }
+export function l2_f32(grad: usize, w: usize, n: usize, lambda: f64): f64 { return l2<f32>(grad, w, n, lambda); }
+export function l2_f64(grad: usize, w: usize, n: usize, lambda: f64): f64 { return l2<f64>(grad, w, n, lambda); }
+export function gather_rows(out: usize, x: usize, idx: usize, count: usize, rowBytes: usize): void { gatherRows(out, x, idx, count, rowBytes); }
+export function random_shift_f32(out: usize, x: usize, count: usize, h: usize, w: usize, c: usize, maxShift: i32, state: usize): void { randomShift<f32>(out, x, count, h, w, c, maxShift, state); }
+export function random_shift_f64(out: usize, x: usize, count: usize, h: usize, w: usize, c: usize, maxShift: i32, state: usize): void { randomShift<f64>(out, x, count, h, w, c, maxShift, state); }

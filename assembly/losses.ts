@@ -1,0 +1,139 @@
+// Losses: value and gradient in one pass. Every loss is a mean over the batch (and, for
+// the elementwise ones, over features too), as torch's reduction='mean'. Loss sums are
+// accumulated in f64 whatever T is. A gradient pointer of 0 means "value only".
+
+import { exp_, log_, log1p_, sigmoid_ } from "./common";
+
+/**
+ * Softmax cross-entropy on logits [rows, cols] with int labels (i32 [rows]):
+ *   loss = mean_r (logsumexp(x_r) − x_r[label_r]),  dlogits = (softmax(x_r) − onehot) / rows.
+ * Stable: exponents are taken of x − max(x). dlogits may alias logits.
+ */
+export function softmaxXent<T>(dlogits: usize, logits: usize, labels: usize, rows: usize, cols: usize): f64 {
+  const es = sizeof<T>();
+  let total: f64 = 0;
+  const invRows = <T>(1.0 / <f64>rows);
+  for (let r: usize = 0; r < rows; r++) {
+    const x = logits + r * cols * es;
+    const label = <usize>load<i32>(labels + r * 4);
+    let mx = load<T>(x);
+    for (let c: usize = 1; c < cols; c++) { const v = load<T>(x + c * es); if (v > mx) mx = v; }
+    let sum: T = 0;
+    for (let c: usize = 0; c < cols; c++) sum += exp_<T>(load<T>(x + c * es) - mx);
+    const lse = mx + log_<T>(sum);
+    total += <f64>(lse - load<T>(x + label * es));
+    if (dlogits) {
+      const g = dlogits + r * cols * es;
+      const inv = <T>1 / sum;
+      for (let c: usize = 0; c < cols; c++) {
+        const p = exp_<T>(load<T>(x + c * es) - mx) * inv;
+        store<T>(g + c * es, (c == label ? p - <T>1 : p) * invRows);
+      }
+    }
+  }
+  return rows ? total / <f64>rows : 0;
+}
+
+/**
+ * Softmax cross-entropy with target distributions t [rows, cols] (one-hot or soft):
+ *   loss = mean_r Σ_c t·(lse − x),  dlogits = (softmax(x)·Σ_c t − t) / rows.
+ */
+export function softmaxXentDense<T>(dlogits: usize, logits: usize, targets: usize, rows: usize, cols: usize): f64 {
+  const es = sizeof<T>();
+  let total: f64 = 0;
+  const invRows = <T>(1.0 / <f64>rows);
+  for (let r: usize = 0; r < rows; r++) {
+    const x = logits + r * cols * es;
+    const t = targets + r * cols * es;
+    let mx = load<T>(x);
+    for (let c: usize = 1; c < cols; c++) { const v = load<T>(x + c * es); if (v > mx) mx = v; }
+    let sum: T = 0;
+    let tsum: T = 0;
+    for (let c: usize = 0; c < cols; c++) {
+      sum += exp_<T>(load<T>(x + c * es) - mx);
+      tsum += load<T>(t + c * es);
+    }
+    const lse = mx + log_<T>(sum);
+    for (let c: usize = 0; c < cols; c++) total += <f64>(load<T>(t + c * es) * (lse - load<T>(x + c * es)));
+    if (dlogits) {
+      const g = dlogits + r * cols * es;
+      const inv = <T>1 / sum;
+      for (let c: usize = 0; c < cols; c++) {
+        const p = exp_<T>(load<T>(x + c * es) - mx) * inv;
+        store<T>(g + c * es, (p * tsum - load<T>(t + c * es)) * invRows);
+      }
+    }
+  }
+  return rows ? total / <f64>rows : 0;
+}
+
+/**
+ * Sigmoid cross-entropy on logits x with targets t in [0, 1], n elements:
+ *   loss = mean(max(x, 0) − x·t + log1p(exp(−|x|))),  dx = (σ(x) − t) / n.
+ */
+export function sigmoidXent<T>(dx: usize, x: usize, t: usize, n: usize): f64 {
+  const es = sizeof<T>();
+  let total: f64 = 0;
+  const invN = <T>(1.0 / <f64>n);
+  for (let i: usize = 0; i < n; i++) {
+    const v = load<T>(x + i * es);
+    const y = load<T>(t + i * es);
+    const a = v < <T>0 ? -v : v;
+    total += <f64>((v > <T>0 ? v : <T>0) - v * y + log1p_<T>(exp_<T>(-a)));
+    if (dx) store<T>(dx + i * es, (sigmoid_<T>(v) - y) * invN);
+  }
+  return n ? total / <f64>n : 0;
+}
+
+/** Mean squared error over n elements: loss = mean((p − t)²), dp = 2(p − t) / n. */
+export function mse<T>(dp: usize, p: usize, t: usize, n: usize): f64 {
+  const es = sizeof<T>();
+  let total: f64 = 0;
+  const scale = <T>(2.0 / <f64>n);
+  for (let i: usize = 0; i < n; i++) {
+    const d = load<T>(p + i * es) - load<T>(t + i * es);
+    total += <f64>(d * d);
+    if (dp) store<T>(dp + i * es, d * scale);
+  }
+  return n ? total / <f64>n : 0;
+}
+
+/** Number of rows whose argmax (first on ties) equals the int label. */
+export function countArgmaxHits<T>(logits: usize, labels: usize, rows: usize, cols: usize): i32 {
+  const es = sizeof<T>();
+  let hits: i32 = 0;
+  for (let r: usize = 0; r < rows; r++) {
+    const x = logits + r * cols * es;
+    let best: usize = 0;
+    for (let c: usize = 1; c < cols; c++) if (load<T>(x + c * es) > load<T>(x + best * es)) best = c;
+    if (<i32>best == load<i32>(labels + r * 4)) hits++;
+  }
+  return hits;
+}
+
+/** Number of rows whose argmax equals the argmax of the target row (one-hot targets). */
+export function countArgmaxMatches<T>(logits: usize, targets: usize, rows: usize, cols: usize): i32 {
+  const es = sizeof<T>();
+  let hits: i32 = 0;
+  for (let r: usize = 0; r < rows; r++) {
+    const x = logits + r * cols * es;
+    const t = targets + r * cols * es;
+    let bx: usize = 0, bt: usize = 0;
+    for (let c: usize = 1; c < cols; c++) {
+      if (load<T>(x + c * es) > load<T>(x + bx * es)) bx = c;
+      if (load<T>(t + c * es) > load<T>(t + bt * es)) bt = c;
+    }
+    if (bx == bt) hits++;
+  }
+  return hits;
+}
+
+/** Number of elements where (logit > 0) == (target > 0.5): binary accuracy on logits. */
+export function countBinaryHits<T>(x: usize, t: usize, n: usize): i32 {
+  const es = sizeof<T>();
+  let hits: i32 = 0;
+  for (let i: usize = 0; i < n; i++) {
+    if ((load<T>(x + i * es) > <T>0) == (load<T>(t + i * es) > <T>0.5)) hits++;
+  }
+  return hits;
+}

@@ -1,0 +1,102 @@
+// Small tensor kernels: reductions, elementwise products, regularization, batch gathering
+// and the image augmentation of the training pipeline.
+
+import { lanes } from "./common";
+import { nextInt } from "./rng";
+
+/** out[c] (+)= Σ_r x[r, c]: the bias gradient. SIMD across columns, scalar tail. */
+export function colSum<T>(out: usize, x: usize, rows: usize, cols: usize, accumulate: bool): void {
+  const es = sizeof<T>();
+  const L = lanes<T>();
+  if (!accumulate) memory.fill(out, 0, cols * es);
+  for (let r: usize = 0; r < rows; r++) {
+    const xr = x + r * cols * es;
+    let c: usize = 0;
+    for (; c + L <= cols; c += L) {
+      v128.store(out + c * es, v128.add<T>(v128.load(out + c * es), v128.load(xr + c * es)));
+    }
+    for (; c < cols; c++) store<T>(out + c * es, load<T>(out + c * es) + load<T>(xr + c * es));
+  }
+}
+
+/** out[i] = a[i]·b[i]. out may alias a or b. */
+export function mul<T>(out: usize, a: usize, b: usize, n: usize): void {
+  const es = sizeof<T>();
+  const L = lanes<T>();
+  let i: usize = 0;
+  for (; i + L <= n; i += L) {
+    v128.store(out + i * es, v128.mul<T>(v128.load(a + i * es), v128.load(b + i * es)));
+  }
+  for (; i < n; i++) store<T>(out + i * es, load<T>(a + i * es) * load<T>(b + i * es));
+}
+
+/** Σ x², accumulated in f64: gradient norms, and a finiteness check (NaN/Inf propagate). */
+export function sumSquares<T>(x: usize, n: usize): f64 {
+  const es = sizeof<T>();
+  let s: f64 = 0;
+  for (let i: usize = 0; i < n; i++) { const v = <f64>load<T>(x + i * es); s += v * v; }
+  return s;
+}
+
+/** Index of the first NaN or ±Infinity in x, or −1. */
+export function firstNonFinite<T>(x: usize, n: usize): i32 {
+  const es = sizeof<T>();
+  for (let i: usize = 0; i < n; i++) {
+    const v = load<T>(x + i * es);
+    if (v - v != <T>0) return <i32>i;
+  }
+  return -1;
+}
+
+/**
+ * L2 penalty λ·Σw²: adds its gradient 2λ·w to grad in place and returns the penalty (f64).
+ */
+export function l2<T>(grad: usize, w: usize, n: usize, lambda: f64): f64 {
+  const es = sizeof<T>();
+  const twoL = <T>(2.0 * lambda);
+  let s: f64 = 0;
+  for (let i: usize = 0; i < n; i++) {
+    const v = load<T>(w + i * es);
+    s += <f64>v * <f64>v;
+    store<T>(grad + i * es, load<T>(grad + i * es) + twoL * v);
+  }
+  return lambda * s;
+}
+
+/** out[i, :] = x[idx[i], :] for i < count; rows of rowBytes bytes (any dtype). */
+export function gatherRows(out: usize, x: usize, idx: usize, count: usize, rowBytes: usize): void {
+  for (let i: usize = 0; i < count; i++) {
+    memory.copy(out + i * rowBytes, x + <usize>load<i32>(idx + i * 4) * rowBytes, rowBytes);
+  }
+}
+
+/**
+ * Random translation of each image of x [count, h, w, c] by (dy, dx), each uniform in
+ * [−maxShift, maxShift], zero fill: out[y, x] = in[y − dy, x − dx]. out must not alias x.
+ */
+export function randomShift<T>(out: usize, x: usize, count: usize, h: usize, w: usize, c: usize, maxShift: i32, state: usize): void {
+  const es = sizeof<T>();
+  const span = <u32>(2 * maxShift + 1);
+  const img = h * w * c * es;
+  const row = w * c * es;
+  for (let i: usize = 0; i < count; i++) {
+    const dy = <i32>nextInt(state, span) - maxShift;
+    const dx = <i32>nextInt(state, span) - maxShift;
+    const src = x + i * img;
+    const dst = out + i * img;
+    memory.fill(dst, 0, img);
+    // columns that stay inside after the shift
+    const x0 = dx > 0 ? dx : 0;
+    const x1 = dx < 0 ? <i32>w + dx : <i32>w;
+    if (x1 <= x0) continue;
+    for (let y: i32 = 0; y < <i32>h; y++) {
+      const sy = y - dy;
+      if (sy < 0 || sy >= <i32>h) continue;
+      memory.copy(
+        dst + <usize>y * row + <usize>x0 * c * es,
+        src + <usize>sy * row + <usize>(x0 - dx) * c * es,
+        <usize>(x1 - x0) * c * es,
+      );
+    }
+  }
+}

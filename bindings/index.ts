@@ -1,0 +1,3 @@
+export { init, runtime, type InitOptions, type Runtime } from './runtime.js';
+export { Arena } from './arena.js';
+export { Act, bindKernels, type Kernels, type Exports, type DType } from './ops.js';

@@ -1,0 +1,79 @@
+// Typed wrappers of the wasm exports. Each dtype-generic op `op_f32` / `op_f64` is bound
+// once per dtype under the same camelCase name (`gemm_f32` → kernels('float32').gemm), so
+// the model layer picks its dtype once and calls kernels with no per-call dispatch.
+// Pointers are byte offsets into the runtime's memory; sizes are element counts.
+
+export type DType = 'float32' | 'float64';
+
+/** Activation codes understood by biasAct / actBackward (mirrors assembly/activations.ts). */
+export const Act = { linear: 0, relu: 1, sigmoid: 2, tanh: 3, leakyRelu: 4, elu: 5 } as const;
+
+type Ptr = number;
+
+/** The dtype-generic kernels, bound to one dtype. */
+export interface Kernels {
+  readonly bytes: 4 | 8;
+  gemmWorkBytes(m: number, n: number, k: number): number;
+  gemm(c: Ptr, a: Ptr, b: Ptr, m: number, n: number, k: number, transA: boolean, transB: boolean, accumulate: boolean, work: Ptr): void;
+  biasAct(y: Ptr, x: Ptr, bias: Ptr, rows: number, cols: number, act: number, alpha: number): void;
+  actBackward(dx: Ptr, dy: Ptr, y: Ptr, n: number, act: number, alpha: number): void;
+  prelu(y: Ptr, x: Ptr, alpha: Ptr, rows: number, cols: number): void;
+  preluBackward(dx: Ptr, dalpha: Ptr, dy: Ptr, x: Ptr, alpha: Ptr, rows: number, cols: number): void;
+  maxout(y: Ptr, idx: Ptr, z: Ptr, rows: number, units: number, pieces: number): void;
+  maxoutBackward(dz: Ptr, dy: Ptr, idx: Ptr, rows: number, units: number, pieces: number): void;
+  softmaxXent(dlogits: Ptr, logits: Ptr, labels: Ptr, rows: number, cols: number): number;
+  softmaxXentDense(dlogits: Ptr, logits: Ptr, targets: Ptr, rows: number, cols: number): number;
+  sigmoidXent(dx: Ptr, x: Ptr, t: Ptr, n: number): number;
+  mse(dp: Ptr, p: Ptr, t: Ptr, n: number): number;
+  countArgmaxHits(x: Ptr, labels: Ptr, rows: number, cols: number): number;
+  countArgmaxMatches(x: Ptr, t: Ptr, rows: number, cols: number): number;
+  countBinaryHits(x: Ptr, t: Ptr, n: number): number;
+  sgdStep(p: Ptr, g: Ptr, buf: Ptr, n: number, lr: number, momentum: number, dampening: number, nesterov: boolean, weightDecay: number, first: boolean): void;
+  rmspropStep(p: Ptr, g: Ptr, squareAvg: Ptr, gradAvg: Ptr, buf: Ptr, n: number, lr: number, rho: number, eps: number, momentum: number, centered: boolean, weightDecay: number): void;
+  adagradStep(p: Ptr, g: Ptr, sum: Ptr, n: number, lr: number, eps: number, lrDecay: number, weightDecay: number, t: number): void;
+  adamStep(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, t: number): void;
+  adamwStep(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, t: number): void;
+  rngUniform(out: Ptr, n: number, state: Ptr, lo: number, hi: number): void;
+  rngNormal(out: Ptr, n: number, state: Ptr, mean: number, std: number, truncate: boolean, scratch: Ptr): void;
+  dropout(y: Ptr, mask: Ptr, x: Ptr, n: number, state: Ptr, rate: number): void;
+  colSum(out: Ptr, x: Ptr, rows: number, cols: number, accumulate: boolean): void;
+  mul(out: Ptr, a: Ptr, b: Ptr, n: number): void;
+  sumSquares(x: Ptr, n: number): number;
+  firstNonFinite(x: Ptr, n: number): number;
+  l2(grad: Ptr, w: Ptr, n: number, lambda: number): number;
+  randomShift(out: Ptr, x: Ptr, count: number, h: number, w: number, c: number, maxShift: number, state: Ptr): void;
+}
+
+const GENERIC_OPS = [
+  'gemmWorkBytes', 'gemm', 'biasAct', 'actBackward', 'prelu', 'preluBackward', 'maxout', 'maxoutBackward',
+  'softmaxXent', 'softmaxXentDense', 'sigmoidXent', 'mse', 'countArgmaxHits', 'countArgmaxMatches', 'countBinaryHits',
+  'sgdStep', 'rmspropStep', 'adagradStep', 'adamStep', 'adamwStep',
+  'rngUniform', 'rngNormal', 'dropout', 'colSum', 'mul', 'sumSquares', 'firstNonFinite', 'l2', 'randomShift',
+] as const satisfies readonly Exclude<keyof Kernels, 'bytes'>[];
+
+/** The raw exports: generic ops as `snake_case_f32|f64`, plus the dtype-free ones below. */
+export interface Exports {
+  [name: string]: unknown;
+  heap_base(): number;
+  rng_seed(state: Ptr, seedLo: number, seedHi: number, stream: number): void;
+  shuffle_i32(perm: Ptr, n: number, state: Ptr): void;
+  gather_rows(out: Ptr, x: Ptr, idx: Ptr, count: number, rowBytes: number): void;
+  math_pow(x: number, y: number): number;
+  math_cos(x: number): number;
+  math_exp(x: number): number;
+  math_log(x: number): number;
+}
+
+export function snakeCase(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase());
+}
+
+export function bindKernels(ex: Exports, suffix: 'f32' | 'f64'): Kernels {
+  const k: Record<string, unknown> = { bytes: suffix === 'f32' ? 4 : 8 };
+  for (const op of GENERIC_OPS) {
+    const fn = ex[`${snakeCase(op)}_${suffix}`];
+    if (typeof fn !== 'function') throw new Error(`simdnet wasm is missing export ${snakeCase(op)}_${suffix}`);
+    k[op] = fn;
+  }
+  return k as unknown as Kernels;
+}

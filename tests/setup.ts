@@ -1,0 +1,5 @@
+// Every test file runs against the debug build of the core: same kernels, with asserts on.
+import { readFileSync } from 'node:fs';
+import { init } from '../bindings/index.js';
+
+await init({ wasm: readFileSync(new URL('../build/simdnet.debug.wasm', import.meta.url)) });
