@@ -1,0 +1,59 @@
+// Inverted dropout (Srivastava et al. 2014): in training each element is kept with
+// probability 1 − rate and scaled by 1/(1 − rate); at inference it is the identity.
+// Masks are drawn in wasm from this layer's own RNG stream, so adding a dropout layer
+// changes neither the initial weights nor the other layers' masks.
+
+import type { WasmTensor } from '../../bindings/index.js';
+import { Layer, size, type BuildContext, type LayerArgs } from './layer.js';
+
+export interface DropoutArgs extends LayerArgs {
+  /** Probability to drop an element, in [0, 1). */
+  rate: number;
+}
+
+export class Dropout extends Layer {
+  readonly className = 'Dropout';
+  readonly rate: number;
+  private rng!: WasmTensor;
+  private y!: WasmTensor;
+  private mask!: WasmTensor;
+
+  constructor(args: DropoutArgs) {
+    super(args);
+    const rate = args?.rate;
+    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new Error(`Invalid dropout rate: ${String(rate)} (must be in [0, 1))`);
+    this.rate = rate;
+  }
+
+  protected setup(inputShape: number[], ctx: BuildContext): number[] {
+    this.rng = ctx.newStream();
+    return inputShape.slice();
+  }
+
+  protected allocateBuffers(capacity: number): void {
+    this.y = this.buffer([capacity, ...this.inputShape]);
+    this.mask = this.buffer([capacity, ...this.inputShape]);
+  }
+
+  /** The RNG state, saved and restored by the model around a step that may fail. */
+  get rngState(): WasmTensor {
+    return this.rng;
+  }
+
+  forward(x: WasmTensor, n: number, training: boolean): WasmTensor {
+    if (!training || this.rate === 0) return x; // identity: hand the input through
+    this.k.dropout(this.y.ptr, this.mask.ptr, x.ptr, n * size(this.inputShape), this.rng.ptr, this.rate);
+    return this.y;
+  }
+
+  backward(dy: WasmTensor, n: number): WasmTensor {
+    if (this.rate !== 0) this.k.mul(dy.ptr, dy.ptr, this.mask.ptr, n * size(this.inputShape));
+    return dy;
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { rate: this.rate };
+  }
+}
+
+export const dropout = (args: DropoutArgs): Dropout => new Dropout(args);

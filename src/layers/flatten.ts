@@ -1,0 +1,32 @@
+// Flatten: [N, ...dims] → [N, Π dims]. Row-major data is already flat: no copy.
+
+import type { WasmTensor } from '../../bindings/index.js';
+import { Layer, size, type LayerArgs } from './layer.js';
+
+export class Flatten extends Layer {
+  readonly className = 'Flatten';
+
+  constructor(args: LayerArgs = {}) {
+    super(args);
+  }
+
+  protected setup(inputShape: number[]): number[] {
+    return [size(inputShape)];
+  }
+
+  protected allocateBuffers(): void {}
+
+  forward(x: WasmTensor): WasmTensor {
+    return x;
+  }
+
+  backward(dy: WasmTensor): WasmTensor {
+    return dy;
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {};
+  }
+}
+
+export const flatten = (args?: LayerArgs): Flatten => new Flatten(args);

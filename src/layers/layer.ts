@@ -1,0 +1,141 @@
+// The layer contract. Every layer is one file with, in order: build (create parameters),
+// allocate (activation buffers for a batch capacity), forward, backward (right under the
+// forward it reverses), params. Layers plan kernel calls; the math runs in wasm.
+//
+// Buffers: forward(x, n) reads the first n rows of x and returns its own output buffer
+// (capacity rows, n valid). backward(dy, n) may overwrite dy and returns dx — either its
+// own buffer or dy itself when the layer works in place — or null when needDx is false.
+// The output buffer of each layer is exposed (`output`) for diagnostics without copies.
+
+import { WasmTensor, type DType, type Kernels, type Runtime } from '../../bindings/index.js';
+import type { Regularizer } from '../regularizers.js';
+
+export interface Param {
+  /** e.g. 'dense_1/kernel' */
+  name: string;
+  value: WasmTensor;
+  grad: WasmTensor;
+  regularizer: Regularizer | null;
+  trainable: boolean;
+}
+
+export interface BuildContext {
+  dtype: DType;
+  k: Kernels;
+  rt: Runtime;
+  /** RNG state of the initializer stream (shared by all layers, in order). */
+  initRng: WasmTensor;
+  /** A fresh RNG stream for a consumer such as a dropout layer. */
+  newStream(): WasmTensor;
+  /** 8 bytes of scratch for kernels that need it (normal sampling). */
+  scratch: WasmTensor;
+}
+
+export interface LayerArgs {
+  /** Per-sample input shape; needed on the first layer unless fit/predict infer it. */
+  inputShape?: number[];
+  name?: string;
+}
+
+export abstract class Layer {
+  abstract readonly className: string;
+  name: string;
+  inputShape: number[] = [];
+  outputShape: number[] = [];
+  /** Layers are trainable unless frozen (finetuning). */
+  trainable = true;
+  protected k!: Kernels;
+  protected dtype!: DType;
+  protected owned: WasmTensor[] = [];
+  private activations: WasmTensor[] = [];
+  readonly declaredInputShape?: number[];
+
+  constructor(args: LayerArgs = {}) {
+    if (args.inputShape !== undefined) {
+      if (!Array.isArray(args.inputShape) || args.inputShape.some((d) => !Number.isInteger(d) || d <= 0)) {
+        throw new Error(`inputShape must be an array of positive integers, got ${JSON.stringify(args.inputShape)}`);
+      }
+      this.declaredInputShape = args.inputShape.slice();
+    }
+    this.name = args.name ?? '';
+  }
+
+  get built(): boolean {
+    return this.outputShape.length > 0 || this.inputShape.length > 0;
+  }
+
+  /** Creates parameters for this input shape and returns the output shape. */
+  build(inputShape: number[], ctx: BuildContext): number[] {
+    this.k = ctx.k;
+    this.dtype = ctx.dtype;
+    this.inputShape = inputShape.slice();
+    this.outputShape = this.setup(inputShape, ctx);
+    return this.outputShape;
+  }
+
+  /** Subclass part of build: validate, create parameters, return output shape. */
+  protected abstract setup(inputShape: number[], ctx: BuildContext): number[];
+
+  /** (Re)allocates activation buffers for up to `capacity` samples. */
+  allocate(capacity: number): void {
+    for (const t of this.activations) t.free();
+    this.activations = [];
+    this.allocateBuffers(capacity);
+  }
+
+  protected abstract allocateBuffers(capacity: number): void;
+
+  /** Allocates an activation buffer that allocate()/dispose() free. */
+  protected buffer(shape: number[], dtype: DType | 'int32' = this.dtype): WasmTensor {
+    const t = new WasmTensor(shape, dtype);
+    this.activations.push(t);
+    return t;
+  }
+
+  /** Allocates a parameter-lifetime tensor (freed on dispose). */
+  protected persistent(shape: number[], dtype: DType | 'int32' = this.dtype): WasmTensor {
+    const t = new WasmTensor(shape, dtype);
+    this.owned.push(t);
+    return t;
+  }
+
+  abstract forward(x: WasmTensor, n: number, training: boolean): WasmTensor;
+  abstract backward(dy: WasmTensor, n: number, needDx: boolean): WasmTensor | null;
+
+  /** Parameters in getWeights() order. */
+  params(): Param[] {
+    return [];
+  }
+
+  /** GEMM workspace bytes this layer needs at this capacity. */
+  workBytes(_capacity: number): number {
+    return 0;
+  }
+
+  /** Set by the model: shared GEMM workspace. */
+  work: WasmTensor | null = null;
+
+  /** Called after a successful optimizer step (e.g. batch norm commits moving statistics). */
+  commit(): void {}
+
+  /** Keras-style config for summary and serialization. */
+  abstract getConfig(): Record<string, unknown>;
+
+  dispose(): void {
+    for (const t of this.activations) t.free();
+    for (const t of this.owned) t.free();
+    this.activations = [];
+    this.owned = [];
+  }
+
+  protected param(name: string, shape: number[], regularizer: Regularizer | null = null): Param {
+    return { name: `${this.name}/${name}`, value: this.persistent(shape), grad: this.persistent(shape), regularizer, trainable: true };
+  }
+}
+
+export const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+export function positiveInt(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`${what} must be a positive integer, got ${String(v)}`);
+  return v;
+}

@@ -1,0 +1,108 @@
+// Maxout (Goodfellow et al. 2013): y[u] = max_p (x·W[:, u, p] + b[u, p]).
+// Kernel [inputDim, units, pieces] is one GEMM of width units·pieces; forward keeps the
+// argmax piece per output, backward routes dy to it and runs the Dense backward GEMMs.
+
+import type { WasmTensor } from '../../bindings/index.js';
+import { getInitializer, type Initializer, type InitializerSpec } from '../initializers.js';
+import { checkRegularizer, type Regularizer } from '../regularizers.js';
+import { Layer, positiveInt, type BuildContext, type LayerArgs, type Param } from './layer.js';
+
+export interface MaxoutArgs extends LayerArgs {
+  units: number;
+  /** Linear pieces per unit (default 2). */
+  pieces?: number;
+  useBias?: boolean;
+  kernelInitializer?: InitializerSpec;
+  biasInitializer?: InitializerSpec;
+  kernelRegularizer?: Regularizer;
+}
+
+export class Maxout extends Layer {
+  readonly className = 'Maxout';
+  readonly units: number;
+  readonly pieces: number;
+  readonly useBias: boolean;
+  private readonly kernelInit: Initializer;
+  private readonly biasInit: Initializer;
+  private readonly regularizer: Regularizer | null;
+  private kernel!: Param;
+  private bias: Param | null = null;
+  private z!: WasmTensor;
+  private idx!: WasmTensor;
+  private y!: WasmTensor;
+  private dx!: WasmTensor;
+  /** saved by forward: the input buffer */
+  private x: WasmTensor | null = null;
+
+  constructor(args: MaxoutArgs) {
+    super(args);
+    if (!args || typeof args !== 'object') throw new Error('maxout: expected an args object such as {units: 64, pieces: 2}');
+    this.units = positiveInt(args.units, 'maxout units');
+    this.pieces = positiveInt(args.pieces ?? 2, 'maxout pieces');
+    this.useBias = args.useBias ?? true;
+    this.kernelInit = getInitializer(args.kernelInitializer ?? 'glorotUniform', 'kernelInitializer');
+    this.biasInit = getInitializer(args.biasInitializer ?? 'zeros', 'biasInitializer');
+    this.regularizer = checkRegularizer(args.kernelRegularizer, 'maxout kernelRegularizer');
+  }
+
+  protected setup(inputShape: number[], ctx: BuildContext): number[] {
+    if (inputShape.length !== 1) throw new Error(`maxout expects flat inputs, got per-sample shape [${inputShape.join(', ')}]; add layers.flatten() first`);
+    // NOTE: each piece is a Dense of its own, so the fans are those of one piece
+    const fans = { fanIn: inputShape[0], fanOut: this.units };
+    this.kernel = this.param('kernel', [inputShape[0], this.units, this.pieces], this.regularizer);
+    this.kernelInit.fill(this.kernel.value, fans, ctx.k, ctx.initRng, ctx.scratch);
+    if (this.useBias) {
+      this.bias = this.param('bias', [this.units, this.pieces]);
+      this.biasInit.fill(this.bias.value, fans, ctx.k, ctx.initRng, ctx.scratch);
+    }
+    return [this.units];
+  }
+
+  protected allocateBuffers(capacity: number): void {
+    this.z = this.buffer([capacity, this.units * this.pieces]);
+    this.idx = this.buffer([capacity, this.units], 'int32');
+    this.y = this.buffer([capacity, this.units]);
+    this.dx = this.buffer([capacity, this.inputShape[0]]);
+  }
+
+  override workBytes(capacity: number): number {
+    const [d, w] = [this.inputShape[0], this.units * this.pieces];
+    return Math.max(this.k.gemmWorkBytes(capacity, w, d), this.k.gemmWorkBytes(d, w, capacity), this.k.gemmWorkBytes(capacity, d, w));
+  }
+
+  forward(x: WasmTensor, n: number): WasmTensor {
+    const d = this.inputShape[0];
+    const w = this.units * this.pieces;
+    this.x = x;
+    this.k.gemm(this.z.ptr, x.ptr, this.kernel.value.ptr, n, w, d, false, false, false, this.work!.ptr);
+    if (this.bias) this.k.biasAct(this.z.ptr, this.z.ptr, this.bias.value.ptr, n, w, 0, 0);
+    this.k.maxout(this.y.ptr, this.idx.ptr, this.z.ptr, n, this.units, this.pieces);
+    return this.y;
+  }
+
+  backward(dy: WasmTensor, n: number, needDx: boolean): WasmTensor | null {
+    const d = this.inputShape[0];
+    const w = this.units * this.pieces;
+    const dz = this.z; // the pre-activations are not needed any more: reuse as dz
+    this.k.maxoutBackward(dz.ptr, dy.ptr, this.idx.ptr, n, this.units, this.pieces);
+    this.k.gemm(this.kernel.grad.ptr, this.x!.ptr, dz.ptr, d, w, n, true, false, false, this.work!.ptr);
+    if (this.bias) this.k.colSum(this.bias.grad.ptr, dz.ptr, n, w, false);
+    if (!needDx) return null;
+    this.k.gemm(this.dx.ptr, dz.ptr, this.kernel.value.ptr, n, d, w, false, true, false, this.work!.ptr);
+    return this.dx;
+  }
+
+  override params(): Param[] {
+    return this.bias ? [this.kernel, this.bias] : [this.kernel];
+  }
+
+  get output(): WasmTensor {
+    return this.y;
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { units: this.units, pieces: this.pieces, useBias: this.useBias, kernelInitializer: this.kernelInit.name, biasInitializer: this.biasInit.name, kernelRegularizer: this.regularizer };
+  }
+}
+
+export const maxout = (args: MaxoutArgs): Maxout => new Maxout(args);

@@ -1,0 +1,67 @@
+// PReLU (He et al. 2015): y = x > 0 ? x : α_c·x with one learned α per channel (last axis),
+// initialised to 0.25. Forward saves its input; backward gives dx (in place on dy) and dα.
+
+import type { WasmTensor } from '../../bindings/index.js';
+import { getInitializer, type Initializer, type InitializerSpec } from '../initializers.js';
+import { Layer, size, type BuildContext, type LayerArgs, type Param } from './layer.js';
+
+export interface PReLUArgs extends LayerArgs {
+  /** Initial α (default constant 0.25). */
+  alphaInitializer?: InitializerSpec;
+}
+
+export class PReLU extends Layer {
+  readonly className = 'PReLU';
+  private readonly alphaInit: Initializer;
+  private alpha!: Param;
+  private y!: WasmTensor;
+  /** saved by forward: the input buffer */
+  private x: WasmTensor | null = null;
+
+  constructor(args: PReLUArgs = {}) {
+    super(args);
+    this.alphaInit = args.alphaInitializer === undefined ? { name: 'constant', config: { value: 0.25 }, fill: (t) => { t.view().fill(0.25); } } : getInitializer(args.alphaInitializer, 'alphaInitializer');
+  }
+
+  protected setup(inputShape: number[], ctx: BuildContext): number[] {
+    const c = inputShape[inputShape.length - 1];
+    this.alpha = this.param('alpha', [c]);
+    this.alphaInit.fill(this.alpha.value, { fanIn: c, fanOut: c }, ctx.k, ctx.initRng, ctx.scratch);
+    return inputShape.slice();
+  }
+
+  protected allocateBuffers(capacity: number): void {
+    this.y = this.buffer([capacity, ...this.inputShape]);
+  }
+
+  private get channels(): number {
+    return this.inputShape[this.inputShape.length - 1];
+  }
+
+  forward(x: WasmTensor, n: number): WasmTensor {
+    this.x = x;
+    const c = this.channels;
+    this.k.prelu(this.y.ptr, x.ptr, this.alpha.value.ptr, (n * size(this.inputShape)) / c, c);
+    return this.y;
+  }
+
+  backward(dy: WasmTensor, n: number): WasmTensor {
+    const c = this.channels;
+    this.k.preluBackward(dy.ptr, this.alpha.grad.ptr, dy.ptr, this.x!.ptr, this.alpha.value.ptr, (n * size(this.inputShape)) / c, c);
+    return dy;
+  }
+
+  override params(): Param[] {
+    return [this.alpha];
+  }
+
+  get output(): WasmTensor {
+    return this.y;
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { alphaInitializer: this.alphaInit.name };
+  }
+}
+
+export const prelu = (args?: PReLUArgs): PReLU => new PReLU(args);

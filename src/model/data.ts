@@ -1,0 +1,118 @@
+// Input coercion and validation: everything a user passes is checked here, before any
+// model state changes, with errors that name the argument and the offending value.
+
+import { Tensor, shapeStr, type TypedArray } from '../tensor.js';
+import type { Loss, TargetKind } from '../losses.js';
+
+export type Features = Tensor | TypedArray | number[] | number[][] | unknown[];
+export type Targets = Tensor | Int32Array | Float32Array | Float64Array | number[] | number[][];
+
+export interface FeatureData { data: ArrayLike<number>; n: number; shape: number[] }
+export interface TargetData { kind: TargetKind; data: ArrayLike<number> }
+
+const sz = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Per-sample shape implied by x when the model has none yet. */
+export function inferInputShape(x: Features, what = 'x'): number[] {
+  if (x instanceof Tensor) {
+    if (x.shape.length < 2) throw new Error(`${what} must have a batch axis: shape ${shapeStr(x.shape)} has rank ${x.shape.length}; the model has no inputShape to infer from`);
+    return x.shape.slice(1);
+  }
+  if (Array.isArray(x) && Array.isArray(x[0])) {
+    const inner: number[] = [];
+    let cur: unknown = x[0];
+    while (Array.isArray(cur)) { inner.push(cur.length); cur = cur[0]; }
+    return inner;
+  }
+  throw new Error(`cannot infer the input shape from a flat ${what}: give the first layer an inputShape or pass a Tensor`);
+}
+
+/** Flattens and checks x against the model's per-sample input shape. */
+export function toFeatures(x: Features, inputShape: number[], what = 'x'): FeatureData {
+  const per = sz(inputShape);
+  let data: ArrayLike<number>;
+  if (x instanceof Tensor) {
+    if (x.dtype === 'int32') throw new Error(`${what} must be float32 or float64, got an int32 tensor`);
+    if (x.shape.length !== inputShape.length + 1) {
+      throw new Error(`${what} must have rank ${inputShape.length + 1} ([batch, ${inputShape.join(', ')}]) but has shape ${shapeStr(x.shape)}`);
+    }
+    const got = x.shape.slice(1);
+    if (got.some((d, i) => d !== inputShape[i])) {
+      throw new Error(`${what} has per-sample shape ${shapeStr(got)} but the model expects ${shapeStr(inputShape)} (feature size ${sz(got)} vs ${per})`);
+    }
+    data = x.data;
+  } else if (ArrayBuffer.isView(x)) {
+    data = x as TypedArray;
+  } else if (Array.isArray(x)) {
+    if (x.length > 0 && Array.isArray(x[0])) {
+      const rowLen = sz(inferInputShape(x as unknown[], what));
+      if (rowLen !== per) throw new Error(`${what} rows have feature size ${rowLen} but the model expects ${per} (input shape ${shapeStr(inputShape)})`);
+      const flat = (x as unknown[]).flat(Infinity) as number[];
+      if (flat.length !== x.length * per) throw new Error(`${what} is ragged: ${flat.length} numbers in ${x.length} rows of ${per}`);
+      data = flat;
+    } else {
+      data = x as number[];
+    }
+  } else {
+    throw new Error(`${what} must be a Tensor, a typed array or an array, got ${x === null ? 'null' : typeof x}`);
+  }
+  if (data.length % per !== 0) {
+    throw new Error(`${what} has ${data.length} values, not a whole number of samples of feature size ${per} (input shape ${shapeStr(inputShape)})`);
+  }
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new Error(`${what} contains ${describe(v)} at sample ${Math.floor(i / per)}, feature ${i % per}; inputs must be finite numbers`);
+    }
+  }
+  return { data, n: data.length / per, shape: inputShape };
+}
+
+/** Checks targets against n samples, the output width and what the loss accepts. */
+export function toTargets(y: Targets, n: number, outputShape: number[], loss: Loss, what = 'y'): TargetData {
+  const cols = sz(outputShape);
+  let data: ArrayLike<number>;
+  let shape: number[] | null = null;
+  if (y instanceof Tensor) { data = y.data; shape = y.shape.slice(); }
+  else if (ArrayBuffer.isView(y)) data = y as TypedArray;
+  else if (Array.isArray(y)) {
+    if (y.length > 0 && Array.isArray(y[0])) {
+      shape = [y.length, (y[0] as number[]).length];
+      data = (y as number[][]).flat();
+    } else data = y as number[];
+  } else throw new Error(`${what} must be a Tensor, a typed array or an array, got ${y === null ? 'null' : typeof y}`);
+
+  const isIntTyped = (y instanceof Tensor && y.dtype === 'int32') || y instanceof Int32Array;
+  const labelsShaped = shape ? shape.length === 1 : data.length === n && (cols !== 1 || isIntTyped);
+  const kind: TargetKind = loss.targets.includes('labels') && (isIntTyped || (labelsShaped && data.length === n && cols > 1)) ? 'labels' : 'dense';
+
+  if (kind === 'labels') {
+    if (data.length !== n) throw new Error(`${what} has ${data.length} labels but x has ${n} samples`);
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (!Number.isInteger(v)) throw new Error(`${what} label ${describe(v)} at index ${i} is not an integer class index`);
+      if (v < 0 || v >= cols) throw new Error(`${what} label ${v} at index ${i} is out of range [0, ${cols}) for ${cols} output units`);
+    }
+    return { kind, data };
+  }
+  if (!loss.targets.includes('dense')) throw new Error(`loss '${loss.name}' needs integer labels`);
+  if (data.length !== n * cols) {
+    throw new Error(`${what} has ${data.length} values but ${n} samples × ${cols} outputs need ${n * cols}` +
+      (loss.targets.includes('labels') ? ` (or ${n} integer labels)` : ''));
+  }
+  if (shape && shape.length > 1 && sz(shape.slice(1)) !== cols) {
+    throw new Error(`${what} has per-sample shape ${shapeStr(shape.slice(1))} but the model outputs ${shapeStr(outputShape)}`);
+  }
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${what} contains ${describe(v)} at sample ${Math.floor(i / cols)}, output ${i % cols}`);
+  }
+  return { kind, data };
+}
+
+function describe(v: unknown): string {
+  if (typeof v !== 'number') return `a non-number (${String(v)})`;
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
+  return String(v);
+}

@@ -1,0 +1,470 @@
+// Sequential: a stack of layers trained by one loss and one optimizer.
+//
+// Memory plan: build() allocates parameters, gradients and RNG streams; compile() the
+// optimizer state; reserve(capacity) the activations, the loss gradient, the input and
+// target buffers and one GEMM workspace shared by all layers. A training step then runs
+// kernels on those buffers only: nothing is allocated per step.
+//
+// A failed step changes nothing: inputs are validated before they are copied in, the loss
+// and the gradients are checked for NaN/Infinity before the optimizer runs, and the
+// dropout RNG streams are restored if the step is abandoned.
+
+import { runtime, WasmTensor, type DType, type Kernels } from '../../bindings/index.js';
+import { Layer, size, type BuildContext, type Param } from '../layers/layer.js';
+import { getLoss, type Loss, type TargetKind } from '../losses.js';
+import { getOptimizer, type Optimizer } from '../optimizers/index.js';
+import { Tensor, shapeStr } from '../tensor.js';
+import { inferInputShape, toFeatures, toTargets, type Features, type Targets } from './data.js';
+import { fit, type FitOptions } from './fit.js';
+import type { History } from './history.js';
+
+export interface SequentialArgs {
+  /** Seed of every random stream (init, dropout, shuffling, augmentation). Default: random. */
+  seed?: number;
+  /** 'float32' (default) or 'float64' (gradient checks, research). */
+  dtype?: DType;
+  name?: string;
+}
+
+export interface CompileArgs {
+  optimizer: Optimizer | string;
+  loss: string;
+  metrics?: string[];
+}
+
+export interface EvaluateResult { loss: number; accuracy?: number }
+
+/** Stream ids of the model's RNG consumers (each derived from the seed). */
+const STREAM = { init: 0, shuffle: 1, augment: 2, firstLayer: 16 } as const;
+const RNG_BYTES = 16;
+
+export class Sequential {
+  readonly layers: Layer[] = [];
+  readonly dtype: DType;
+  readonly seed: number;
+  readonly name: string;
+  /** Set by a callback to end fit() after the current batch. */
+  stopTraining = false;
+  optimizer: Optimizer | null = null;
+  loss: Loss | null = null;
+  metrics: string[] = [];
+
+  private k: Kernels;
+  private built = false;
+  private disposed = false;
+  private persistent: WasmTensor[] = [];
+  private streams: WasmTensor[] = [];
+  private capacity = 0;
+  private bufs: { x: WasmTensor; labels: WasmTensor; targets: WasmTensor; dOut: WasmTensor; work: WasmTensor } | null = null;
+  private scratch: WasmTensor | null = null;
+  /** @internal used by fit */
+  rngShuffle: WasmTensor | null = null;
+  /** @internal used by fit */
+  rngAugment: WasmTensor | null = null;
+
+  constructor(args: SequentialArgs = {}) {
+    const dtype = args.dtype ?? 'float32';
+    if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`Unknown dtype '${String(dtype)}'; expected 'float32' or 'float64'`);
+    const seed = args.seed ?? Math.floor(Math.random() * 2 ** 32);
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`Invalid seed: ${String(seed)} (a non-negative integer)`);
+    this.dtype = dtype;
+    this.seed = seed;
+    this.name = args.name ?? 'sequential';
+    this.k = runtime().kernels[dtype];
+  }
+
+  add(layer: Layer): this {
+    this.alive();
+    if (!(layer instanceof Layer)) throw new Error(`Sequential.add expects a layer (e.g. layers.dense({units: 10})), got ${String(layer)}`);
+    if (this.built) throw new Error('cannot add layers to a model that is already built');
+    if (this.layers.includes(layer) || layer.built) throw new Error(`layer '${layer.name || layer.className}' is already used in a model`);
+    if (this.layers.length > 0 && layer.declaredInputShape) throw new Error('only the first layer takes an inputShape');
+    this.layers.push(layer);
+    return this;
+  }
+
+  get inputShape(): number[] | null {
+    return this.built ? this.layers[0].inputShape.slice() : this.layers[0]?.declaredInputShape?.slice() ?? null;
+  }
+
+  get outputShape(): number[] | null {
+    return this.built ? this.layers[this.layers.length - 1].outputShape.slice() : null;
+  }
+
+  /** Creates every parameter for this per-sample input shape (done lazily by compile/fit/predict). */
+  build(inputShape?: number[]): void {
+    this.alive();
+    if (this.built) return;
+    if (this.layers.length === 0) throw new Error('the model has no layers: add some before building');
+    const shape = inputShape ?? this.layers[0].declaredInputShape;
+    if (!shape) throw new Error('the first layer needs an inputShape (or call fit/predict, which infer it from the data)');
+    const rt = runtime();
+    const stream = (id: number) => {
+      const t = new WasmTensor([RNG_BYTES / 4], 'int32');
+      rt.exports.rng_seed(t.ptr, this.seed >>> 0, Math.floor(this.seed / 2 ** 32) >>> 0, id);
+      this.streams.push(t);
+      return t;
+    };
+    this.scratch = new WasmTensor([2], 'float64');
+    this.persistent.push(this.scratch);
+    const initRng = stream(STREAM.init);
+    this.rngShuffle = stream(STREAM.shuffle);
+    this.rngAugment = stream(STREAM.augment);
+    let nextLayerStream = STREAM.firstLayer;
+    const counts: Record<string, number> = {};
+    const ctx: BuildContext = { dtype: this.dtype, k: this.k, rt, initRng, scratch: this.scratch, newStream: () => stream(nextLayerStream++) };
+    let cur = shape.slice();
+    try {
+      for (const layer of this.layers) {
+        const base = snake(layer.className);
+        counts[base] = (counts[base] ?? 0) + 1;
+        if (!layer.name) layer.name = `${base}_${counts[base]}`;
+        cur = layer.build(cur, ctx);
+      }
+    } catch (e) {
+      for (const l of this.layers) l.dispose();
+      this.freeAll();
+      throw e;
+    }
+    this.built = true;
+  }
+
+  compile(args: CompileArgs): void {
+    this.alive();
+    if (!args || typeof args !== 'object') throw new Error('compile expects {optimizer, loss, metrics}');
+    const loss = getLoss(args.loss);
+    const optimizer = getOptimizer(args.optimizer);
+    const metrics = args.metrics ?? [];
+    if (!Array.isArray(metrics)) throw new Error(`metrics must be an array such as ['accuracy'], got ${JSON.stringify(metrics)}`);
+    for (const m of metrics) if (m !== 'accuracy' && m !== 'acc') throw new Error(`Unknown metric '${String(m)}'; supported: accuracy`);
+    if (this.optimizer && this.optimizer !== optimizer) this.optimizer.dispose();
+    this.loss = loss;
+    this.metrics = metrics.length ? ['accuracy'] : [];
+    this.optimizer = optimizer;
+    if (this.inputShape) this.build();
+    if (this.built) this.attachOptimizer();
+  }
+
+  private attached = false;
+  private attachOptimizer(): void {
+    if (this.attached || !this.optimizer) return;
+    this.optimizer.attach(this.trainableParams(), this.k);
+    this.attached = true;
+  }
+
+  /** All parameters in getWeights() order. */
+  params(): Param[] {
+    return this.layers.flatMap((l) => l.params());
+  }
+
+  private trainableParams(): Param[] {
+    return this.params();
+  }
+
+  countParams(): number {
+    return this.params().reduce((s, p) => s + p.value.size, 0);
+  }
+
+  /** Makes sure activation buffers hold `n` samples; reallocates (rarely) when they do not. */
+  reserve(n: number): void {
+    if (n <= this.capacity && this.bufs) return;
+    const cap = Math.max(n, this.capacity);
+    this.freeBuffers();
+    for (const l of this.layers) l.allocate(cap);
+    const inSize = size(this.layers[0].inputShape);
+    const outSize = size(this.outputShape!);
+    const work = new WasmTensor([Math.max(16, ...this.layers.map((l) => l.workBytes(cap)))], 'int32');
+    for (const l of this.layers) l.work = work;
+    this.bufs = {
+      x: new WasmTensor([cap, inSize], this.dtype),
+      labels: new WasmTensor([cap], 'int32'),
+      targets: new WasmTensor([cap, outSize], this.dtype),
+      dOut: new WasmTensor([cap, outSize], this.dtype),
+      work,
+    };
+    this.capacity = cap;
+  }
+
+  /** @internal input buffer of the current batch */
+  get inputBuffer(): WasmTensor { return this.bufs!.x; }
+  /** @internal */
+  get labelBuffer(): WasmTensor { return this.bufs!.labels; }
+  /** @internal */
+  get targetBuffer(): WasmTensor { return this.bufs!.targets; }
+
+  /** Runs the layers on the first n rows of the input buffer. */
+  forward(n: number, training: boolean): WasmTensor {
+    let h = this.bufs!.x;
+    for (const l of this.layers) h = l.forward(h, n, training);
+    return h;
+  }
+
+  /**
+   * Forward, loss and backward on the first n rows already in the input/target buffers:
+   * leaves the gradients in every param.grad. Returns [loss including regularization, hits,
+   * counted, squared gradient norm], or throws with the RNG streams restored.
+   */
+  private gradientsOnBuffers(n: number, kind: TargetKind, wantHits: boolean): [number, number, number, number] {
+    const loss = this.loss!;
+    const outSize = size(this.outputShape!);
+    const targets = kind === 'labels' ? this.bufs!.labels : this.bufs!.targets;
+    const saved = this.saveStreams();
+    const out = this.forward(n, true);
+    const [hits, counted] = wantHits ? loss.hits(this.k, out.ptr, targets.ptr, kind, n, outSize) : [0, 0];
+    const dataLoss = loss.compute(this.k, this.bufs!.dOut.ptr, out.ptr, targets.ptr, kind, n, outSize);
+    if (!Number.isFinite(dataLoss)) {
+      this.restoreStreams(saved);
+      throw new Error(`loss became ${dataLoss} (non-finite); the step was not applied and the model keeps its last finite weights`);
+    }
+    let dy = this.bufs!.dOut;
+    for (let i = this.layers.length - 1; i >= 0; i--) {
+      const dx = this.layers[i].backward(dy, n, i > 0);
+      if (dx) dy = dx;
+    }
+    let total = dataLoss;
+    let gradSq = 0;
+    for (const p of this.params()) {
+      if (p.regularizer) total += this.k.l2(p.grad.ptr, p.value.ptr, p.value.size, p.regularizer.lambda);
+      if (p.trainable) gradSq += this.k.sumSquares(p.grad.ptr, p.grad.size);
+    }
+    if (!Number.isFinite(total) || !Number.isFinite(gradSq)) {
+      this.restoreStreams(saved);
+      throw new Error(`${Number.isFinite(total) ? 'gradients' : 'loss'} became non-finite (loss ${total}, squared gradient norm ${gradSq}); the step was not applied and the model keeps its last finite weights`);
+    }
+    return [total, hits, counted, gradSq];
+  }
+
+  private saveStreams(): Int32Array[] {
+    return this.streams.map((s) => s.read() as Int32Array);
+  }
+
+  private restoreStreams(saved: Int32Array[]): void {
+    this.streams.forEach((s, i) => s.write(saved[i]));
+  }
+
+  /** One training step on the first n rows in the buffers. @internal */
+  stepOnBuffers(n: number, kind: TargetKind, wantHits: boolean): [number, number, number] {
+    const [total, hits, counted, gradSq] = this.gradientsOnBuffers(n, kind, wantHits);
+    this.optimizer!.step();
+    for (const l of this.layers) l.commit();
+    this.lastGradNorm = Math.sqrt(gradSq);
+    return [total, hits, counted];
+  }
+
+  /**
+   * Loss (training mode, regularization included) and its gradient for every parameter, in
+   * getWeights() order, without updating anything: the RNG streams are rewound afterwards,
+   * so a probe does not change later training. For gradient checks and diagnostics.
+   */
+  computeGradients(x: Features, y: Targets): { loss: number; grads: Tensor[] } {
+    this.ready('computeGradients');
+    this.ensureBuilt(x);
+    const fx = toFeatures(x, this.layers[0].inputShape);
+    const ty = toTargets(y, fx.n, this.outputShape!, this.loss!);
+    if (fx.n === 0) throw new Error('computeGradients: x has no samples');
+    this.loadBatch(fx.data, ty.data, ty.kind, fx.n);
+    const saved = this.saveStreams();
+    const [loss] = this.gradientsOnBuffers(fx.n, ty.kind, false);
+    this.restoreStreams(saved);
+    return { loss, grads: this.params().map((p) => new Tensor(p.grad.read(), p.grad.shape, this.dtype)) };
+  }
+
+  /** Global L2 norm of the gradients of the last successful step. */
+  lastGradNorm = 0;
+
+  private ready(what: string): void {
+    this.alive();
+    if (!this.loss || !this.optimizer) throw new Error(`${what}: the model must be compiled first (model.compile({optimizer, loss}))`);
+  }
+
+  private ensureBuilt(x: Features): void {
+    if (!this.built) this.build(this.inputShape ?? inferInputShape(x));
+    this.attachOptimizer();
+  }
+
+  /** Copies validated rows into the input buffer. @internal */
+  loadBatch(xs: ArrayLike<number>, ys: ArrayLike<number> | null, kind: TargetKind, n: number): void {
+    this.reserve(n);
+    this.bufs!.x.write(xs);
+    if (ys) (kind === 'labels' ? this.bufs!.labels : this.bufs!.targets).write(ys);
+  }
+
+  /**
+   * One optimizer step on one batch (training mode). Returns that batch's loss before the
+   * update, regularization included.
+   */
+  trainOnBatch(x: Features, y: Targets): number {
+    this.ready('trainOnBatch');
+    this.ensureBuilt(x);
+    const fx = toFeatures(x, this.layers[0].inputShape);
+    const ty = toTargets(y, fx.n, this.outputShape!, this.loss!);
+    if (fx.n === 0) throw new Error('trainOnBatch: x has no samples');
+    this.loadBatch(fx.data, ty.data, ty.kind, fx.n);
+    return this.stepOnBuffers(fx.n, ty.kind, false)[0];
+  }
+
+  /** Model outputs (logits for the cross-entropy losses) for every sample of x. */
+  predict(x: Features, { batchSize = 256 }: { batchSize?: number } = {}): Tensor {
+    this.alive();
+    this.ensureBuilt(x);
+    const fx = toFeatures(x, this.layers[0].inputShape);
+    checkBatchSize(batchSize);
+    const outShape = this.outputShape!;
+    const outSize = size(outShape);
+    const result = this.dtype === 'float32' ? new Float32Array(fx.n * outSize) : new Float64Array(fx.n * outSize);
+    const chunk = Math.max(1, Math.min(fx.n, Math.max(batchSize, this.capacity)));
+    this.reserve(chunk);
+    const inSize = size(this.layers[0].inputShape);
+    for (let s = 0; s < fx.n; s += chunk) {
+      const n = Math.min(chunk, fx.n - s);
+      this.bufs!.x.write(subarray(fx.data, s * inSize, (s + n) * inSize));
+      result.set(this.forward(n, false).view(n * outSize), s * outSize);
+    }
+    return new Tensor(result, [fx.n, ...outShape], this.dtype);
+  }
+
+  /** Mean loss (regularization included) and accuracy over x, y in inference mode. */
+  evaluate(x: Features, y: Targets, { batchSize = 256 }: { batchSize?: number } = {}): EvaluateResult {
+    this.ready('evaluate');
+    this.ensureBuilt(x);
+    checkBatchSize(batchSize);
+    const fx = toFeatures(x, this.layers[0].inputShape);
+    const ty = toTargets(y, fx.n, this.outputShape!, this.loss!);
+    if (fx.n === 0) throw new Error('evaluate: x has no samples');
+    const inSize = size(this.layers[0].inputShape);
+    const outSize = size(this.outputShape!);
+    const chunk = Math.max(1, Math.min(fx.n, Math.max(batchSize, this.capacity)));
+    this.reserve(chunk);
+    let lossSum = 0, hits = 0, counted = 0;
+    for (let s = 0; s < fx.n; s += chunk) {
+      const n = Math.min(chunk, fx.n - s);
+      const tw = ty.kind === 'labels' ? 1 : outSize;
+      this.loadBatch(subarray(fx.data, s * inSize, (s + n) * inSize), subarray(ty.data, s * tw, (s + n) * tw), ty.kind, n);
+      const [l, h, c] = this.evaluateBuffers(n, ty.kind);
+      lossSum += l * n; hits += h; counted += c;
+    }
+    return this.evaluation(lossSum / fx.n, hits, counted);
+  }
+
+  /** Loss and hits of the first n rows already in the buffers, inference mode. @internal */
+  evaluateBuffers(n: number, kind: TargetKind): [number, number, number] {
+    const out = this.forward(n, false);
+    const outSize = size(this.outputShape!);
+    const t = kind === 'labels' ? this.bufs!.labels : this.bufs!.targets;
+    const loss = this.loss!.compute(this.k, 0, out.ptr, t.ptr, kind, n, outSize);
+    const [h, c] = this.metrics.length ? this.loss!.hits(this.k, out.ptr, t.ptr, kind, n, outSize) : [0, 0];
+    return [loss, h, c];
+  }
+
+  /** @internal */
+  evaluation(dataLoss: number, hits: number, counted: number): EvaluateResult {
+    const r: EvaluateResult = { loss: dataLoss + this.regularizationLoss() };
+    if (this.metrics.length) r.accuracy = counted ? hits / counted : Number.NaN;
+    return r;
+  }
+
+  /** Σ λ·‖W‖² over regularized kernels. */
+  regularizationLoss(): number {
+    let s = 0;
+    for (const p of this.params()) if (p.regularizer) s += p.regularizer.lambda * this.k.sumSquares(p.value.ptr, p.value.size);
+    return s;
+  }
+
+  /** Trains for a number of epochs; see FitOptions. Resolves to a Keras-style History. */
+  async fit(x: Features, y: Targets, options: FitOptions = {}): Promise<History> {
+    this.ready('fit');
+    this.ensureBuilt(x);
+    return fit(this, x, y, options);
+  }
+
+  /** Copies of every parameter, in the documented order (layer by layer; kernel, bias, …). */
+  getWeights(): Tensor[] {
+    this.alive();
+    if (!this.built) throw new Error('getWeights: the model is not built yet (give the first layer an inputShape or call fit/predict)');
+    return this.params().map((p) => new Tensor(p.value.read(), p.value.shape, this.dtype));
+  }
+
+  /** Replaces every parameter; shapes and count must match getWeights(). Checks all before writing any. */
+  setWeights(weights: (Tensor | ArrayLike<number>)[]): void {
+    this.alive();
+    if (!this.built) throw new Error('setWeights: the model is not built yet');
+    const params = this.params();
+    if (!Array.isArray(weights)) throw new Error(`setWeights expects an array of ${params.length} tensors, got ${typeof weights}`);
+    if (weights.length !== params.length) throw new Error(`setWeights expects ${params.length} weight tensors, got ${weights.length}`);
+    const datas = weights.map((w, i) => {
+      const p = params[i];
+      const data = w instanceof Tensor ? w.data : w;
+      if (w instanceof Tensor && (w.shape.length !== p.value.shape.length || w.shape.some((d, j) => d !== p.value.shape[j]))) {
+        throw new Error(`setWeights: weight ${i} (${p.name}) has shape ${shapeStr(w.shape)} but the model expects ${shapeStr(p.value.shape)}`);
+      }
+      if (!data || data.length !== p.value.size) {
+        throw new Error(`setWeights: weight ${i} (${p.name}) has ${data?.length} values but shape ${shapeStr(p.value.shape)} needs ${p.value.size}`);
+      }
+      for (let j = 0; j < data.length; j++) {
+        if (!Number.isFinite(data[j])) throw new Error(`setWeights: weight ${i} (${p.name}) contains ${data[j]} at index ${j}`);
+      }
+      return data;
+    });
+    params.forEach((p, i) => p.value.write(datas[i]));
+  }
+
+  /** A Keras-style table of layers, output shapes and parameter counts (also printed when print is given). */
+  summary(print: ((s: string) => void) | null = console.log): string {
+    this.alive();
+    const rows: string[][] = [['Layer (type)', 'Output Shape', 'Param #']];
+    for (const l of this.layers) {
+      const n = l.params().reduce((s, p) => s + p.value.size, 0);
+      rows.push([`${l.name || '?'} (${l.className})`, this.built ? shapeStr([null, ...l.outputShape]) : '?', String(n)]);
+    }
+    const w = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c].length)) + 2);
+    const line = (r: string[]) => r.map((s, i) => s.padEnd(w[i])).join('').trimEnd();
+    const rule = '─'.repeat(w[0] + w[1] + w[2]);
+    const out = [`Model: ${this.name} (${this.dtype})`, rule, line(rows[0]), rule, ...rows.slice(1).map(line), rule, `Total params: ${this.built ? this.countParams() : '?'}`].join('\n');
+    if (print) print(out);
+    return out;
+  }
+
+  /** Frees every wasm buffer of the model; any later use raises an Error. */
+  dispose(): void {
+    if (this.disposed) return;
+    for (const l of this.layers) l.dispose();
+    this.optimizer?.dispose();
+    this.freeAll();
+    this.disposed = true;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  private alive(): void {
+    if (this.disposed) throw new Error(`model '${this.name}' has been disposed`);
+  }
+
+  private freeBuffers(): void {
+    if (!this.bufs) return;
+    for (const t of Object.values(this.bufs)) t.free();
+    this.bufs = null;
+    this.capacity = 0;
+  }
+
+  private freeAll(): void {
+    this.freeBuffers();
+    for (const t of [...this.persistent, ...this.streams]) t.free();
+    this.persistent = [];
+    this.streams = [];
+  }
+}
+
+function snake(s: string): string {
+  return s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+function subarray(a: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
+  return ArrayBuffer.isView(a) ? (a as Float32Array).subarray(from, to) : Array.prototype.slice.call(a, from, to);
+}
+
+export function checkBatchSize(b: unknown): number {
+  if (typeof b !== 'number' || !Number.isInteger(b) || b <= 0) throw new Error(`Invalid batchSize: ${String(b)} (must be a positive integer)`);
+  return b;
+}

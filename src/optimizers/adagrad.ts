@@ -1,0 +1,36 @@
+// AdaGrad (Duchi et al. 2011), torch.optim.Adagrad:
+//   g ← ∇ + weightDecay·p;  clr ← lr / (1 + (t − 1)·lrDecay)
+//   s ← s + g²;  p ← p − clr·g / (√s + ε)
+// Defaults (torch): learningRate 0.01, epsilon 1e-10, lrDecay 0, initial accumulator 0.
+
+import type { WasmTensor } from '../../bindings/index.js';
+import type { Param } from '../layers/layer.js';
+import type { LearningRate } from '../schedules.js';
+import { Optimizer, checkRange } from './optimizer.js';
+
+export interface AdagradArgs { learningRate?: LearningRate; epsilon?: number; lrDecay?: number; weightDecay?: number }
+
+export class Adagrad extends Optimizer {
+  readonly name = 'adagrad';
+  readonly epsilon: number;
+  readonly lrDecay: number;
+  readonly weightDecay: number;
+  protected readonly slotNames = ['sum'] as const;
+
+  constructor(args: AdagradArgs = {}) {
+    super(args.learningRate, 0.01);
+    this.epsilon = checkRange(args.epsilon ?? 1e-10, 'epsilon', 0, Infinity);
+    this.lrDecay = checkRange(args.lrDecay ?? 0, 'lrDecay', 0, Infinity);
+    this.weightDecay = checkRange(args.weightDecay ?? 0, 'weightDecay', 0, Infinity);
+  }
+
+  protected update(p: Param, s: WasmTensor[], lr: number, t: number): void {
+    this.k.adagradStep(p.value.ptr, p.grad.ptr, s[0].ptr, p.value.size, lr, this.epsilon, this.lrDecay, this.weightDecay, t);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { learningRate: this.learningRate, epsilon: this.epsilon, lrDecay: this.lrDecay, weightDecay: this.weightDecay };
+  }
+}
+
+export const adagrad = (args?: AdagradArgs): Adagrad => new Adagrad(args);

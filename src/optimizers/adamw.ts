@@ -1,0 +1,21 @@
+// AdamW (Loshchilov & Hutter 2019), torch.optim.AdamW: decoupled weight decay
+//   p ← p·(1 − lr·weightDecay), then the Adam update with the raw gradient.
+// Defaults (torch): learningRate 1e-3, beta1 0.9, beta2 0.999, epsilon 1e-8, weightDecay 0.01.
+
+import type { WasmTensor } from '../../bindings/index.js';
+import type { Param } from '../layers/layer.js';
+import { Adam, type AdamArgs } from './adam.js';
+
+export class AdamW extends Adam {
+  override readonly name = 'adamw';
+
+  constructor(args: AdamArgs = {}) {
+    super(args, 0.01);
+  }
+
+  protected override update(p: Param, s: WasmTensor[], lr: number, t: number): void {
+    this.k.adamwStep(p.value.ptr, p.grad.ptr, s[0].ptr, s[1].ptr, p.value.size, lr, this.beta1, this.beta2, this.epsilon, this.weightDecay, t);
+  }
+}
+
+export const adamw = (args?: AdamArgs): AdamW => new AdamW(args);

@@ -1,0 +1,41 @@
+// RMSprop (Hinton, lecture 6e), torch.optim.RMSprop; `rho` is torch's `alpha`:
+//   g ← ∇ + weightDecay·p;  v ← ρ·v + (1 − ρ)·g²
+//   centered: ḡ ← ḡ + (1 − ρ)(g − ḡ), avg ← √(v − ḡ²) + ε;  else avg ← √v + ε
+//   momentum > 0: buf ← momentum·buf + g/avg, p ← p − lr·buf;  else p ← p − lr·g/avg
+// Defaults (torch): learningRate 0.01, rho 0.99, epsilon 1e-8, momentum 0, centered false.
+
+import type { WasmTensor } from '../../bindings/index.js';
+import type { Param } from '../layers/layer.js';
+import type { LearningRate } from '../schedules.js';
+import { Optimizer, checkRange } from './optimizer.js';
+
+export interface RMSpropArgs { learningRate?: LearningRate; rho?: number; epsilon?: number; momentum?: number; centered?: boolean; weightDecay?: number }
+
+export class RMSprop extends Optimizer {
+  readonly name = 'rmsprop';
+  readonly rho: number;
+  readonly epsilon: number;
+  readonly momentum: number;
+  readonly centered: boolean;
+  readonly weightDecay: number;
+  protected readonly slotNames = ['squareAvg', 'gradAvg', 'momentumBuffer'] as const;
+
+  constructor(args: RMSpropArgs = {}) {
+    super(args.learningRate, 0.01);
+    this.rho = checkRange(args.rho ?? 0.99, 'rho', 0, 1);
+    this.epsilon = checkRange(args.epsilon ?? 1e-8, 'epsilon', 0, Infinity);
+    this.momentum = checkRange(args.momentum ?? 0, 'momentum', 0, Infinity);
+    this.centered = args.centered ?? false;
+    this.weightDecay = checkRange(args.weightDecay ?? 0, 'weightDecay', 0, Infinity);
+  }
+
+  protected update(p: Param, s: WasmTensor[], lr: number): void {
+    this.k.rmspropStep(p.value.ptr, p.grad.ptr, s[0].ptr, s[1].ptr, s[2].ptr, p.value.size, lr, this.rho, this.epsilon, this.momentum, this.centered, this.weightDecay);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { learningRate: this.learningRate, rho: this.rho, epsilon: this.epsilon, momentum: this.momentum, centered: this.centered, weightDecay: this.weightDecay };
+  }
+}
+
+export const rmsprop = (args?: RMSpropArgs): RMSprop => new RMSprop(args);

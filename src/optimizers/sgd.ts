@@ -1,0 +1,44 @@
+// SGD with optional momentum / Nesterov momentum and weight decay, torch.optim.SGD:
+//   g ← ∇ + weightDecay·p
+//   momentum ≠ 0:  buf ← (t = 1) ? g : momentum·buf + (1 − dampening)·g
+//                  g ← nesterov ? g + momentum·buf : buf
+//   p ← p − lr·g
+// Defaults: learningRate 0.01 (torch requires one; Keras uses 0.01), momentum 0, dampening 0.
+
+import type { WasmTensor } from '../../bindings/index.js';
+import type { Param } from '../layers/layer.js';
+import type { LearningRate } from '../schedules.js';
+import { Optimizer, checkRange } from './optimizer.js';
+
+export interface SGDArgs { learningRate?: LearningRate; momentum?: number; dampening?: number; nesterov?: boolean; weightDecay?: number }
+
+export class SGD extends Optimizer {
+  readonly name = 'sgd';
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly nesterov: boolean;
+  readonly weightDecay: number;
+  protected readonly slotNames: readonly string[];
+
+  constructor(args: SGDArgs = {}) {
+    super(args.learningRate, 0.01);
+    this.momentum = checkRange(args.momentum ?? 0, 'momentum', 0, Infinity);
+    this.dampening = checkRange(args.dampening ?? 0, 'dampening', 0, 1);
+    this.nesterov = args.nesterov ?? false;
+    this.weightDecay = checkRange(args.weightDecay ?? 0, 'weightDecay', 0, Infinity);
+    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
+      throw new Error(`Nesterov momentum requires a momentum > 0 and zero dampening (got momentum ${this.momentum}, dampening ${this.dampening})`);
+    }
+    this.slotNames = this.momentum !== 0 ? ['momentumBuffer'] : [];
+  }
+
+  protected update(p: Param, s: WasmTensor[], lr: number, t: number): void {
+    this.k.sgdStep(p.value.ptr, p.grad.ptr, s[0]?.ptr ?? 0, p.value.size, lr, this.momentum, this.dampening, this.nesterov, this.weightDecay, t === 1);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { learningRate: this.learningRate, momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay };
+  }
+}
+
+export const sgd = (args?: SGDArgs): SGD => new SGD(args);
