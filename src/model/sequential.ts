@@ -379,15 +379,15 @@ export class Sequential {
 
   /** Copies of every parameter, in the documented order (layer by layer; kernel, bias, …). */
   getWeights(): Tensor[] {
-    this.alive();
+    this.buildIfShaped();
     if (!this.built) throw new Error('getWeights: the model is not built yet (give the first layer an inputShape or call fit/predict)');
     return this.params().map((p) => new Tensor(p.value.read(), p.value.shape, this.dtype));
   }
 
   /** Replaces every parameter; shapes and count must match getWeights(). Checks all before writing any. */
   setWeights(weights: (Tensor | ArrayLike<number>)[]): void {
-    this.alive();
-    if (!this.built) throw new Error('setWeights: the model is not built yet');
+    this.buildIfShaped();
+    if (!this.built) throw new Error('setWeights: the model is not built yet (give the first layer an inputShape or call fit/predict)');
     const params = this.params();
     if (!Array.isArray(weights)) throw new Error(`setWeights expects an array of ${params.length} tensors, got ${typeof weights}`);
     if (weights.length !== params.length) throw new Error(`setWeights expects ${params.length} weight tensors, got ${weights.length}`);
@@ -410,7 +410,7 @@ export class Sequential {
 
   /** A Keras-style table of layers, output shapes and parameter counts (also printed when print is given). */
   summary(print: ((s: string) => void) | null = console.log): string {
-    this.alive();
+    this.buildIfShaped();
     const rows: string[][] = [['Layer (type)', 'Output Shape', 'Param #']];
     for (const l of this.layers) {
       const n = l.params().reduce((s, p) => s + p.value.size, 0);
@@ -435,6 +435,13 @@ export class Sequential {
 
   get isDisposed(): boolean {
     return this.disposed;
+  }
+
+  /** Builds now when the input shape is known (Keras builds as soon as it can). */
+  private buildIfShaped(): void {
+    this.alive();
+    if (!this.built && this.layers.length && this.inputShape) this.build();
+    if (this.built) this.attachOptimizer();
   }
 
   private alive(): void {

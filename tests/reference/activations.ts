@@ -10,7 +10,7 @@ export function act(v: number, code: number, alpha: number): number {
     case Act.sigmoid: return 1 / (1 + Math.exp(-v));
     case Act.tanh: return Math.tanh(v);
     case Act.leakyRelu: return v > 0 ? v : alpha * v;
-    case Act.elu: return v > 0 ? v : alpha * (Math.exp(v) - 1);
+    case Act.elu: return v > 0 ? v : alpha * Math.expm1(v); // expm1: exp(v) − 1 cancels near 0
     default: return v;
   }
 }
