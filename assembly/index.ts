@@ -10,6 +10,9 @@ import { rmspropStep } from "./optim/rmsprop";
 import { adagradStep } from "./optim/adagrad";
 import { adamStep, adamwStep } from "./optim/adam";
 import { rngSeed, rngUniform, rngNormal, dropout, shuffleI32 } from "./rng";
+import { im2col, col2im } from "./conv";
+import { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from "./pool";
+import { batchNormTrain, batchNormInfer, batchNormBackward, ema, groupNorm, groupNormBackward } from "./norm";
 import { colSum, mul, sumSquares, firstNonFinite, l2, gatherRows, randomShift } from "./tensor";
 
 /** First byte after the module's static data: the host's arena starts at or above it. */
@@ -93,3 +96,29 @@ export function l2_f64(grad: usize, w: usize, n: usize, lambda: f64): f64 { retu
 export function gather_rows(out: usize, x: usize, idx: usize, count: usize, rowBytes: usize): void { gatherRows(out, x, idx, count, rowBytes); }
 export function random_shift_f32(out: usize, x: usize, count: usize, h: usize, w: usize, c: usize, maxShift: i32, state: usize): void { randomShift<f32>(out, x, count, h, w, c, maxShift, state); }
 export function random_shift_f64(out: usize, x: usize, count: usize, h: usize, w: usize, c: usize, maxShift: i32, state: usize): void { randomShift<f64>(out, x, count, h, w, c, maxShift, state); }
+
+// ---- convolution, pooling, normalization
+export function im2col_f32(col: usize, x: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { im2col<f32>(col, x, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW); }
+export function im2col_f64(col: usize, x: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { im2col<f64>(col, x, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW); }
+export function col2im_f32(dx: usize, col: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { col2im<f32>(dx, col, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW); }
+export function col2im_f64(dx: usize, col: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { col2im<f64>(dx, col, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW); }
+export function max_pool_f32(y: usize, idx: usize, x: usize, N: i32, H: i32, W: i32, C: i32, PH: i32, PW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { maxPool<f32>(y, idx, x, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
+export function max_pool_f64(y: usize, idx: usize, x: usize, N: i32, H: i32, W: i32, C: i32, PH: i32, PW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { maxPool<f64>(y, idx, x, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
+export function max_pool_backward_f32(dx: usize, dy: usize, idx: usize, N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32): void { maxPoolBackward<f32>(dx, dy, idx, N, H, W, C, OH, OW); }
+export function max_pool_backward_f64(dx: usize, dy: usize, idx: usize, N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32): void { maxPoolBackward<f64>(dx, dy, idx, N, H, W, C, OH, OW); }
+export function avg_pool_f32(y: usize, x: usize, N: i32, H: i32, W: i32, C: i32, PH: i32, PW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { avgPool<f32>(y, x, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
+export function avg_pool_f64(y: usize, x: usize, N: i32, H: i32, W: i32, C: i32, PH: i32, PW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { avgPool<f64>(y, x, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
+export function avg_pool_backward_f32(dx: usize, dy: usize, N: i32, H: i32, W: i32, C: i32, PH: i32, PW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { avgPoolBackward<f32>(dx, dy, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
+export function avg_pool_backward_f64(dx: usize, dy: usize, N: i32, H: i32, W: i32, C: i32, PH: i32, PW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { avgPoolBackward<f64>(dx, dy, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
+export function batch_norm_train_f32(y: usize, mean: usize, invstd: usize, variance: usize, x: usize, gamma: usize, beta: usize, rows: i32, C: i32, eps: f64, acc: usize): void { batchNormTrain<f32>(y, mean, invstd, variance, x, gamma, beta, rows, C, eps, acc); }
+export function batch_norm_train_f64(y: usize, mean: usize, invstd: usize, variance: usize, x: usize, gamma: usize, beta: usize, rows: i32, C: i32, eps: f64, acc: usize): void { batchNormTrain<f64>(y, mean, invstd, variance, x, gamma, beta, rows, C, eps, acc); }
+export function batch_norm_infer_f32(y: usize, invstd: usize, x: usize, mm: usize, mv: usize, gamma: usize, beta: usize, rows: i32, C: i32, eps: f64): void { batchNormInfer<f32>(y, invstd, x, mm, mv, gamma, beta, rows, C, eps); }
+export function batch_norm_infer_f64(y: usize, invstd: usize, x: usize, mm: usize, mv: usize, gamma: usize, beta: usize, rows: i32, C: i32, eps: f64): void { batchNormInfer<f64>(y, invstd, x, mm, mv, gamma, beta, rows, C, eps); }
+export function batch_norm_backward_f32(dx: usize, dgamma: usize, dbeta: usize, dy: usize, x: usize, mean: usize, invstd: usize, gamma: usize, rows: i32, C: i32, acc: usize): void { batchNormBackward<f32>(dx, dgamma, dbeta, dy, x, mean, invstd, gamma, rows, C, acc); }
+export function batch_norm_backward_f64(dx: usize, dgamma: usize, dbeta: usize, dy: usize, x: usize, mean: usize, invstd: usize, gamma: usize, rows: i32, C: i32, acc: usize): void { batchNormBackward<f64>(dx, dgamma, dbeta, dy, x, mean, invstd, gamma, rows, C, acc); }
+export function ema_f32(moving: usize, batch: usize, n: i32, momentum: f64): void { ema<f32>(moving, batch, n, momentum); }
+export function ema_f64(moving: usize, batch: usize, n: i32, momentum: f64): void { ema<f64>(moving, batch, n, momentum); }
+export function group_norm_f32(y: usize, mean: usize, invstd: usize, x: usize, gamma: usize, beta: usize, N: i32, S: i32, C: i32, G: i32, eps: f64, acc: usize): void { groupNorm<f32>(y, mean, invstd, x, gamma, beta, N, S, C, G, eps, acc); }
+export function group_norm_f64(y: usize, mean: usize, invstd: usize, x: usize, gamma: usize, beta: usize, N: i32, S: i32, C: i32, G: i32, eps: f64, acc: usize): void { groupNorm<f64>(y, mean, invstd, x, gamma, beta, N, S, C, G, eps, acc); }
+export function group_norm_backward_f32(dx: usize, dgamma: usize, dbeta: usize, dy: usize, x: usize, mean: usize, invstd: usize, gamma: usize, N: i32, S: i32, C: i32, G: i32, acc: usize): void { groupNormBackward<f32>(dx, dgamma, dbeta, dy, x, mean, invstd, gamma, N, S, C, G, acc); }
+export function group_norm_backward_f64(dx: usize, dgamma: usize, dbeta: usize, dy: usize, x: usize, mean: usize, invstd: usize, gamma: usize, N: i32, S: i32, C: i32, G: i32, acc: usize): void { groupNormBackward<f64>(dx, dgamma, dbeta, dy, x, mean, invstd, gamma, N, S, C, G, acc); }

@@ -1,0 +1,195 @@
+// Normalization layers' kernels. x̂ = (x − μ)·r with r = 1/√(σ² + ε), y = γ_c·x̂ + β_c, one
+// γ, β per channel (the last axis). Statistics are accumulated in f64 whatever T is;
+// variances are the biased ones (mean of squared deviations, two-pass).
+//
+// Batch norm: x is [rows, C] (rows = N·H·W for images), statistics per channel over rows.
+// Group norm: x is [N, S, C] (S = H·W, or 1 for flat inputs), statistics per sample and
+// group of C/G consecutive channels over S: G = 1 is layer norm, G = C instance norm.
+// Backward (Ioffe & Szegedy 2015, eq. in §3; the same algebra per group for group norm):
+//   dβ_c = Σ dy,  dγ_c = Σ dy·x̂,  dx = r/M · (M·g − Σg − x̂·Σ(g·x̂)),  g = γ_c·dy
+// over the M elements of each statistics set. Forward saves μ and r; backward recomputes x̂.
+// `acc` is caller scratch of f64: 2·C for batch norm, 2·N·G for group norm.
+
+export function batchNormTrain<T>(
+  y: usize, mean: usize, invstd: usize, variance: usize, x: usize, gamma: usize, beta: usize,
+  rows: i32, C: i32, eps: f64, acc: usize,
+): void {
+  const es = <usize>sizeof<T>();
+  memory.fill(acc, 0, <usize>C * 16);
+  for (let r = 0; r < rows; r++) {
+    const xr = x + <usize>(r * C) * es;
+    for (let c = 0; c < C; c++) {
+      const a = acc + <usize>c * 8;
+      store<f64>(a, load<f64>(a) + <f64>load<T>(xr + <usize>c * es));
+    }
+  }
+  for (let c = 0; c < C; c++) store<f64>(acc + <usize>c * 8, load<f64>(acc + <usize>c * 8) / <f64>rows);
+  const sq = acc + <usize>C * 8;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + <usize>(r * C) * es;
+    for (let c = 0; c < C; c++) {
+      const d = <f64>load<T>(xr + <usize>c * es) - load<f64>(acc + <usize>c * 8);
+      store<f64>(sq + <usize>c * 8, load<f64>(sq + <usize>c * 8) + d * d);
+    }
+  }
+  for (let c = 0; c < C; c++) {
+    const v = load<f64>(sq + <usize>c * 8) / <f64>rows;
+    store<T>(mean + <usize>c * es, <T>load<f64>(acc + <usize>c * 8));
+    store<T>(variance + <usize>c * es, <T>v);
+    store<T>(invstd + <usize>c * es, <T>(1.0 / Math.sqrt(v + eps)));
+  }
+  affine<T>(y, x, mean, invstd, gamma, beta, rows, C);
+}
+
+/** y = (x − μ_c)·r_c·γ_c + β_c over [rows, C]; also the inference path (μ, r from moving stats). */
+export function affine<T>(y: usize, x: usize, mean: usize, invstd: usize, gamma: usize, beta: usize, rows: i32, C: i32): void {
+  const es = <usize>sizeof<T>();
+  for (let r = 0; r < rows; r++) {
+    const o = <usize>(r * C) * es;
+    for (let c = 0; c < C; c++) {
+      const q = <usize>c * es;
+      const xh = (load<T>(x + o + q) - load<T>(mean + q)) * load<T>(invstd + q);
+      store<T>(y + o + q, xh * load<T>(gamma + q) + load<T>(beta + q));
+    }
+  }
+}
+
+/** Inference: r_c = 1/√(movingVar_c + ε) into `invstd`, then the affine map with the moving mean. */
+export function batchNormInfer<T>(y: usize, invstd: usize, x: usize, movingMean: usize, movingVar: usize, gamma: usize, beta: usize, rows: i32, C: i32, eps: f64): void {
+  const es = <usize>sizeof<T>();
+  for (let c = 0; c < C; c++) {
+    store<T>(invstd + <usize>c * es, <T>(1.0 / Math.sqrt(<f64>load<T>(movingVar + <usize>c * es) + eps)));
+  }
+  affine<T>(y, x, movingMean, invstd, gamma, beta, rows, C);
+}
+
+export function batchNormBackward<T>(
+  dx: usize, dgamma: usize, dbeta: usize, dy: usize, x: usize, mean: usize, invstd: usize, gamma: usize,
+  rows: i32, C: i32, acc: usize,
+): void {
+  const es = <usize>sizeof<T>();
+  memory.fill(acc, 0, <usize>C * 16);
+  const sg = acc + <usize>C * 8; // Σ dy·x̂ per channel; acc holds Σ dy
+  for (let r = 0; r < rows; r++) {
+    const o = <usize>(r * C) * es;
+    for (let c = 0; c < C; c++) {
+      const q = <usize>c * es;
+      const g = <f64>load<T>(dy + o + q);
+      const xh = <f64>((load<T>(x + o + q) - load<T>(mean + q)) * load<T>(invstd + q));
+      store<f64>(acc + <usize>c * 8, load<f64>(acc + <usize>c * 8) + g);
+      store<f64>(sg + <usize>c * 8, load<f64>(sg + <usize>c * 8) + g * xh);
+    }
+  }
+  for (let c = 0; c < C; c++) {
+    store<T>(dbeta + <usize>c * es, <T>load<f64>(acc + <usize>c * 8));
+    store<T>(dgamma + <usize>c * es, <T>load<f64>(sg + <usize>c * 8));
+  }
+  const invM = <T>(1.0 / <f64>rows);
+  for (let r = 0; r < rows; r++) {
+    const o = <usize>(r * C) * es;
+    for (let c = 0; c < C; c++) {
+      const q = <usize>c * es;
+      const inv = load<T>(invstd + q);
+      const xh = (load<T>(x + o + q) - load<T>(mean + q)) * inv;
+      const gsum = load<T>(dbeta + q), gx = load<T>(dgamma + q);
+      store<T>(dx + o + q, load<T>(gamma + q) * inv * (load<T>(dy + o + q) - (gsum + xh * gx) * invM));
+    }
+  }
+}
+
+/** moving = momentum·moving + (1 − momentum)·batch, elementwise over n. */
+export function ema<T>(moving: usize, batch: usize, n: i32, momentum: f64): void {
+  const es = <usize>sizeof<T>();
+  const m = <T>momentum, om = <T>(1.0 - momentum);
+  for (let i = 0; i < n; i++) {
+    const p = moving + <usize>i * es;
+    store<T>(p, m * load<T>(p) + om * load<T>(batch + <usize>i * es));
+  }
+}
+
+export function groupNorm<T>(
+  y: usize, mean: usize, invstd: usize, x: usize, gamma: usize, beta: usize,
+  N: i32, S: i32, C: i32, G: i32, eps: f64, acc: usize,
+): void {
+  const es = <usize>sizeof<T>();
+  const cg = C / G;
+  const M = <f64>(S * cg);
+  memory.fill(acc, 0, <usize>(N * G) * 16);
+  const sq = acc + <usize>(N * G) * 8;
+  for (let n = 0; n < N; n++) {
+    for (let s = 0; s < S; s++) {
+      const xr = x + <usize>((n * S + s) * C) * es;
+      for (let c = 0; c < C; c++) {
+        const a = acc + <usize>(n * G + c / cg) * 8;
+        store<f64>(a, load<f64>(a) + <f64>load<T>(xr + <usize>c * es));
+      }
+    }
+    for (let g = 0; g < G; g++) store<f64>(acc + <usize>(n * G + g) * 8, load<f64>(acc + <usize>(n * G + g) * 8) / M);
+    for (let s = 0; s < S; s++) {
+      const xr = x + <usize>((n * S + s) * C) * es;
+      for (let c = 0; c < C; c++) {
+        const i = <usize>(n * G + c / cg) * 8;
+        const d = <f64>load<T>(xr + <usize>c * es) - load<f64>(acc + i);
+        store<f64>(sq + i, load<f64>(sq + i) + d * d);
+      }
+    }
+  }
+  for (let i = 0; i < N * G; i++) {
+    store<T>(mean + <usize>i * es, <T>load<f64>(acc + <usize>i * 8));
+    store<T>(invstd + <usize>i * es, <T>(1.0 / Math.sqrt(load<f64>(sq + <usize>i * 8) / M + eps)));
+  }
+  for (let n = 0; n < N; n++) {
+    for (let s = 0; s < S; s++) {
+      const o = <usize>((n * S + s) * C) * es;
+      for (let c = 0; c < C; c++) {
+        const q = <usize>c * es;
+        const i = <usize>(n * G + c / cg) * es;
+        const xh = (load<T>(x + o + q) - load<T>(mean + i)) * load<T>(invstd + i);
+        store<T>(y + o + q, xh * load<T>(gamma + q) + load<T>(beta + q));
+      }
+    }
+  }
+}
+
+export function groupNormBackward<T>(
+  dx: usize, dgamma: usize, dbeta: usize, dy: usize, x: usize, mean: usize, invstd: usize, gamma: usize,
+  N: i32, S: i32, C: i32, G: i32, acc: usize,
+): void {
+  const es = <usize>sizeof<T>();
+  const cg = C / G;
+  const M = <T>(S * cg);
+  memory.fill(dgamma, 0, <usize>C * es);
+  memory.fill(dbeta, 0, <usize>C * es);
+  memory.fill(acc, 0, <usize>(N * G) * 16);
+  const sgx = acc + <usize>(N * G) * 8; // per group: Σ g·x̂; acc: Σ g, with g = γ·dy
+  for (let n = 0; n < N; n++) {
+    for (let s = 0; s < S; s++) {
+      const o = <usize>((n * S + s) * C) * es;
+      for (let c = 0; c < C; c++) {
+        const q = <usize>c * es;
+        const gi = n * G + c / cg;
+        const xh = (load<T>(x + o + q) - load<T>(mean + <usize>gi * es)) * load<T>(invstd + <usize>gi * es);
+        const d = load<T>(dy + o + q);
+        store<T>(dbeta + q, load<T>(dbeta + q) + d);
+        store<T>(dgamma + q, load<T>(dgamma + q) + d * xh);
+        const g = <f64>(d * load<T>(gamma + q));
+        store<f64>(acc + <usize>gi * 8, load<f64>(acc + <usize>gi * 8) + g);
+        store<f64>(sgx + <usize>gi * 8, load<f64>(sgx + <usize>gi * 8) + g * <f64>xh);
+      }
+    }
+  }
+  for (let n = 0; n < N; n++) {
+    for (let s = 0; s < S; s++) {
+      const o = <usize>((n * S + s) * C) * es;
+      for (let c = 0; c < C; c++) {
+        const q = <usize>c * es;
+        const gi = n * G + c / cg;
+        const inv = load<T>(invstd + <usize>gi * es);
+        const xh = (load<T>(x + o + q) - load<T>(mean + <usize>gi * es)) * inv;
+        const g = load<T>(dy + o + q) * load<T>(gamma + q);
+        const sum = <T>load<f64>(acc + <usize>gi * 8), sx = <T>load<f64>(sgx + <usize>gi * 8);
+        store<T>(dx + o + q, inv * (g - (sum + xh * sx) / M));
+      }
+    }
+  }
+}
