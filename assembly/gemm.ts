@@ -20,6 +20,8 @@ const MR: usize = 4;
 const NR: usize = 8;
 /** K block: a B panel (KC·NR·4 = 8 KiB in f32) stays in L1 while A panels stream by. */
 const KC: usize = 256;
+/** M block: a packed A block (MC·KC·4 = 192 KiB in f32) stays in L2 across all B panels. */
+const MC: usize = 192;
 
 @inline function roundUp(x: usize, m: usize): usize {
   return (x + m - 1) / m * m;
@@ -27,16 +29,17 @@ const KC: usize = 256;
 
 export function gemmWorkBytes<T>(m: usize, n: usize, k: usize): usize {
   const kc = k < KC ? k : KC;
-  // packed A + packed B + one MR×NR edge tile
-  return ((roundUp(m, MR) + roundUp(n, NR)) * kc + MR * NR) * sizeof<T>() + 16;
+  const mc = m < MC ? m : MC;
+  // packed A block + packed B + one MR×NR edge tile
+  return ((roundUp(mc, MR) + roundUp(n, NR)) * kc + MR * NR) * sizeof<T>() + 16;
 }
 
-/** Packs rows [0, m) × cols [k0, k0 + kc) of op(A) into MR-row panels. */
-function packA<T>(dst: usize, a: usize, m: usize, k: usize, k0: usize, kc: usize, transA: bool): void {
+/** Packs rows [m0, m1) × cols [k0, k0 + kc) of op(A) (m rows in all) into MR-row panels. */
+function packA<T>(dst: usize, a: usize, m: usize, m0: usize, m1: usize, k: usize, k0: usize, kc: usize, transA: bool): void {
   const es = sizeof<T>();
-  for (let i0: usize = 0; i0 < m; i0 += MR) {
-    const rows = m - i0 < MR ? m - i0 : MR;
-    const panel = dst + i0 * kc * es;
+  for (let i0: usize = m0; i0 < m1; i0 += MR) {
+    const rows = m1 - i0 < MR ? m1 - i0 : MR;
+    const panel = dst + (i0 - m0) * kc * es;
     if (transA) {
       // A is stored [k, m]: the MR values of one k are contiguous.
       for (let kk: usize = 0; kk < kc; kk++) {
@@ -192,23 +195,27 @@ export function gemm<T>(
     return;
   }
   const kcMax = k < KC ? k : KC;
-  const packedA = work;
-  const packedB = packedA + roundUp(m, MR) * kcMax * es;
-  const edge = (packedB + roundUp(n, NR) * kcMax * es + 15) & ~(<usize>15);
+  const mcMax = m < MC ? m : MC;
+  const packedB = work;
+  const packedA = packedB + roundUp(n, NR) * kcMax * es;
+  const edge = (packedA + roundUp(mcMax, MR) * kcMax * es + 15) & ~(<usize>15);
   for (let k0: usize = 0; k0 < k; k0 += KC) {
     const kc = k - k0 < KC ? k - k0 : KC;
     const acc = accumulate || k0 > 0;
-    packA<T>(packedA, a, m, k, k0, kc, transA);
     packB<T>(packedB, b, n, k, k0, kc, transB);
-    for (let j0: usize = 0; j0 < n; j0 += NR) {
-      const cols = n - j0 < NR ? n - j0 : NR;
-      const bp = packedB + j0 * kc * es;
-      for (let i0: usize = 0; i0 < m; i0 += MR) {
-        const rows = m - i0 < MR ? m - i0 : MR;
-        const ap = packedA + i0 * kc * es;
-        const cp = c + (i0 * n + j0) * es;
-        if (sizeof<T>() == 4) micro_f32(cp, n, ap, bp, kc, rows, cols, acc, edge);
-        else micro_f64(cp, n, ap, bp, kc, rows, cols, acc, edge);
+    for (let m0: usize = 0; m0 < m; m0 += MC) {
+      const m1 = m - m0 < MC ? m : m0 + MC;
+      packA<T>(packedA, a, m, m0, m1, k, k0, kc, transA);
+      for (let j0: usize = 0; j0 < n; j0 += NR) {
+        const cols = n - j0 < NR ? n - j0 : NR;
+        const bp = packedB + j0 * kc * es;
+        for (let i0 = m0; i0 < m1; i0 += MR) {
+          const rows = m1 - i0 < MR ? m1 - i0 : MR;
+          const ap = packedA + (i0 - m0) * kc * es;
+          const cp = c + (i0 * n + j0) * es;
+          if (sizeof<T>() == 4) micro_f32(cp, n, ap, bp, kc, rows, cols, acc, edge);
+          else micro_f64(cp, n, ap, bp, kc, rows, cols, acc, edge);
+        }
       }
     }
   }

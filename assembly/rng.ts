@@ -52,10 +52,17 @@ export function rngSeed(state: usize, seedLo: u32, seedHi: u32, stream: u32): vo
   return <u32>(nextF64(state) * <f64>n);
 }
 
-/** out[i] = lo + (hi − lo)·u, u uniform in [0, 1), computed in f64 then rounded to T. */
+/**
+ * out[i] = lo + (hi − lo)·u, u uniform in [0, 1), computed in f64 then rounded to T.
+ * A value that rounds up to hi is redrawn, so the result stays in [lo, hi) (lo when lo == hi).
+ */
 export function rngUniform<T>(out: usize, n: usize, state: usize, lo: f64, hi: f64): void {
   const es = sizeof<T>();
-  for (let i: usize = 0; i < n; i++) store<T>(out + i * es, <T>(lo + (hi - lo) * nextF64(state)));
+  for (let i: usize = 0; i < n; i++) {
+    let v = <T>(lo + (hi - lo) * nextF64(state));
+    while (<f64>v >= hi && hi > lo) v = <T>(lo + (hi - lo) * nextF64(state));
+    store<T>(out + i * es, v);
+  }
 }
 
 /** One standard normal pair by Box–Muller; the second value goes to `spare`. */

@@ -42,13 +42,31 @@ export interface Kernels {
   firstNonFinite(x: Ptr, n: number): number;
   l2(grad: Ptr, w: Ptr, n: number, lambda: number): number;
   randomShift(out: Ptr, x: Ptr, count: number, h: number, w: number, c: number, maxShift: number, state: Ptr): void;
+  // NHWC geometry: (N, H, W, C, KH, KW, SH, SW, padTop, padLeft, OH, OW)
+  im2col(col: Ptr, x: Ptr, ...geometry: Geometry): void;
+  col2im(dx: Ptr, col: Ptr, ...geometry: Geometry): void;
+  maxPool(y: Ptr, idx: Ptr, x: Ptr, ...geometry: Geometry): void;
+  maxPoolBackward(dx: Ptr, dy: Ptr, idx: Ptr, N: number, H: number, W: number, C: number, OH: number, OW: number): void;
+  avgPool(y: Ptr, x: Ptr, ...geometry: Geometry): void;
+  avgPoolBackward(dx: Ptr, dy: Ptr, ...geometry: Geometry): void;
+  batchNormTrain(y: Ptr, mean: Ptr, invstd: Ptr, variance: Ptr, x: Ptr, gamma: Ptr, beta: Ptr, rows: number, C: number, eps: number, acc: Ptr): void;
+  batchNormInfer(y: Ptr, invstd: Ptr, x: Ptr, movingMean: Ptr, movingVar: Ptr, gamma: Ptr, beta: Ptr, rows: number, C: number, eps: number): void;
+  batchNormBackward(dx: Ptr, dgamma: Ptr, dbeta: Ptr, dy: Ptr, x: Ptr, mean: Ptr, invstd: Ptr, gamma: Ptr, rows: number, C: number, acc: Ptr): void;
+  ema(moving: Ptr, batch: Ptr, n: number, momentum: number): void;
+  groupNorm(y: Ptr, mean: Ptr, invstd: Ptr, x: Ptr, gamma: Ptr, beta: Ptr, N: number, S: number, C: number, G: number, eps: number, acc: Ptr): void;
+  groupNormBackward(dx: Ptr, dgamma: Ptr, dbeta: Ptr, dy: Ptr, x: Ptr, mean: Ptr, invstd: Ptr, gamma: Ptr, N: number, S: number, C: number, G: number, acc: Ptr): void;
 }
+
+/** N, H, W, C, KH, KW, SH, SW, padTop, padLeft, OH, OW */
+export type Geometry = [number, number, number, number, number, number, number, number, number, number, number, number];
 
 const GENERIC_OPS = [
   'gemmWorkBytes', 'gemm', 'biasAct', 'actBackward', 'prelu', 'preluBackward', 'maxout', 'maxoutBackward',
   'softmaxXent', 'softmaxXentDense', 'sigmoidXent', 'mse', 'countArgmaxHits', 'countArgmaxMatches', 'countBinaryHits',
   'sgdStep', 'rmspropStep', 'adagradStep', 'adamStep', 'adamwStep',
   'rngUniform', 'rngNormal', 'dropout', 'colSum', 'mul', 'sumSquares', 'firstNonFinite', 'l2', 'randomShift',
+  'im2col', 'col2im', 'maxPool', 'maxPoolBackward', 'avgPool', 'avgPoolBackward',
+  'batchNormTrain', 'batchNormInfer', 'batchNormBackward', 'ema', 'groupNorm', 'groupNormBackward',
 ] as const satisfies readonly Exclude<keyof Kernels, 'bytes'>[];
 
 /** The raw exports: generic ops as `snake_case_f32|f64`, plus the dtype-free ones below. */
