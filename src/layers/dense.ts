@@ -7,7 +7,7 @@ import type { WasmTensor } from '../../bindings/index.js';
 import { activationSpec, type ActivationName, type ActivationSpec } from '../activations.js';
 import { getInitializer, type Initializer, type InitializerSpec } from '../initializers.js';
 import { checkRegularizer, type Regularizer } from '../regularizers.js';
-import { Layer, positiveInt, type BuildContext, type LayerArgs, type Param } from './layer.js';
+import { Layer, positiveInt, type BuildContext, type LayerArgs, type Param, type TrainableParam } from './layer.js';
 
 export interface DenseArgs extends LayerArgs {
   /** Output features. */
@@ -32,8 +32,8 @@ export class Dense extends Layer {
   private readonly kernelInit: Initializer;
   private readonly biasInit: Initializer;
   private readonly regularizer: Regularizer | null;
-  private kernel!: Param;
-  private bias: Param | null = null;
+  private kernel!: TrainableParam;
+  private bias: TrainableParam | null = null;
   private y!: WasmTensor;
   private dx!: WasmTensor;
   /** saved by forward for backward: the input buffer (owned by the previous layer) */

@@ -7,13 +7,24 @@ import { prelu, PReLU } from './prelu.js';
 import { maxout, Maxout } from './maxout.js';
 import { dropout, Dropout } from './dropout.js';
 import { flatten, Flatten } from './flatten.js';
+import { conv2d, Conv2D } from './conv2d.js';
+import { maxPool2d, avgPool2d, globalAvgPool2d, MaxPool2D, AvgPool2D, GlobalAvgPool2D } from './pooling.js';
+import { batchNorm, BatchNorm } from './batch-norm.js';
+import { layerNorm, instanceNorm, groupNorm, GroupNorm } from './group-norm.js';
 
-export const layers = { dense, sigmoid, tanh, relu, leakyRelu, elu, prelu, maxout, dropout, flatten };
+export const layers = {
+  dense, sigmoid, tanh, relu, leakyRelu, elu, prelu, maxout, dropout, flatten,
+  conv2d, maxPool2d, avgPool2d, globalAvgPool2d, batchNorm, layerNorm, instanceNorm, groupNorm,
+};
 
 export { Layer, type Param, type LayerArgs } from './layer.js';
-export { Dense, Activation, PReLU, Maxout, Dropout, Flatten };
+export { Dense, Activation, PReLU, Maxout, Dropout, Flatten, Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, BatchNorm, GroupNorm };
 export type { DenseArgs } from './dense.js';
 export type { ActivationArgs } from './activation.js';
 export type { PReLUArgs } from './prelu.js';
 export type { MaxoutArgs } from './maxout.js';
 export type { DropoutArgs } from './dropout.js';
+export type { Conv2DArgs } from './conv2d.js';
+export type { Pool2DArgs } from './pooling.js';
+export type { BatchNormArgs } from './batch-norm.js';
+export type { GroupNormArgs } from './group-norm.js';

@@ -14,9 +14,15 @@ export interface Param {
   /** e.g. 'dense_1/kernel' */
   name: string;
   value: WasmTensor;
-  grad: WasmTensor;
+  /** null for non-trainable state such as batch norm's moving statistics */
+  grad: WasmTensor | null;
   regularizer: Regularizer | null;
   trainable: boolean;
+}
+
+/** A parameter the optimizer updates: it always has a gradient buffer. */
+export interface TrainableParam extends Param {
+  grad: WasmTensor;
 }
 
 export interface BuildContext {
@@ -128,8 +134,15 @@ export abstract class Layer {
     this.owned = [];
   }
 
-  protected param(name: string, shape: number[], regularizer: Regularizer | null = null): Param {
+  protected param(name: string, shape: number[], regularizer: Regularizer | null = null): TrainableParam {
     return { name: `${this.name}/${name}`, value: this.persistent(shape), grad: this.persistent(shape), regularizer, trainable: true };
+  }
+
+  /** A non-trainable weight (saved and restored with the others, never updated by the optimizer). */
+  protected state(name: string, shape: number[], fill: number): Param {
+    const value = this.persistent(shape);
+    value.view().fill(fill);
+    return { name: `${this.name}/${name}`, value, grad: null, regularizer: null, trainable: false };
   }
 }
 

@@ -5,7 +5,7 @@
 import type { WasmTensor } from '../../bindings/index.js';
 import { getInitializer, type Initializer, type InitializerSpec } from '../initializers.js';
 import { checkRegularizer, type Regularizer } from '../regularizers.js';
-import { Layer, positiveInt, type BuildContext, type LayerArgs, type Param } from './layer.js';
+import { Layer, positiveInt, type BuildContext, type LayerArgs, type Param, type TrainableParam } from './layer.js';
 
 export interface MaxoutArgs extends LayerArgs {
   units: number;
@@ -25,8 +25,8 @@ export class Maxout extends Layer {
   private readonly kernelInit: Initializer;
   private readonly biasInit: Initializer;
   private readonly regularizer: Regularizer | null;
-  private kernel!: Param;
-  private bias: Param | null = null;
+  private kernel!: TrainableParam;
+  private bias: TrainableParam | null = null;
   private z!: WasmTensor;
   private idx!: WasmTensor;
   private y!: WasmTensor;

@@ -3,7 +3,7 @@
 
 import type { WasmTensor } from '../../bindings/index.js';
 import { getInitializer, type Initializer, type InitializerSpec } from '../initializers.js';
-import { Layer, size, type BuildContext, type LayerArgs, type Param } from './layer.js';
+import { Layer, size, type BuildContext, type LayerArgs, type Param, type TrainableParam } from './layer.js';
 
 export interface PReLUArgs extends LayerArgs {
   /** Initial α (default constant 0.25). */
@@ -13,7 +13,7 @@ export interface PReLUArgs extends LayerArgs {
 export class PReLU extends Layer {
   readonly className = 'PReLU';
   private readonly alphaInit: Initializer;
-  private alpha!: Param;
+  private alpha!: TrainableParam;
   private y!: WasmTensor;
   /** saved by forward: the input buffer */
   private x: WasmTensor | null = null;

@@ -10,7 +10,7 @@
 // dropout RNG streams are restored if the step is abandoned.
 
 import { runtime, WasmTensor, type DType, type Kernels } from '../../bindings/index.js';
-import { Layer, size, type BuildContext, type Param } from '../layers/layer.js';
+import { Layer, size, type BuildContext, type Param, type TrainableParam } from '../layers/layer.js';
 import { getLoss, type Loss, type TargetKind } from '../losses.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
 import { Tensor, shapeStr } from '../tensor.js';
@@ -157,8 +157,9 @@ export class Sequential {
     return this.layers.flatMap((l) => l.params());
   }
 
-  private trainableParams(): Param[] {
-    return this.params();
+  /** Parameters the optimizer updates (excludes frozen layers and moving statistics). */
+  trainableParams(): TrainableParam[] {
+    return this.params().filter((p): p is TrainableParam => p.trainable && p.grad !== null);
   }
 
   countParams(): number {
@@ -223,9 +224,9 @@ export class Sequential {
     }
     let total = dataLoss;
     let gradSq = 0;
-    for (const p of this.params()) {
+    for (const p of this.trainableParams()) {
       if (p.regularizer) total += this.k.l2(p.grad.ptr, p.value.ptr, p.value.size, p.regularizer.lambda);
-      if (p.trainable) gradSq += this.k.sumSquares(p.grad.ptr, p.grad.size);
+      gradSq += this.k.sumSquares(p.grad.ptr, p.grad.size);
     }
     if (!Number.isFinite(total) || !Number.isFinite(gradSq)) {
       this.restoreStreams(saved);
@@ -253,7 +254,7 @@ export class Sequential {
 
   /**
    * Loss (training mode, regularization included) and its gradient for every parameter, in
-   * getWeights() order, without updating anything: the RNG streams are rewound afterwards,
+   * getWeights() order (zeros for non-trainable weights such as moving statistics), without updating anything: the RNG streams are rewound afterwards,
    * so a probe does not change later training. For gradient checks and diagnostics.
    */
   computeGradients(x: Features, y: Targets): { loss: number; grads: Tensor[] } {
@@ -266,7 +267,8 @@ export class Sequential {
     const saved = this.saveStreams();
     const [loss] = this.gradientsOnBuffers(fx.n, ty.kind, false);
     this.restoreStreams(saved);
-    return { loss, grads: this.params().map((p) => new Tensor(p.grad.read(), p.grad.shape, this.dtype)) };
+    const zeros = (p: Param) => (this.dtype === 'float32' ? new Float32Array(p.value.size) : new Float64Array(p.value.size));
+    return { loss, grads: this.params().map((p) => new Tensor(p.trainable && p.grad ? p.grad.read() : zeros(p), p.value.shape, this.dtype)) };
   }
 
   /** Global L2 norm of the gradients of the last successful step. */
@@ -464,7 +466,7 @@ export class Sequential {
 }
 
 function snake(s: string): string {
-  return s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  return s.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
 function subarray(a: ArrayLike<number>, from: number, to: number): ArrayLike<number> {

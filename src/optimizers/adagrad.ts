@@ -4,7 +4,7 @@
 // Defaults (torch): learningRate 0.01, epsilon 1e-10, lrDecay 0, initial accumulator 0.
 
 import type { WasmTensor } from '../../bindings/index.js';
-import type { Param } from '../layers/layer.js';
+import type { TrainableParam } from '../layers/layer.js';
 import type { LearningRate } from '../schedules.js';
 import { Optimizer, checkRange } from './optimizer.js';
 
@@ -24,7 +24,7 @@ export class Adagrad extends Optimizer {
     this.weightDecay = checkRange(args.weightDecay ?? 0, 'weightDecay', 0, Infinity);
   }
 
-  protected update(p: Param, s: WasmTensor[], lr: number, t: number): void {
+  protected update(p: TrainableParam, s: WasmTensor[], lr: number, t: number): void {
     this.k.adagradStep(p.value.ptr, p.grad.ptr, s[0].ptr, p.value.size, lr, this.epsilon, this.lrDecay, this.weightDecay, t);
   }
 

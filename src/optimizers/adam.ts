@@ -5,7 +5,7 @@
 // Defaults (torch): learningRate 1e-3, beta1 0.9, beta2 0.999, epsilon 1e-8, weightDecay 0.
 
 import type { WasmTensor } from '../../bindings/index.js';
-import type { Param } from '../layers/layer.js';
+import type { TrainableParam } from '../layers/layer.js';
 import type { LearningRate } from '../schedules.js';
 import { Optimizer, checkRange } from './optimizer.js';
 
@@ -27,7 +27,7 @@ export class Adam extends Optimizer {
     this.weightDecay = checkRange(args.weightDecay ?? defaultWeightDecay, 'weightDecay', 0, Infinity);
   }
 
-  protected update(p: Param, s: WasmTensor[], lr: number, t: number): void {
+  protected update(p: TrainableParam, s: WasmTensor[], lr: number, t: number): void {
     this.k.adamStep(p.value.ptr, p.grad.ptr, s[0].ptr, s[1].ptr, p.value.size, lr, this.beta1, this.beta2, this.epsilon, this.weightDecay, t);
   }
 

@@ -3,7 +3,7 @@
 // Defaults (torch): learningRate 1e-3, beta1 0.9, beta2 0.999, epsilon 1e-8, weightDecay 0.01.
 
 import type { WasmTensor } from '../../bindings/index.js';
-import type { Param } from '../layers/layer.js';
+import type { TrainableParam } from '../layers/layer.js';
 import { Adam, type AdamArgs } from './adam.js';
 
 export class AdamW extends Adam {
@@ -13,7 +13,7 @@ export class AdamW extends Adam {
     super(args, 0.01);
   }
 
-  protected override update(p: Param, s: WasmTensor[], lr: number, t: number): void {
+  protected override update(p: TrainableParam, s: WasmTensor[], lr: number, t: number): void {
     this.k.adamwStep(p.value.ptr, p.grad.ptr, s[0].ptr, s[1].ptr, p.value.size, lr, this.beta1, this.beta2, this.epsilon, this.weightDecay, t);
   }
 }

@@ -3,7 +3,7 @@
 // one update to every trainable parameter. State names follow the math (expAvg, expAvgSq).
 
 import { WasmTensor, type Kernels } from '../../bindings/index.js';
-import type { Param } from '../layers/layer.js';
+import type { TrainableParam } from '../layers/layer.js';
 import { checkLearningRate, type LearningRate } from '../schedules.js';
 
 export abstract class Optimizer {
@@ -13,7 +13,7 @@ export abstract class Optimizer {
   iterations = 0;
   protected k!: Kernels;
   private slots: WasmTensor[][] = [];
-  private params: Param[] = [];
+  private params: TrainableParam[] = [];
   private attached = false;
 
   constructor(learningRate: unknown, defaultLr: number) {
@@ -28,7 +28,7 @@ export abstract class Optimizer {
   /** Per-parameter state tensors this optimizer needs (zero-initialised). */
   protected abstract readonly slotNames: readonly string[];
 
-  attach(params: Param[], k: Kernels): void {
+  attach(params: TrainableParam[], k: Kernels): void {
     if (this.attached) throw new Error(`this ${this.name} optimizer is already used by a model; create one optimizer per model`);
     this.attached = true;
     this.k = k;
@@ -41,11 +41,11 @@ export abstract class Optimizer {
     const lr = this.currentLearningRate;
     this.iterations++;
     for (let i = 0; i < this.params.length; i++) {
-      if (this.params[i].trainable) this.update(this.params[i], this.slots[i], lr, this.iterations);
+      this.update(this.params[i], this.slots[i], lr, this.iterations);
     }
   }
 
-  protected abstract update(p: Param, slots: WasmTensor[], lr: number, t: number): void;
+  protected abstract update(p: TrainableParam, slots: WasmTensor[], lr: number, t: number): void;
 
   /** State tensors of one parameter, by slot name (for inspection and save/load). */
   state(index: number): Record<string, WasmTensor> {

@@ -5,7 +5,7 @@
 // Defaults (torch): learningRate 0.01, rho 0.99, epsilon 1e-8, momentum 0, centered false.
 
 import type { WasmTensor } from '../../bindings/index.js';
-import type { Param } from '../layers/layer.js';
+import type { TrainableParam } from '../layers/layer.js';
 import type { LearningRate } from '../schedules.js';
 import { Optimizer, checkRange } from './optimizer.js';
 
@@ -29,7 +29,7 @@ export class RMSprop extends Optimizer {
     this.weightDecay = checkRange(args.weightDecay ?? 0, 'weightDecay', 0, Infinity);
   }
 
-  protected update(p: Param, s: WasmTensor[], lr: number): void {
+  protected update(p: TrainableParam, s: WasmTensor[], lr: number): void {
     this.k.rmspropStep(p.value.ptr, p.grad.ptr, s[0].ptr, s[1].ptr, s[2].ptr, p.value.size, lr, this.rho, this.epsilon, this.momentum, this.centered, this.weightDecay);
   }
 

@@ -6,7 +6,7 @@
 // Defaults: learningRate 0.01 (torch requires one; Keras uses 0.01), momentum 0, dampening 0.
 
 import type { WasmTensor } from '../../bindings/index.js';
-import type { Param } from '../layers/layer.js';
+import type { TrainableParam } from '../layers/layer.js';
 import type { LearningRate } from '../schedules.js';
 import { Optimizer, checkRange } from './optimizer.js';
 
@@ -32,7 +32,7 @@ export class SGD extends Optimizer {
     this.slotNames = this.momentum !== 0 ? ['momentumBuffer'] : [];
   }
 
-  protected update(p: Param, s: WasmTensor[], lr: number, t: number): void {
+  protected update(p: TrainableParam, s: WasmTensor[], lr: number, t: number): void {
     this.k.sgdStep(p.value.ptr, p.grad.ptr, s[0]?.ptr ?? 0, p.value.size, lr, this.momentum, this.dampening, this.nesterov, this.weightDecay, t === 1);
   }
 

@@ -1,0 +1,123 @@
+// Batch normalization (Ioffe & Szegedy 2015) for [N, D] and [N, H, W, C] inputs, with the
+// conventions of DESIGN.md (Keras): statistics over every axis but the last; training uses
+// the batch mean and the biased batch variance; inference uses moving statistics,
+//   moving = momentum·moving + (1 − momentum)·batch   (momentum 0.99, epsilon 1e-3).
+// Weights: gamma, beta (trainable), movingMean, movingVariance (not trainable).
+// The moving statistics are committed only after a successful optimizer step, so a step
+// that fails on a NaN loss leaves them as they were.
+
+import { WasmTensor } from '../../bindings/index.js';
+import { checkRange } from '../optimizers/optimizer.js';
+import { Layer, size, type LayerArgs, type Param, type TrainableParam } from './layer.js';
+
+export interface BatchNormArgs extends LayerArgs {
+  /** Moving-average momentum in [0, 1) (default 0.99). */
+  momentum?: number;
+  /** Added to the variance, > 0 (default 1e-3). */
+  epsilon?: number;
+  /** Learn beta (default true). */
+  center?: boolean;
+  /** Learn gamma (default true). */
+  scale?: boolean;
+}
+
+export class BatchNorm extends Layer {
+  readonly className = 'BatchNorm';
+  readonly momentum: number;
+  readonly epsilon: number;
+  readonly center: boolean;
+  readonly scale: boolean;
+  private gamma!: TrainableParam;
+  private beta!: TrainableParam;
+  private movingMean!: Param;
+  private movingVariance!: Param;
+  private mean!: WasmTensor;
+  private invstd!: WasmTensor;
+  private variance!: WasmTensor;
+  private acc!: WasmTensor;
+  private y!: WasmTensor;
+  private dx!: WasmTensor;
+  /** saved by forward: the input buffer; mean and invstd hold its batch statistics */
+  private x: WasmTensor | null = null;
+  private pending = false;
+
+  constructor(args: BatchNormArgs = {}) {
+    super(args);
+    this.momentum = checkRange(args.momentum ?? 0.99, 'batchNorm momentum', 0, 1, true);
+    const eps = args.epsilon ?? 1e-3;
+    if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) throw new Error(`Invalid batchNorm epsilon value: ${String(eps)} (must be > 0)`);
+    this.epsilon = eps;
+    this.center = args.center ?? true;
+    this.scale = args.scale ?? true;
+  }
+
+  private get C(): number {
+    return this.inputShape[this.inputShape.length - 1];
+  }
+
+  protected setup(inputShape: number[]): number[] {
+    const c = inputShape[inputShape.length - 1];
+    this.gamma = this.param('gamma', [c]);
+    this.gamma.value.view().fill(1);
+    this.beta = this.param('beta', [c]);
+    this.gamma.trainable = this.scale;
+    this.beta.trainable = this.center;
+    this.movingMean = this.state('movingMean', [c], 0);
+    this.movingVariance = this.state('movingVariance', [c], 1);
+    this.mean = this.persistent([c]);
+    this.invstd = this.persistent([c]);
+    this.variance = this.persistent([c]);
+    this.acc = this.persistent([2 * c], 'float64');
+    return inputShape.slice();
+  }
+
+  protected allocateBuffers(capacity: number): void {
+    this.y = this.buffer([capacity, ...this.inputShape]);
+    this.dx = this.buffer([capacity, ...this.inputShape]);
+  }
+
+  forward(x: WasmTensor, n: number, training: boolean): WasmTensor {
+    const rows = (n * size(this.inputShape)) / this.C;
+    const [g, b] = [this.gamma.value.ptr, this.beta.value.ptr];
+    if (training) {
+      this.x = x;
+      this.k.batchNormTrain(this.y.ptr, this.mean.ptr, this.invstd.ptr, this.variance.ptr, x.ptr, g, b, rows, this.C, this.epsilon, this.acc.ptr);
+      this.pending = true;
+    } else {
+      this.k.batchNormInfer(this.y.ptr, this.invstd.ptr, x.ptr, this.movingMean.value.ptr, this.movingVariance.value.ptr, g, b, rows, this.C, this.epsilon);
+      this.pending = false;
+    }
+    return this.y;
+  }
+
+  backward(dy: WasmTensor, n: number): WasmTensor {
+    const rows = (n * size(this.inputShape)) / this.C;
+    this.k.batchNormBackward(this.dx.ptr, this.gamma.grad.ptr, this.beta.grad.ptr, dy.ptr, this.x!.ptr, this.mean.ptr, this.invstd.ptr, this.gamma.value.ptr, rows, this.C, this.acc.ptr);
+    return this.dx;
+  }
+
+  /** After a successful step: fold this batch's statistics into the moving ones. */
+  override commit(): void {
+    if (!this.pending) return;
+    this.k.ema(this.movingMean.value.ptr, this.mean.ptr, this.C, this.momentum);
+    this.k.ema(this.movingVariance.value.ptr, this.variance.ptr, this.C, this.momentum);
+    this.pending = false;
+  }
+
+  override params(): Param[] {
+    const ps: Param[] = [];
+    if (this.scale) ps.push(this.gamma);
+    if (this.center) ps.push(this.beta);
+    return [...ps, this.movingMean, this.movingVariance];
+  }
+
+  get output(): WasmTensor {
+    return this.y;
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { momentum: this.momentum, epsilon: this.epsilon, center: this.center, scale: this.scale };
+  }
+}
+
+export const batchNorm = (args?: BatchNormArgs): BatchNorm => new BatchNorm(args);

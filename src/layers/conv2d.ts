@@ -1,0 +1,141 @@
+// Conv2D over NHWC images: y = act(conv(x, W) + b), kernel W [kh, kw, inChannels, filters].
+// im2col + GEMM (see the closing note of the conv issue for the measurement behind it):
+//   forward   col = im2col(x) [N·OH·OW, kh·kw·C];  y = col · W  (W read as [kh·kw·C, filters])
+//   backward  dz = act'(y)·dy;  dW = colᵀ · dz;  db = Σ dz;  dcol = dz · Wᵀ;  dx = col2im(dcol)
+// A 1×1 kernel with stride 1 and no padding skips im2col: the input already is `col`.
+
+import type { WasmTensor } from '../../bindings/index.js';
+import { activationSpec, type ActivationName, type ActivationSpec } from '../activations.js';
+import { getInitializer, type Initializer, type InitializerSpec } from '../initializers.js';
+import { checkRegularizer, type Regularizer } from '../regularizers.js';
+import { checkPadding, geometry, geomArgs, pair, type Geometry2D, type Padding } from './geometry.js';
+import { Layer, positiveInt, type BuildContext, type LayerArgs, type Param, type TrainableParam } from './layer.js';
+
+export interface Conv2DArgs extends LayerArgs {
+  /** Output channels. */
+  filters: number;
+  /** Window size: n or [kh, kw]. */
+  kernelSize: number | [number, number];
+  /** Default 1. */
+  strides?: number | [number, number];
+  /** 'valid' (default) or 'same' (TensorFlow's rule). */
+  padding?: Padding;
+  activation?: ActivationName;
+  useBias?: boolean;
+  /** Default 'glorotUniform' with fanIn = kh·kw·inChannels, fanOut = kh·kw·filters (Keras). */
+  kernelInitializer?: InitializerSpec;
+  biasInitializer?: InitializerSpec;
+  kernelRegularizer?: Regularizer;
+}
+
+export class Conv2D extends Layer {
+  readonly className = 'Conv2D';
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: Padding;
+  readonly act: ActivationSpec;
+  readonly useBias: boolean;
+  private readonly kernelInit: Initializer;
+  private readonly biasInit: Initializer;
+  private readonly regularizer: Regularizer | null;
+  private g!: Geometry2D;
+  private pointwise = false;
+  private kernel!: TrainableParam;
+  private bias: TrainableParam | null = null;
+  private col: WasmTensor | null = null;
+  private y!: WasmTensor;
+  private dx!: WasmTensor;
+  /** saved by forward: the input buffer (its im2col is in `col`) */
+  private x: WasmTensor | null = null;
+
+  constructor(args: Conv2DArgs) {
+    super(args);
+    if (!args || typeof args !== 'object') throw new Error('conv2d: expected an args object such as {filters: 16, kernelSize: 3}');
+    this.filters = positiveInt(args.filters, 'conv2d filters');
+    this.kernelSize = pair(args.kernelSize, 'conv2d kernelSize');
+    this.strides = pair(args.strides ?? 1, 'conv2d strides');
+    this.padding = checkPadding(args.padding ?? 'valid', 'conv2d');
+    this.act = activationSpec(args.activation);
+    this.useBias = args.useBias ?? true;
+    this.kernelInit = getInitializer(args.kernelInitializer ?? 'glorotUniform', 'kernelInitializer');
+    this.biasInit = getInitializer(args.biasInitializer ?? 'zeros', 'biasInitializer');
+    this.regularizer = checkRegularizer(args.kernelRegularizer, 'conv2d kernelRegularizer');
+  }
+
+  protected setup(inputShape: number[], ctx: BuildContext): number[] {
+    this.g = geometry(inputShape, this.kernelSize, this.strides, this.padding, `conv2d '${this.name}'`, 'kernel');
+    const { KH, KW, C, SH, SW, padTop, padLeft } = this.g;
+    this.pointwise = KH === 1 && KW === 1 && SH === 1 && SW === 1 && padTop === 0 && padLeft === 0;
+    const rf = KH * KW;
+    const fans = { fanIn: rf * C, fanOut: rf * this.filters };
+    this.kernel = this.param('kernel', [KH, KW, C, this.filters], this.regularizer);
+    this.kernelInit.fill(this.kernel.value, fans, ctx.k, ctx.initRng, ctx.scratch);
+    if (this.useBias) {
+      this.bias = this.param('bias', [this.filters]);
+      this.biasInit.fill(this.bias.value, fans, ctx.k, ctx.initRng, ctx.scratch);
+    }
+    return [this.g.OH, this.g.OW, this.filters];
+  }
+
+  private get K(): number {
+    return this.g.KH * this.g.KW * this.g.C;
+  }
+
+  protected allocateBuffers(capacity: number): void {
+    const { H, W, C, OH, OW } = this.g;
+    this.col = this.pointwise ? null : this.buffer([capacity * OH * OW, this.K]);
+    this.y = this.buffer([capacity, OH, OW, this.filters]);
+    this.dx = this.buffer([capacity, H, W, C]);
+  }
+
+  override workBytes(capacity: number): number {
+    const M = capacity * this.g.OH * this.g.OW, K = this.K, F = this.filters;
+    return Math.max(this.k.gemmWorkBytes(M, F, K), this.k.gemmWorkBytes(K, F, M), this.k.gemmWorkBytes(M, K, F));
+  }
+
+  forward(x: WasmTensor, n: number): WasmTensor {
+    const M = n * this.g.OH * this.g.OW;
+    this.x = x;
+    const col = this.col ?? x;
+    if (this.col) this.k.im2col(this.col.ptr, x.ptr, n, ...geomArgs(this.g));
+    this.k.gemm(this.y.ptr, col.ptr, this.kernel.value.ptr, M, this.filters, this.K, false, false, false, this.work!.ptr);
+    this.k.biasAct(this.y.ptr, this.y.ptr, this.bias ? this.bias.value.ptr : 0, M, this.filters, this.act.code, this.act.alpha);
+    return this.y;
+  }
+
+  backward(dy: WasmTensor, n: number, needDx: boolean): WasmTensor | null {
+    const M = n * this.g.OH * this.g.OW, K = this.K, F = this.filters;
+    const w = this.work!.ptr;
+    const col = this.col ?? this.x!;
+    this.k.actBackward(dy.ptr, dy.ptr, this.y.ptr, M * F, this.act.code, this.act.alpha); // dz, in place
+    this.k.gemm(this.kernel.grad.ptr, col.ptr, dy.ptr, K, F, M, true, false, false, w);
+    if (this.bias) this.k.colSum(this.bias.grad.ptr, dy.ptr, M, F, false);
+    if (!needDx) return null;
+    if (!this.col) {
+      this.k.gemm(this.dx.ptr, dy.ptr, this.kernel.value.ptr, M, K, F, false, true, false, w);
+      return this.dx;
+    }
+    // the im2col is no longer needed: dcol overwrites it
+    this.k.gemm(this.col.ptr, dy.ptr, this.kernel.value.ptr, M, K, F, false, true, false, w);
+    this.k.col2im(this.dx.ptr, this.col.ptr, n, ...geomArgs(this.g));
+    return this.dx;
+  }
+
+  override params(): Param[] {
+    return this.bias ? [this.kernel, this.bias] : [this.kernel];
+  }
+
+  get output(): WasmTensor {
+    return this.y;
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {
+      filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding, activation: this.act.name,
+      useBias: this.useBias, kernelInitializer: this.kernelInit.name, biasInitializer: this.biasInit.name, kernelRegularizer: this.regularizer,
+    };
+  }
+}
+
+export const conv2d = (args: Conv2DArgs): Conv2D => new Conv2D(args);
