@@ -182,6 +182,23 @@ describe('fit, predict, evaluate', () => {
   });
 });
 
+describe('compile', () => {
+  it('compiling a built model again switches to the new optimizer: steps are w − lr·∇', () => {
+    const m = mlp(16); // built and compiled with Adam
+    const x = randn([8, 10], 600);
+    const y = randLabels(8, 3, 601);
+    m.trainOnBatch(x, y);
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'softmaxCrossEntropy' });
+    const before = weightsOf(m);
+    const g = m.computeGradients(x, y).grads;
+    m.trainOnBatch(x, y);
+    m.getWeights().forEach((w, i) => {
+      for (let j = 0; j < w.size; j++) expect(Math.abs(w.data[j] - (before[i][j] - 0.1 * g[i].data[j])), `weight ${i}[${j}]`).toBeLessThan(1e-15);
+    });
+    expect(m.optimizer!.iterations).toBe(1);
+  });
+});
+
 describe('data augmentation', () => {
   const img = [6, 6, 1] as [number, number, number];
   const x = randn([16, 36], 400);
