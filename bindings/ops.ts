@@ -28,11 +28,12 @@ export interface Kernels {
   countArgmaxHits(x: Ptr, labels: Ptr, rows: number, cols: number): number;
   countArgmaxMatches(x: Ptr, t: Ptr, rows: number, cols: number): number;
   countBinaryHits(x: Ptr, t: Ptr, n: number): number;
-  sgdStep(p: Ptr, g: Ptr, buf: Ptr, n: number, lr: number, momentum: number, dampening: number, nesterov: boolean, weightDecay: number, first: boolean): void;
-  rmspropStep(p: Ptr, g: Ptr, squareAvg: Ptr, gradAvg: Ptr, buf: Ptr, n: number, lr: number, rho: number, eps: number, momentum: number, centered: boolean, weightDecay: number): void;
-  adagradStep(p: Ptr, g: Ptr, sum: Ptr, n: number, lr: number, eps: number, lrDecay: number, weightDecay: number, t: number): void;
-  adamStep(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, t: number): void;
-  adamwStep(p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, t: number): void;
+  // optimizers: outputs first (they may alias the inputs); return the non-finite count of pOut
+  sgdStep(pOut: Ptr, bufOut: Ptr, p: Ptr, g: Ptr, buf: Ptr, n: number, lr: number, momentum: number, dampening: number, nesterov: boolean, weightDecay: number, first: boolean): number;
+  rmspropStep(pOut: Ptr, sqOut: Ptr, gaOut: Ptr, bufOut: Ptr, p: Ptr, g: Ptr, squareAvg: Ptr, gradAvg: Ptr, buf: Ptr, n: number, lr: number, rho: number, eps: number, momentum: number, centered: boolean, weightDecay: number): number;
+  adagradStep(pOut: Ptr, sumOut: Ptr, p: Ptr, g: Ptr, sum: Ptr, n: number, lr: number, eps: number, lrDecay: number, weightDecay: number, t: number): number;
+  adamStep(pOut: Ptr, mOut: Ptr, vOut: Ptr, p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, t: number): number;
+  adamwStep(pOut: Ptr, mOut: Ptr, vOut: Ptr, p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, t: number): number;
   rngUniform(out: Ptr, n: number, state: Ptr, lo: number, hi: number): void;
   rngNormal(out: Ptr, n: number, state: Ptr, mean: number, std: number, truncate: boolean, scratch: Ptr): void;
   dropout(y: Ptr, mask: Ptr, x: Ptr, n: number, state: Ptr, rate: number): void;

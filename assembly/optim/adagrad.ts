@@ -7,10 +7,12 @@
 
 import { sqrt_ } from "../common";
 
+/** Outputs and the non-finite count as in sgd.ts. */
 export function adagradStep<T>(
-  p: usize, grad: usize, sum: usize, n: usize,
+  pOut: usize, sumOut: usize, p: usize, grad: usize, sum: usize, n: usize,
   lr: f64, eps: f64, lrDecay: f64, weightDecay: f64, t: f64,
-): void {
+): i32 {
+  let bad: i32 = 0;
   const es = sizeof<T>();
   const clr = <T>(lr / (1.0 + (t - 1.0) * lrDecay));
   const e = <T>eps, wd = <T>weightDecay;
@@ -20,7 +22,10 @@ export function adagradStep<T>(
     let g = load<T>(grad + o);
     if (weightDecay != 0) g += wd * w;
     const s = load<T>(sum + o) + g * g;
-    store<T>(sum + o, s);
-    store<T>(p + o, w - clr * (g / (sqrt_<T>(s) + e)));
+    store<T>(sumOut + o, s);
+    const nw = w - clr * (g / (sqrt_<T>(s) + e));
+    if (nw - nw != <T>0) bad++;
+    store<T>(pOut + o, nw);
   }
+  return bad;
 }

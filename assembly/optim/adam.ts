@@ -9,10 +9,12 @@
 
 import { sqrt_ } from "../common";
 
+// Outputs and the non-finite count as in sgd.ts.
 @inline function adamCore<T>(
-  p: usize, grad: usize, m: usize, v: usize, n: usize,
+  pOut: usize, mOut: usize, vOut: usize, p: usize, grad: usize, m: usize, v: usize, n: usize,
   lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, t: f64, decoupled: bool,
-): void {
+): i32 {
+  let bad: i32 = 0;
   const es = sizeof<T>();
   const stepSize = <T>(lr / (1.0 - Math.pow(beta1, t)));
   const bc2Sqrt = <T>Math.sqrt(1.0 - Math.pow(beta2, t));
@@ -29,22 +31,25 @@ import { sqrt_ } from "../common";
     let mi = load<T>(m + o);
     mi = mi + omb1 * (g - mi);
     const vi = b2 * load<T>(v + o) + omb2 * g * g;
-    store<T>(m + o, mi);
-    store<T>(v + o, vi);
-    store<T>(p + o, w - stepSize * (mi / (sqrt_<T>(vi) / bc2Sqrt + e)));
+    store<T>(mOut + o, mi);
+    store<T>(vOut + o, vi);
+    const nw = w - stepSize * (mi / (sqrt_<T>(vi) / bc2Sqrt + e));
+    if (nw - nw != <T>0) bad++;
+    store<T>(pOut + o, nw);
   }
+  return bad;
 }
 
 export function adamStep<T>(
-  p: usize, grad: usize, m: usize, v: usize, n: usize,
+  pOut: usize, mOut: usize, vOut: usize, p: usize, grad: usize, m: usize, v: usize, n: usize,
   lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, t: f64,
-): void {
-  adamCore<T>(p, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, t, false);
+): i32 {
+  return adamCore<T>(pOut, mOut, vOut, p, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, t, false);
 }
 
 export function adamwStep<T>(
-  p: usize, grad: usize, m: usize, v: usize, n: usize,
+  pOut: usize, mOut: usize, vOut: usize, p: usize, grad: usize, m: usize, v: usize, n: usize,
   lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, t: f64,
-): void {
-  adamCore<T>(p, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, t, true);
+): i32 {
+  return adamCore<T>(pOut, mOut, vOut, p, grad, m, v, n, lr, beta1, beta2, eps, weightDecay, t, true);
 }

@@ -8,10 +8,13 @@
 
 import { sqrt_ } from "../common";
 
+/** Outputs and the non-finite count as in sgd.ts. */
 export function rmspropStep<T>(
+  pOut: usize, sqOut: usize, gaOut: usize, bufOut: usize,
   p: usize, grad: usize, squareAvg: usize, gradAvg: usize, buf: usize, n: usize,
   lr: f64, rho: f64, eps: f64, momentum: f64, centered: bool, weightDecay: f64,
-): void {
+): i32 {
+  let bad: i32 = 0;
   const es = sizeof<T>();
   const lrT = <T>lr, r = <T>rho, omr = <T>(1.0 - rho), e = <T>eps, mom = <T>momentum, wd = <T>weightDecay;
   for (let i: usize = 0; i < n; i++) {
@@ -20,22 +23,26 @@ export function rmspropStep<T>(
     let g = load<T>(grad + o);
     if (weightDecay != 0) g += wd * w;
     const v = r * load<T>(squareAvg + o) + omr * g * g;
-    store<T>(squareAvg + o, v);
+    store<T>(sqOut + o, v);
     let avg: T;
     if (centered) {
       let ga = load<T>(gradAvg + o);
       ga = ga + omr * (g - ga);
-      store<T>(gradAvg + o, ga);
+      store<T>(gaOut + o, ga);
       avg = sqrt_<T>(v - ga * ga) + e;
     } else {
       avg = sqrt_<T>(v) + e;
     }
+    let nw: T;
     if (momentum > 0) {
       const b = mom * load<T>(buf + o) + g / avg;
-      store<T>(buf + o, b);
-      store<T>(p + o, w - lrT * b);
+      store<T>(bufOut + o, b);
+      nw = w - lrT * b;
     } else {
-      store<T>(p + o, w - lrT * (g / avg));
+      nw = w - lrT * (g / avg);
     }
+    if (nw - nw != <T>0) bad++;
+    store<T>(pOut + o, nw);
   }
+  return bad;
 }

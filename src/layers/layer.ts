@@ -13,6 +13,7 @@ import type { Regularizer } from '../regularizers.js';
 export interface Param {
   /** e.g. 'dense_1/kernel' */
   name: string;
+  /** the current buffer: the optimizer may swap it for its spare after an update */
   value: WasmTensor;
   /** null for non-trainable state such as batch norm's moving statistics */
   grad: WasmTensor | null;
@@ -128,6 +129,8 @@ export abstract class Layer {
   abstract getConfig(): Record<string, unknown>;
 
   dispose(): void {
+    // NOTE: the optimizer swaps param buffers, so free what the params hold now as well
+    for (const p of this.params()) { p.value.free(); p.grad?.free(); }
     for (const t of this.activations) t.free();
     for (const t of this.owned) t.free();
     this.activations = [];

@@ -137,7 +137,14 @@ export class Sequential {
     const metrics = args.metrics ?? [];
     if (!Array.isArray(metrics)) throw new Error(`metrics must be an array such as ['accuracy'], got ${JSON.stringify(metrics)}`);
     for (const m of metrics) if (m !== 'accuracy' && m !== 'acc') throw new Error(`Unknown metric '${String(m)}'; supported: accuracy`);
-    if (this.optimizer && this.optimizer !== optimizer) this.optimizer.dispose();
+    if (optimizer !== this.optimizer && optimizer.isAttached) {
+      throw new Error(`this ${optimizer.name} optimizer is already used by another model; create one optimizer per model`);
+    }
+    // all checks passed: now change state
+    if (this.optimizer && this.optimizer !== optimizer) {
+      this.optimizer.dispose();
+      this.attached = false;
+    }
     this.loss = loss;
     this.metrics = metrics.length ? ['accuracy'] : [];
     this.optimizer = optimizer;
@@ -163,6 +170,7 @@ export class Sequential {
   }
 
   countParams(): number {
+    this.alive();
     return this.params().reduce((s, p) => s + p.value.size, 0);
   }
 
@@ -245,8 +253,14 @@ export class Sequential {
 
   /** One training step on the first n rows in the buffers. @internal */
   stepOnBuffers(n: number, kind: TargetKind, wantHits: boolean): [number, number, number] {
+    const saved = this.saveStreams();
     const [total, hits, counted, gradSq] = this.gradientsOnBuffers(n, kind, wantHits);
-    this.optimizer!.step();
+    try {
+      this.optimizer!.step(); // applies nothing when a new weight would be non-finite
+    } catch (e) {
+      this.restoreStreams(saved);
+      throw e;
+    }
     for (const l of this.layers) l.commit();
     this.lastGradNorm = Math.sqrt(gradSq);
     return [total, hits, counted];

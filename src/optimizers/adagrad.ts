@@ -24,8 +24,8 @@ export class Adagrad extends Optimizer {
     this.weightDecay = checkRange(args.weightDecay ?? 0, 'weightDecay', 0, Infinity);
   }
 
-  protected update(p: TrainableParam, s: WasmTensor[], lr: number, t: number): void {
-    this.k.adagradStep(p.value.ptr, p.grad.ptr, s[0].ptr, p.value.size, lr, this.epsilon, this.lrDecay, this.weightDecay, t);
+  protected update(p: TrainableParam, out: WasmTensor, s: WasmTensor[], next: WasmTensor[], lr: number, t: number): number {
+    return this.k.adagradStep(out.ptr, next[0].ptr, p.value.ptr, p.grad.ptr, s[0].ptr, p.value.size, lr, this.epsilon, this.lrDecay, this.weightDecay, t);
   }
 
   getConfig(): Record<string, unknown> {

@@ -27,8 +27,8 @@ export class Adam extends Optimizer {
     this.weightDecay = checkRange(args.weightDecay ?? defaultWeightDecay, 'weightDecay', 0, Infinity);
   }
 
-  protected update(p: TrainableParam, s: WasmTensor[], lr: number, t: number): void {
-    this.k.adamStep(p.value.ptr, p.grad.ptr, s[0].ptr, s[1].ptr, p.value.size, lr, this.beta1, this.beta2, this.epsilon, this.weightDecay, t);
+  protected update(p: TrainableParam, out: WasmTensor, s: WasmTensor[], next: WasmTensor[], lr: number, t: number): number {
+    return this.k.adamStep(out.ptr, next[0].ptr, next[1].ptr, p.value.ptr, p.grad.ptr, s[0].ptr, s[1].ptr, p.value.size, lr, this.beta1, this.beta2, this.epsilon, this.weightDecay, t);
   }
 
   getConfig(): Record<string, unknown> {

@@ -13,8 +13,8 @@ export class AdamW extends Adam {
     super(args, 0.01);
   }
 
-  protected override update(p: TrainableParam, s: WasmTensor[], lr: number, t: number): void {
-    this.k.adamwStep(p.value.ptr, p.grad.ptr, s[0].ptr, s[1].ptr, p.value.size, lr, this.beta1, this.beta2, this.epsilon, this.weightDecay, t);
+  protected override update(p: TrainableParam, out: WasmTensor, s: WasmTensor[], next: WasmTensor[], lr: number, t: number): number {
+    return this.k.adamwStep(out.ptr, next[0].ptr, next[1].ptr, p.value.ptr, p.grad.ptr, s[0].ptr, s[1].ptr, p.value.size, lr, this.beta1, this.beta2, this.epsilon, this.weightDecay, t);
   }
 }
 

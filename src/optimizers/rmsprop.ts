@@ -29,8 +29,8 @@ export class RMSprop extends Optimizer {
     this.weightDecay = checkRange(args.weightDecay ?? 0, 'weightDecay', 0, Infinity);
   }
 
-  protected update(p: TrainableParam, s: WasmTensor[], lr: number): void {
-    this.k.rmspropStep(p.value.ptr, p.grad.ptr, s[0].ptr, s[1].ptr, s[2].ptr, p.value.size, lr, this.rho, this.epsilon, this.momentum, this.centered, this.weightDecay);
+  protected update(p: TrainableParam, out: WasmTensor, s: WasmTensor[], next: WasmTensor[], lr: number): number {
+    return this.k.rmspropStep(out.ptr, next[0].ptr, next[1].ptr, next[2].ptr, p.value.ptr, p.grad.ptr, s[0].ptr, s[1].ptr, s[2].ptr, p.value.size, lr, this.rho, this.epsilon, this.momentum, this.centered, this.weightDecay);
   }
 
   getConfig(): Record<string, unknown> {

@@ -32,8 +32,8 @@ export class SGD extends Optimizer {
     this.slotNames = this.momentum !== 0 ? ['momentumBuffer'] : [];
   }
 
-  protected update(p: TrainableParam, s: WasmTensor[], lr: number, t: number): void {
-    this.k.sgdStep(p.value.ptr, p.grad.ptr, s[0]?.ptr ?? 0, p.value.size, lr, this.momentum, this.dampening, this.nesterov, this.weightDecay, t === 1);
+  protected update(p: TrainableParam, out: WasmTensor, s: WasmTensor[], next: WasmTensor[], lr: number, t: number): number {
+    return this.k.sgdStep(out.ptr, next[0]?.ptr ?? 0, p.value.ptr, p.grad.ptr, s[0]?.ptr ?? 0, p.value.size, lr, this.momentum, this.dampening, this.nesterov, this.weightDecay, t === 1);
   }
 
   getConfig(): Record<string, unknown> {
