@@ -106,33 +106,36 @@ function packB<T>(dst: usize, b: usize, n: usize, k: usize, k0: usize, kc: usize
 }
 
 /**
- * f32 micro-kernel: tile[4×8] = Σ_kk ap[kk][0..4] ⊗ bp[kk][0..8], then C (+)= tile.
+ * f32 micro-kernel: tile[4×8] = Σ_kk a[0..4][kk] ⊗ bp[kk][0..8], then C (+)= tile.
+ * A element (r, kk) is at ap + r·rs + kk·ks: a packed panel has rs = 4, ks = 16; a
+ * non-transposed A is read in place with rs = lda bytes, ks = 4 (no packing pass).
  * Writes straight into C when the tile is whole, else through `edge` scratch.
  */
 function micro_f32(
-  c: usize, ldc: usize, ap: usize, bp: usize, kc: usize,
+  c: usize, ldc: usize, ap: usize, rs: usize, ks: usize, bp: usize, kc: usize,
   rows: usize, cols: usize, acc: bool, edge: usize,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
   let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const rs2 = rs + rs, rs3 = rs2 + rs;
   for (let kk: usize = 0; kk < kc; kk++) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     let a = v128.load_splat<f32>(ap);
     c00 = f32x4.add(c00, f32x4.mul(a, b0));
     c01 = f32x4.add(c01, f32x4.mul(a, b1));
-    a = v128.load_splat<f32>(ap, 4);
+    a = v128.load_splat<f32>(ap + rs);
     c10 = f32x4.add(c10, f32x4.mul(a, b0));
     c11 = f32x4.add(c11, f32x4.mul(a, b1));
-    a = v128.load_splat<f32>(ap, 8);
+    a = v128.load_splat<f32>(ap + rs2);
     c20 = f32x4.add(c20, f32x4.mul(a, b0));
     c21 = f32x4.add(c21, f32x4.mul(a, b1));
-    a = v128.load_splat<f32>(ap, 12);
+    a = v128.load_splat<f32>(ap + rs3);
     c30 = f32x4.add(c30, f32x4.mul(a, b0));
     c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    ap += 16;
+    ap += ks;
     bp += 32;
   }
   const full = rows == MR && cols == NR;
@@ -205,16 +208,24 @@ export function gemm<T>(
     packB<T>(packedB, b, n, k, k0, kc, transB);
     for (let m0: usize = 0; m0 < m; m0 += MC) {
       const m1 = m - m0 < MC ? m : m0 + MC;
-      packA<T>(packedA, a, m, m0, m1, k, k0, kc, transA);
+      // NOTE: a non-transposed f32 A is read in place (splat loads need no panel layout);
+      // only its ragged last panel is packed, zero-padded. Transposed A is packed: its
+      // column walk would touch a new cache line per k.
+      const inPlace = sizeof<T>() == 4 && !transA;
+      const full = inPlace ? m0 + (m1 - m0) / MR * MR : m0;
+      if (full < m1) packA<T>(packedA, a, m, full, m1, k, k0, kc, transA);
       for (let j0: usize = 0; j0 < n; j0 += NR) {
         const cols = n - j0 < NR ? n - j0 : NR;
         const bp = packedB + j0 * kc * es;
         for (let i0 = m0; i0 < m1; i0 += MR) {
           const rows = m1 - i0 < MR ? m1 - i0 : MR;
-          const ap = packedA + (i0 - m0) * kc * es;
           const cp = c + (i0 * n + j0) * es;
-          if (sizeof<T>() == 4) micro_f32(cp, n, ap, bp, kc, rows, cols, acc, edge);
-          else micro_f64(cp, n, ap, bp, kc, rows, cols, acc, edge);
+          if (sizeof<T>() == 4) {
+            if (i0 < full) micro_f32(cp, n, a + (i0 * k + k0) * es, k * es, es, bp, kc, rows, cols, acc, edge);
+            else micro_f32(cp, n, packedA + (i0 - full) * kc * es, es, MR * es, bp, kc, rows, cols, acc, edge);
+          } else {
+            micro_f64(cp, n, packedA + (i0 - m0) * kc * es, bp, kc, rows, cols, acc, edge);
+          }
         }
       }
     }
