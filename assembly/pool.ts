@@ -19,7 +19,26 @@ export function maxPool<T>(
       for (let ox = 0; ox < OW; ox++) {
         const x0 = max(ox * SW - padLeft, 0), x1 = min(ox * SW - padLeft + PW, W);
         const o = <usize>(((n * OH + oy) * OW + ox) * C);
-        for (let c = 0; c < C; c++) {
+        let c = 0;
+        if (sizeof<T>() == 4) {
+          // four channels at a time: strict > keeps the first maximum, as the scalar loop
+          for (; c + 4 <= C; c += 4) {
+            const first = y0 * W + x0;
+            let best = v128.load(xn + <usize>(first * C + c) * es);
+            let arg = i32x4.splat(first);
+            for (let iy = y0; iy < y1; iy++) {
+              for (let ix = x0; ix < x1; ix++) {
+                const v = v128.load(xn + <usize>((iy * W + ix) * C + c) * es);
+                const gt = f32x4.gt(v, best);
+                best = v128.bitselect(v, best, gt);
+                arg = v128.bitselect(i32x4.splat(iy * W + ix), arg, gt);
+              }
+            }
+            v128.store(y + (o + <usize>c) * es, best);
+            v128.store(idx + (o + <usize>c) * 4, arg);
+          }
+        }
+        for (; c < C; c++) {
           let best = load<T>(xn + <usize>((y0 * W + x0) * C + c) * es);
           let arg = y0 * W + x0;
           for (let iy = y0; iy < y1; iy++) {
