@@ -33,12 +33,15 @@ export function imageShape(inputShape: number[], what: string): [number, number,
 }
 
 function axis(n: number, k: number, s: number, padding: Padding, what: string, name: string): [number, number] {
+  // NOTE: a pool window larger than the image is an error even with 'same' padding
+  // (TensorFlow allows it; it is almost always a mistake in the model)
+  if (name.startsWith('pool') && k > n) throw new Error(`${what}: ${name} ${k} is larger than the input ${name.endsWith('height') ? 'height' : 'width'} ${n}`);
   if (padding === 'same') {
     const out = Math.ceil(n / s);
     const total = Math.max((out - 1) * s + k - n, 0);
     return [out, Math.floor(total / 2)];
   }
-  if (k > n) throw new Error(`${what}: ${name} ${k} is larger than the input ${name === 'kernel height' || name === 'pool height' ? 'height' : 'width'} ${n} with 'valid' padding`);
+  if (k > n) throw new Error(`${what}: ${name} ${k} is larger than the input ${name.endsWith('height') ? 'height' : 'width'} ${n} with 'valid' padding`);
   return [Math.floor((n - k) / s) + 1, 0];
 }
 

@@ -130,7 +130,8 @@ export abstract class Layer {
 
   dispose(): void {
     // NOTE: the optimizer swaps param buffers, so free what the params hold now as well
-    for (const p of this.params()) { p.value.free(); p.grad?.free(); }
+    // (a layer whose build failed half-way has undefined params: skip them)
+    for (const p of this.params().filter(Boolean)) { p.value.free(); p.grad?.free(); }
     for (const t of this.activations) t.free();
     for (const t of this.owned) t.free();
     this.activations = [];
