@@ -21,7 +21,7 @@ import { mismatches, unitRoundoff } from '../reference/check.js';
 
 const DTYPES: DType[] = ['float32', 'float64'];
 const DIMS = [0, 1, 3, 4, 5, 7, 8, 9, 16, 17, 33];
-const LARGE: [number, number, number][] = [[64, 1027, 300], [257, 65, 513], [5, 3, 600], [33, 17, 257]];
+const LARGE: [number, number, number][] = [[64, 1027, 300], [257, 65, 513], [193, 9, 520], [5, 3, 600], [33, 17, 257]];
 const TRANS: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
 const GUARD = 8;
 const WORK_GUARD_BYTES = 64;
@@ -29,15 +29,16 @@ const WORK_GUARD_BYTES = 64;
 const mem = new Mem();
 afterEach(() => mem.freeAll());
 
-interface Shape { m: number; n: number; k: number; transA: boolean; transB: boolean; accumulate: boolean }
+interface Shape { m: number; n: number; k: number; transA: boolean; transB: boolean; accumulate: boolean; offset?: boolean }
 
 /** Runs gemm on wasm memory; returns C (f64 copy) and whether A, B and the guards survived. */
 function runGemm(dtype: DType, s: Shape, a: Float64Array, b: Float64Array, c0: Float64Array): { c: Float64Array; intact: string[] } {
   const kern = runtime().kernels[dtype];
   const es = bytesOf(dtype);
   const { m, n, k } = s;
-  const pa = mem.put(dtype, a), pb = mem.put(dtype, b);
-  const pcBlock = mem.put(dtype, [...sentinels(GUARD), ...c0, ...sentinels(GUARD)]);
+  const off = s.offset ? es : 0; // A, B and C one element past 16-byte alignment (the workspace must stay aligned)
+  const pa = mem.put(dtype, a, off), pb = mem.put(dtype, b, off);
+  const pcBlock = mem.put(dtype, [...sentinels(GUARD), ...c0, ...sentinels(GUARD)], off);
   const pc = pcBlock + GUARD * es;
   const workBytes = kern.gemmWorkBytes(m, n, k);
   const pw = mem.alloc(workBytes + WORK_GUARD_BYTES);
@@ -64,19 +65,20 @@ function checkCase(dtype: DType, rng: TestRng, s: Shape, ints: boolean): string[
   const { c, intact } = runGemm(dtype, s, a, b, c0);
   const factor = ints ? 0 : dotErrorFactor(s.k, unitRoundoff(dtype));
   const bad = [...intact, ...mismatches(c, ref.c, (i) => factor * ref.absSum[i], 3)];
-  const label = `${dtype} m=${s.m} n=${s.n} k=${s.k} tA=${s.transA} tB=${s.transB} acc=${s.accumulate} ${ints ? 'ints' : 'reals'}`;
+  const label = `${dtype} m=${s.m} n=${s.n} k=${s.k} tA=${s.transA} tB=${s.transB} acc=${s.accumulate} offset=${!!s.offset} ${ints ? 'ints' : 'reals'}`;
   return bad.length ? [`${label}: ${bad.join('; ')}`] : [];
 }
 
 describe.each(DTYPES)('gemm %s', (dtype) => {
   describe.each(TRANS)('transA=%s transB=%s', (transA, transB) => {
-    it('matches the oracle for every m, n, k in {0,1,3,4,5,7,8,9,16,17,33}, accumulate on and off', () => {
+    it('matches the oracle for every m, n, k in {0,1,3,4,5,7,8,9,16,17,33}, accumulate on and off, aligned or not', () => {
       const rng = new TestRng(1000 + Number(transA) * 2 + Number(transB));
       const problems: string[] = [];
       for (const m of DIMS) for (const n of DIMS) for (const k of DIMS) {
         for (const accumulate of [false, true]) {
           for (const ints of [true, false]) {
-            problems.push(...checkCase(dtype, rng, { m, n, k, transA, transB, accumulate }, ints));
+            const offset = (m + n + k + Number(ints)) % 2 === 1; // half the cases misaligned
+            problems.push(...checkCase(dtype, rng, { m, n, k, transA, transB, accumulate, offset }, ints));
           }
         }
       }
@@ -87,7 +89,7 @@ describe.each(DTYPES)('gemm %s', (dtype) => {
       const rng = new TestRng(m * 7 + n * 3 + k);
       const problems: string[] = [];
       for (const accumulate of [false, true]) {
-        for (const ints of [true, false]) problems.push(...checkCase(dtype, rng, { m, n, k, transA, transB, accumulate }, ints));
+        for (const ints of [true, false]) problems.push(...checkCase(dtype, rng, { m, n, k, transA, transB, accumulate, offset: ints }, ints));
       }
       expect(problems).toEqual([]);
     });
@@ -138,5 +140,15 @@ describe('gemm tolerance', () => {
       const caught = mismatches(wrong.c, ref.c, (i) => factor * ref.absSum[i], m * n).length;
       expect(caught, `m=${m} n=${n} k=${k}`).toBeGreaterThan((m * n) / 2);
     }
+  });
+});
+
+describe('gemm debug asserts', () => {
+  it('rejects a workspace that is not 16-byte aligned, and a misaligned f32 pointer', () => {
+    const k = runtime().kernels.float32;
+    const a = mem.alloc(64), b = mem.alloc(64), c = mem.alloc(64), work = mem.alloc(k.gemmWorkBytes(2, 2, 2) + 16);
+    expect(() => k.gemm(c, a, b, 2, 2, 2, false, false, false, work + 4)).toThrow(/16-byte aligned/);
+    expect(() => k.gemm(c + 2, a, b, 2, 2, 2, false, false, false, work)).toThrow(/misaligned/);
+    k.gemm(c, a, b, 2, 2, 2, false, false, false, work); // the instance still works afterwards
   });
 });

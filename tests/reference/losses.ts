@@ -1,18 +1,18 @@
 // Plain f64 losses (means over the batch, as torch's reduction='mean') and metrics.
 
-/** log Σ_c exp(x_c), shifted by the max so that logits ~1e4 stay finite. */
-function logSumExp(x: ArrayLike<number>, off: number, cols: number): number {
+/** Row max and Σ_c exp(x_c − max): shifted so that logits ~1e4 stay finite. */
+function shiftedExpSum(x: ArrayLike<number>, off: number, cols: number): { mx: number; sum: number } {
   let mx = -Infinity;
   for (let c = 0; c < cols; c++) mx = Math.max(mx, x[off + c]);
-  let s = 0;
-  for (let c = 0; c < cols; c++) s += Math.exp(x[off + c] - mx);
-  return mx + Math.log(s);
+  let sum = 0;
+  for (let c = 0; c < cols; c++) sum += Math.exp(x[off + c] - mx);
+  return { mx, sum };
 }
 
 /**
  * Softmax cross-entropy with soft targets t [rows, cols]:
  *   loss = mean_r Σ_c t·(lse − x),  d = (softmax(x)·Σ_c t − t) / rows.
- * `rowLoss` and `lse` are per row, for tolerances.
+ * Also returns the probabilities `p` and each row's `lse`, from which tests derive tolerances.
  */
 export function softmaxXentDenseRef(x: ArrayLike<number>, t: ArrayLike<number>, rows: number, cols: number) {
   const d = new Float64Array(rows * cols);
@@ -21,11 +21,14 @@ export function softmaxXentDenseRef(x: ArrayLike<number>, t: ArrayLike<number>, 
   let total = 0;
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
-    lse[r] = logSumExp(x, o, cols);
+    // NOTE: p from exp(x − max)/sum, not exp(x − lse): at |x| ~ 1e4 lse's rounding
+    // (ulp ≈ 2e-12) would cost p 1e-12 relative accuracy.
+    const { mx, sum } = shiftedExpSum(x, o, cols);
+    lse[r] = mx + Math.log(sum);
     let tsum = 0;
     for (let c = 0; c < cols; c++) tsum += t[o + c];
     for (let c = 0; c < cols; c++) {
-      p[o + c] = Math.exp(x[o + c] - lse[r]);
+      p[o + c] = Math.exp(x[o + c] - mx) / sum;
       total += t[o + c] * (lse[r] - x[o + c]);
       d[o + c] = (p[o + c] * tsum - t[o + c]) / rows;
     }

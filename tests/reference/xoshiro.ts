@@ -80,16 +80,24 @@ export function seedWords(seed: bigint): [number, number] {
   return [Number(seed & 0xffffffffn), Number((seed >> 32n) & 0xffffffffn)];
 }
 
-/** The state whose next nextU32() returns `out`: result depends on s1 only. */
-export function stateForOutput(out: number): Uint32Array {
-  // result = rotl(s1·5, 7)·9 (mod 2^32), with 9 and 5 odd, hence invertible mod 2^32.
+/**
+ * A state whose next two nextU32() calls return `first` and `second`. The output depends
+ * on s1 only: result = rotl(s1·5, 7)·9 (mod 2^32), invertible since 5 and 9 are odd; and
+ * the next s1 is s1 ^ s2 ^ s0, which fixes s2.
+ */
+export function stateForOutputs(first: number, second: number): Uint32Array {
   const inv = (a: number): number => {
-    let x = a; // Newton: x ← x(2 − a·x) doubles the correct low bits each step
+    let x = a; // Newton's iteration x ← x·(2 − a·x) doubles the correct low bits each time
     for (let i = 0; i < 5; i++) x = Math.imul(x, 2 - Math.imul(a, x)) >>> 0;
     return x;
   };
-  const r = Math.imul(out >>> 0, inv(9)) >>> 0;
-  const s1x5 = ((r >>> 7) | (r << 25)) >>> 0;
-  const s1 = Math.imul(s1x5, inv(5)) >>> 0;
-  return Uint32Array.from([0x12345678, s1, 0x9abcdef0, 0x0fedcba9]);
+  const s1For = (out: number): number => {
+    const r = Math.imul(out >>> 0, inv(9)) >>> 0;
+    const s1x5 = ((r >>> 7) | (r << 25)) >>> 0;
+    return Math.imul(s1x5, inv(5)) >>> 0;
+  };
+  const s0 = 0x12345678, s3 = 0x0fedcba9;
+  const s1 = s1For(first);
+  const s2 = (s1For(second) ^ s1 ^ s0) >>> 0;
+  return Uint32Array.from([s0, s1, s2, s3]);
 }
