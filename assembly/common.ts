@@ -66,8 +66,9 @@
   return abs<T>(x) < minNormal<T>() ? <T>0 : x;
 }
 
+/** Vector ftz: clears lanes with |x| < min normal; NaN lanes compare false and are kept, as in ftz. */
 @inline export function ftzV<T>(x: v128): v128 {
-  return v128.and(x, v128.ge<T>(v128.abs<T>(x), v128.splat<T>(minNormal<T>())));
+  return v128.andnot(x, v128.lt<T>(v128.abs<T>(x), v128.splat<T>(minNormal<T>())));
 }
 
 /** Number of non-finite values among n of T at p (the rare path after a vector check). */
