@@ -1,0 +1,61 @@
+// The contenders: how each is loaded in its own child process, and what it reports about
+// itself (version, SIMD, threads). A workload implements its cases per contender id.
+//
+// NOTE: one process per (workload, contender): tfjs keeps one global engine per process,
+// and a backend that has run once keeps its JIT state and memory, so separate processes
+// keep the numbers independent of what else ran before.
+
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+
+const require = createRequire(import.meta.url);
+const root = new URL('..', import.meta.url);
+
+async function loadTfjs(backend) {
+  const tf = await import('@tensorflow/tfjs-core');
+  // Production mode only silences warnings (the Node banner among them); the costly
+  // checks sit behind the DEBUG flag, which is off by default.
+  tf.enableProdMode();
+  const info = { backend, version: tf.version_core };
+  if (backend === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    // A file path with a trailing slash: the Node build reads the .wasm files from there.
+    wasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+  } else {
+    await import('@tensorflow/tfjs-backend-cpu');
+  }
+  if (!(await tf.setBackend(backend))) throw new Error(`tfjs could not set backend '${backend}'`);
+  await tf.ready();
+  if (tf.getBackend() !== backend) throw new Error(`tfjs runs on '${tf.getBackend()}', not '${backend}'`);
+  const tfl = await import('@tensorflow/tfjs-layers');
+  info.layersVersion = tfl.version_layers;
+  if (backend === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    info.simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+    info.multithread = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+    info.threads = wasm.getThreadsCount();
+  } else {
+    info.threads = 1;
+  }
+  return { tf, tfl, info };
+}
+
+/** id → { title, load(): Promise<ctx> }; ctx.info ends up in the JSON. */
+export const CONTENDERS = {
+  simdnet: {
+    title: 'simdnet (f32, 1 thread)',
+    async load() {
+      const lib = await import('../dist/simdnet.mjs');
+      await lib.init();
+      const version = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).version;
+      return { lib, info: { version, threads: 1 } };
+    },
+  },
+  'tfjs-wasm': { title: 'tfjs-backend-wasm', load: () => loadTfjs('wasm') },
+  'tfjs-cpu': { title: 'tfjs-backend-cpu', load: () => loadTfjs('cpu') },
+  // The CNN workload adds `convnetjs` here (require('convnetjs'), plain JS, 1 thread).
+};
+
+/** Table column order. */
+export const CONTENDER_ORDER = Object.keys(CONTENDERS);

@@ -1,0 +1,65 @@
+// The table for people, made from the same result object that is written as JSON.
+// Columns are fixed by the contender registry (a contender that did not run shows '—'),
+// so the layout only changes when a contender is added.
+
+export function fmtValue(v) {
+  if (!(v > 0)) return '—';
+  if (v >= 100) return v.toFixed(0);
+  if (v >= 10) return v.toFixed(1);
+  return v.toFixed(2);
+}
+
+export function fmtRatio(r) {
+  return Number.isFinite(r) && r > 0 ? `${r.toFixed(2)}×` : '—';
+}
+
+function describe(id, info) {
+  if (!info) return `${id} (not run)`;
+  if (info.error) return `${id} (failed to load)`;
+  if (id === 'tfjs-wasm') {
+    return `${id} ${info.version} (SIMD ${info.simd ? 'yes' : 'no'}, multithread ${info.multithread ? 'yes' : 'no'}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`;
+  }
+  return `${id} ${info.version ?? ''} (${info.threads ?? 1} thread${info.threads === 1 ? '' : 's'})`;
+}
+
+const pct = (x) => `${(100 * x).toFixed(0)}%`;
+
+export function formatTable(result, contenderOrder) {
+  const others = contenderOrder.filter((c) => c !== 'simdnet');
+  const s = result.settings;
+  const out = [];
+  const m = result.machine;
+  out.push(`simdnet bench — ${result.date} — ${m.cpu} (${m.cores} cores), ${m.os}, node ${m.node}, load average ${m.loadAvgStart} → ${m.loadAvgEnd}`);
+  out.push(`contenders: ${contenderOrder.map((c) => describe(c, result.contenders[c])).join('; ')}`);
+  const slow = s.slowRepeats !== s.repeats ? ` (${s.slowRepeats} when one step takes ≥ ${s.slowStepSeconds} s)` : '';
+  out.push(`each cell: median of ${s.repeats} timed repeats${slow}, each ≥ ${s.minSeconds} s, after warm-up, in rounds over all cells; ` +
+    `ratios: median over rounds of the ratio within a round${s.quick ? '; QUICK MODE, not for comparison' : ''}`);
+
+  const labelW = Math.max(28, ...result.workloads.flatMap((w) => w.rows.map((r) => r.label.length)));
+  const colW = Math.max(10, ...contenderOrder.map((c) => c.length + 1));
+  const ratioHeads = others.map((o) => `simdnet/${o}`);
+  const ratioW = Math.max(...ratioHeads.map((h) => h.length + 1));
+  const line = (label, vals, ratios) =>
+    label.padEnd(labelW) + vals.map((v) => v.padStart(colW)).join('') + ratios.map((r) => r.padStart(ratioW)).join('');
+
+  for (const w of result.workloads) {
+    out.push('');
+    out.push(`${w.id}: ${w.title} [${w.unit}]`);
+    out.push(line('', contenderOrder, ratioHeads));
+    for (const r of w.rows) {
+      const vals = contenderOrder.map((c) => (r.cells[c]?.error ? 'error' : fmtValue(r.cells[c]?.median)));
+      out.push(line(r.label, vals, others.map((o) => fmtRatio(r.ratios[o]))));
+    }
+    for (const l of w.summary) out.push(`  ${l.text}`);
+    const spreads = w.rows.flatMap((r) => Object.values(r.cells).map((c) => c.spread).filter(Number.isFinite));
+    if (spreads.length) {
+      const sorted = spreads.sort((a, b) => a - b);
+      out.push(`  noise: (max − min) / median of a cell's repeats is ${pct(sorted[sorted.length >> 1])} typically, ${pct(sorted[sorted.length - 1])} at worst`);
+    }
+    const errors = w.rows.flatMap((r) => Object.entries(r.cells).filter(([, c]) => c.error).map(([c, x]) => `  error: ${r.label} / ${c}: ${x.error.split('\n')[0]}`));
+    out.push(...errors);
+  }
+  out.push('');
+  out.push(`total ${result.elapsedSeconds.toFixed(0)} s`);
+  return out.join('\n');
+}

@@ -1,0 +1,192 @@
+// npm run bench: every workload × contender, one table on stdout, JSON in bench/results/.
+//
+//   node bench/run.mjs [--quick] [--only gemm,mlp] [--contenders simdnet,tfjs-wasm] [--out file]
+//
+// One child process per (workload, contender) (see contenders.mjs). Every case of a
+// workload is set up and warmed up first; then the timed repeats run in rounds, each
+// round one repeat of every (case, contender) in turn. A load spike on this shared
+// machine thus hits all contenders alike, and every ratio (simdnet ÷ other, or one case ÷
+// another) is the median over rounds of the ratio within a round.
+// A full run writes bench/results/latest.json; --quick/--only/--contenders write
+// bench/results/partial.json instead, so latest.json is always a complete run.
+
+import { fork } from 'node:child_process';
+import { renameSync, writeFileSync, mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import os from 'node:os';
+import { CONTENDERS, CONTENDER_ORDER } from './contenders.mjs';
+import { WORKLOADS } from './workloads/index.mjs';
+import { median, pairedRatio } from './lib/measure.mjs';
+import { formatTable, fmtValue } from './lib/table.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    contenders: { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+const pick = (list, ids, what) => {
+  if (!ids) return list;
+  const want = ids.split(',');
+  for (const id of want) if (!list.includes(id)) throw new Error(`unknown ${what} '${id}'; known: ${list.join(', ')}`);
+  return list.filter((x) => want.includes(x));
+};
+const workloadIds = pick(WORKLOADS.map((w) => w.id), args.only, 'workload');
+const contenderIds = pick(CONTENDER_ORDER, args.contenders, 'contender');
+const partial = args.quick || args.only || args.contenders;
+
+const settings = args.quick
+  ? { quick: true, minSeconds: 0.1, warmupSeconds: 0.2, repeats: 3, slowRepeats: 3, slowStepSeconds: 1 }
+  : { quick: false, minSeconds: 0.5, warmupSeconds: 0.5, repeats: 5, slowRepeats: 3, slowStepSeconds: 1 };
+
+const resultsDir = new URL('results/', import.meta.url);
+const outFile = args.out ?? new URL(partial ? 'partial.json' : 'latest.json', resultsDir).pathname;
+
+/** A worker process answering one request at a time. */
+class Child {
+  constructor(name) {
+    this.name = name;
+    this.pending = null;
+    this.dead = null;
+    // stdout ignored: tfjs prints a banner there; errors still reach stderr.
+    this.proc = fork(new URL('worker.mjs', import.meta.url).pathname, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    this.proc.on('message', (m) => {
+      const p = this.pending;
+      this.pending = null;
+      if (p) m.ok ? p.resolve(m) : p.reject(new Error(m.error));
+    });
+    this.proc.on('exit', (code, signal) => {
+      this.dead = `worker ${name} exited (${code ?? signal})`;
+      this.pending?.reject(new Error(this.dead));
+      this.pending = null;
+    });
+  }
+  call(msg) {
+    if (this.dead) return Promise.reject(new Error(this.dead));
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.proc.send(msg);
+    });
+  }
+  async close() {
+    if (!this.dead) await this.call({ cmd: 'exit' }).catch(() => {});
+  }
+}
+
+const log = (s) => process.stderr.write(s + '\n');
+
+async function runWorkload(w, result) {
+  const who = w.contenders.filter((c) => contenderIds.includes(c));
+  const kids = {};
+  for (const c of who) {
+    kids[c] = new Child(`${w.id}/${c}`);
+    try {
+      const { info } = await kids[c].call({ cmd: 'load', workload: w.id, contender: c, settings });
+      result.contenders[c] ??= info;
+    } catch (e) {
+      result.contenders[c] ??= { error: String(e.message) };
+      log(`${w.id}: ${c} failed to load: ${e.message}`);
+      await kids[c].close();
+      delete kids[c];
+    }
+  }
+  const players = (c) => who.filter((x) => kids[x] && (!c.contenders || c.contenders.includes(x)));
+  /** caseId → contender → cell */
+  const cells = Object.fromEntries(w.cases.map((c) => [c.id, {}]));
+  const fail = (c, x, e) => { cells[c.id][x] = { error: String(e.message ?? e) }; };
+
+  for (const c of w.cases) {
+    for (const x of players(c)) {
+      try {
+        const p = await kids[x].call({ cmd: 'prepare', caseId: c.id });
+        const slow = p.warmup.stepSeconds >= settings.slowStepSeconds;
+        cells[c.id][x] = { values: [], runs: [], want: slow ? settings.slowRepeats : settings.repeats, work: p.work, warmup: p.warmup };
+      } catch (e) { fail(c, x, e); }
+    }
+  }
+  const rounds = Math.max(0, ...w.cases.flatMap((c) => Object.values(cells[c.id]).map((cell) => cell.want ?? 0)));
+  for (let r = 0; r < rounds; r++) {
+    const tRound = performance.now();
+    for (const c of w.cases) {
+      for (const x of players(c)) {
+        const cell = cells[c.id][x];
+        if (cell.error || cell.values.length >= cell.want) continue;
+        try {
+          const t = await kids[x].call({ cmd: 'repeat', caseId: c.id });
+          cell.runs.push({ seconds: t.seconds, steps: t.steps });
+          cell.values.push((t.steps * cell.work) / t.seconds);
+        } catch (e) { fail(c, x, e); }
+      }
+    }
+    log(`${w.id}: round ${r + 1}/${rounds} (${((performance.now() - tRound) / 1000).toFixed(0)} s)`);
+  }
+
+  const rows = [];
+  for (const c of w.cases) {
+    const row = cells[c.id];
+    for (const x of players(c)) {
+      const cell = row[x];
+      if (cell.error) continue;
+      try { cell.check = (await kids[x].call({ cmd: 'finish', caseId: c.id })).check; } catch (e) { fail(c, x, e); continue; }
+      cell.median = median(cell.values);
+      cell.spread = (Math.max(...cell.values) - Math.min(...cell.values)) / cell.median;
+      delete cell.want;
+    }
+    const label = typeof c.label === 'function' ? c.label(settings) : c.label;
+    rows.push({ id: c.id, label, cells: row, ratios: ratiosOf(row) });
+    log(`${w.id.padEnd(5)} ${label.padEnd(36)} ${players(c).map((x) => `${x} ${row[x].error ? 'error' : fmtValue(row[x].median)}`).join('  ')}`);
+  }
+  for (const k of Object.values(kids)) await k.close();
+
+  // What derived rows and summaries see: the median, and the per-round values.
+  const view = {
+    value: (id, c) => rows.find((r) => r.id === id)?.cells[c]?.median,
+    series: (id, c) => rows.find((r) => r.id === id)?.cells[c]?.values,
+  };
+  for (const d of w.derived?.(view) ?? []) {
+    const cells = Object.fromEntries(Object.entries(d.series).map(([c, values]) => [c, { median: median(values), values }]));
+    rows.push({ id: d.id, label: d.label, derived: true, cells, ratios: ratiosOf(cells) });
+  }
+  return { id: w.id, title: w.title, unit: w.unit, rows, summary: w.summary?.(view) ?? [] };
+}
+
+/** simdnet ÷ each other contender, paired by round. */
+function ratiosOf(cells) {
+  const out = {};
+  for (const [o, cell] of Object.entries(cells)) {
+    if (o !== 'simdnet' && cell.values?.length && cells.simdnet?.values?.length) out[o] = pairedRatio(cells.simdnet.values, cell.values);
+  }
+  return out;
+}
+
+const t0 = performance.now();
+const cpus = os.cpus();
+const result = {
+  schema: 1,
+  date: new Date().toISOString(),
+  machine: {
+    cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, os: `${os.platform()} ${os.release()} ${os.arch()}`,
+    node: process.version, v8: process.versions.v8, totalMemGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    // The machine is shared: the 1-minute load average says how much else was running.
+    loadAvgStart: +os.loadavg()[0].toFixed(2), loadAvgEnd: null,
+  },
+  settings,
+  contenders: {},
+  workloads: [],
+  elapsedSeconds: 0,
+};
+for (const w of WORKLOADS.filter((x) => workloadIds.includes(x.id))) {
+  log(`— ${w.id}: ${w.title} [${w.unit}]`);
+  result.workloads.push(await runWorkload(w, result));
+}
+result.elapsedSeconds = (performance.now() - t0) / 1000;
+result.machine.loadAvgEnd = +os.loadavg()[0].toFixed(2);
+for (const c of Object.keys(result.contenders)) result.contenders[c].title = CONTENDERS[c].title;
+
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(outFile + '.tmp', JSON.stringify(result, null, 1) + '\n');
+renameSync(outFile + '.tmp', outFile);
+console.log(formatTable(result, CONTENDER_ORDER));
+console.log(`JSON: ${outFile}`);

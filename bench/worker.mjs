@@ -1,0 +1,53 @@
+// Child process of run.mjs: loads one contender for one workload, sets up (and warms up)
+// every case the parent asks for, then runs timed repeats of any of them on request. Each
+// answer is plain JSON over IPC.
+//   load → prepare(case)… → repeat(case)… → finish(case)… → exit
+
+import { CONTENDERS } from './contenders.mjs';
+import { WORKLOADS } from './workloads/index.mjs';
+import { warmUp, timeRepeat } from './lib/measure.mjs';
+
+let ctx = null, workload = null, settings = null;
+/** caseId → { step, work, check?, dispose?, warm } */
+const cells = new Map();
+
+const handlers = {
+  async load(msg) {
+    workload = WORKLOADS.find((w) => w.id === msg.workload);
+    if (!workload) throw new Error(`unknown workload ${msg.workload}`);
+    settings = msg.settings;
+    ctx = await CONTENDERS[msg.contender].load();
+    ctx.contender = msg.contender;
+    return { info: ctx.info };
+  },
+  async prepare({ caseId }) {
+    const c = workload.cases.find((x) => x.id === caseId);
+    const cell = await workload.setup[ctx.contender](ctx, c, settings);
+    cells.set(caseId, cell);
+    cell.warm = await warmUp(cell.step, settings);
+    return { warmup: cell.warm, work: cell.work };
+  },
+  async repeat({ caseId }) {
+    const cell = cells.get(caseId);
+    return timeRepeat(cell.step, cell.warm.isAsync, settings);
+  },
+  async finish({ caseId }) {
+    const cell = cells.get(caseId);
+    cells.delete(caseId);
+    const check = cell.check ? await cell.check() : null;
+    await cell.dispose?.();
+    return { check };
+  },
+  async exit() {
+    setImmediate(() => process.exit(0));
+    return {};
+  },
+};
+
+process.on('message', async (msg) => {
+  try {
+    process.send({ ok: true, ...(await handlers[msg.cmd](msg)) });
+  } catch (e) {
+    process.send({ ok: false, error: String(e?.stack ?? e) });
+  }
+});
