@@ -1,6 +1,7 @@
 // Normalization layers' kernels. x̂ = (x − μ)·r with r = 1/√(σ² + ε), y = γ_c·x̂ + β_c, one
 // γ, β per channel (the last axis). Statistics are accumulated in f64 whatever T is;
-// variances are the biased ones (mean of squared deviations, two-pass).
+// variances are the biased ones. Every kernel makes two passes over x: forward, Σx and Σx²
+// then the affine map; backward, Σdy and Σdy·x̂ then dx.
 //
 // Batch norm: x is [rows, C] (rows = N·H·W for images), statistics per channel over rows.
 // Group norm: x is [N, S, C] (S = H·W, or 1 for flat inputs), statistics per sample and
@@ -16,28 +17,26 @@ export function batchNormTrain<T>(
 ): void {
   const es = <usize>sizeof<T>();
   memory.fill(acc, 0, <usize>C * 16);
-  for (let r = 0; r < rows; r++) {
-    const xr = x + <usize>(r * C) * es;
-    for (let c = 0; c < C; c++) {
-      const a = acc + <usize>c * 8;
-      store<f64>(a, load<f64>(a) + <f64>load<T>(xr + <usize>c * es));
-    }
-  }
-  for (let c = 0; c < C; c++) store<f64>(acc + <usize>c * 8, load<f64>(acc + <usize>c * 8) / <f64>rows);
   const sq = acc + <usize>C * 8;
+  // pass 1: Σx and Σx² per channel in f64 (f64 sums of f32 data lose nothing to cancellation
+  // unless |mean|/std exceeds ~1e6)
   for (let r = 0; r < rows; r++) {
     const xr = x + <usize>(r * C) * es;
     for (let c = 0; c < C; c++) {
-      const d = <f64>load<T>(xr + <usize>c * es) - load<f64>(acc + <usize>c * 8);
-      store<f64>(sq + <usize>c * 8, load<f64>(sq + <usize>c * 8) + d * d);
+      const v = <f64>load<T>(xr + <usize>c * es);
+      const a = acc + <usize>c * 8, b = sq + <usize>c * 8;
+      store<f64>(a, load<f64>(a) + v);
+      store<f64>(b, load<f64>(b) + v * v);
     }
   }
   for (let c = 0; c < C; c++) {
-    const v = load<f64>(sq + <usize>c * 8) / <f64>rows;
-    store<T>(mean + <usize>c * es, <T>load<f64>(acc + <usize>c * 8));
+    const mu = load<f64>(acc + <usize>c * 8) / <f64>rows;
+    const v = max(load<f64>(sq + <usize>c * 8) / <f64>rows - mu * mu, 0.0);
+    store<T>(mean + <usize>c * es, <T>mu);
     store<T>(variance + <usize>c * es, <T>v);
     store<T>(invstd + <usize>c * es, <T>(1.0 / Math.sqrt(v + eps)));
   }
+  // pass 2
   affine<T>(y, x, mean, invstd, gamma, beta, rows, C);
 }
 
@@ -116,28 +115,25 @@ export function groupNorm<T>(
   const M = <f64>(S * cg);
   memory.fill(acc, 0, <usize>(N * G) * 16);
   const sq = acc + <usize>(N * G) * 8;
+  // pass 1: Σx and Σx² per (sample, group) in f64, as batchNormTrain
   for (let n = 0; n < N; n++) {
     for (let s = 0; s < S; s++) {
       const xr = x + <usize>((n * S + s) * C) * es;
       for (let c = 0; c < C; c++) {
-        const a = acc + <usize>(n * G + c / cg) * 8;
-        store<f64>(a, load<f64>(a) + <f64>load<T>(xr + <usize>c * es));
-      }
-    }
-    for (let g = 0; g < G; g++) store<f64>(acc + <usize>(n * G + g) * 8, load<f64>(acc + <usize>(n * G + g) * 8) / M);
-    for (let s = 0; s < S; s++) {
-      const xr = x + <usize>((n * S + s) * C) * es;
-      for (let c = 0; c < C; c++) {
         const i = <usize>(n * G + c / cg) * 8;
-        const d = <f64>load<T>(xr + <usize>c * es) - load<f64>(acc + i);
-        store<f64>(sq + i, load<f64>(sq + i) + d * d);
+        const v = <f64>load<T>(xr + <usize>c * es);
+        store<f64>(acc + i, load<f64>(acc + i) + v);
+        store<f64>(sq + i, load<f64>(sq + i) + v * v);
       }
     }
   }
   for (let i = 0; i < N * G; i++) {
-    store<T>(mean + <usize>i * es, <T>load<f64>(acc + <usize>i * 8));
-    store<T>(invstd + <usize>i * es, <T>(1.0 / Math.sqrt(load<f64>(sq + <usize>i * 8) / M + eps)));
+    const mu = load<f64>(acc + <usize>i * 8) / M;
+    const v = max(load<f64>(sq + <usize>i * 8) / M - mu * mu, 0.0);
+    store<T>(mean + <usize>i * es, <T>mu);
+    store<T>(invstd + <usize>i * es, <T>(1.0 / Math.sqrt(v + eps)));
   }
+  // pass 2
   for (let n = 0; n < N; n++) {
     for (let s = 0; s < S; s++) {
       const o = <usize>((n * S + s) * C) * es;
