@@ -18,20 +18,22 @@ export function batchNormTrain<T>(
   const es = <usize>sizeof<T>();
   memory.fill(acc, 0, <usize>C * 16);
   const sq = acc + <usize>C * 8;
-  // pass 1: Σx and Σx² per channel in f64 (f64 sums of f32 data lose nothing to cancellation
-  // unless |mean|/std exceeds ~1e6)
+  // pass 1: Σd and Σd² per channel in f64, d = x − x[0, c]. NOTE: shifting by a sample of
+  // the channel (shifted-data variance, Chan, Golub & LeVeque 1983) keeps E[d²] − E[d]²
+  // free of cancellation when |mean| ≫ std, which plain Σx² loses to.
   for (let r = 0; r < rows; r++) {
     const xr = x + <usize>(r * C) * es;
     for (let c = 0; c < C; c++) {
-      const v = <f64>load<T>(xr + <usize>c * es);
+      const v = <f64>load<T>(xr + <usize>c * es) - <f64>load<T>(x + <usize>c * es);
       const a = acc + <usize>c * 8, b = sq + <usize>c * 8;
       store<f64>(a, load<f64>(a) + v);
       store<f64>(b, load<f64>(b) + v * v);
     }
   }
   for (let c = 0; c < C; c++) {
-    const mu = load<f64>(acc + <usize>c * 8) / <f64>rows;
-    const v = max(load<f64>(sq + <usize>c * 8) / <f64>rows - mu * mu, 0.0);
+    const md = load<f64>(acc + <usize>c * 8) / <f64>rows;
+    const mu = <f64>load<T>(x + <usize>c * es) + md;
+    const v = max(load<f64>(sq + <usize>c * 8) / <f64>rows - md * md, 0.0);
     store<T>(mean + <usize>c * es, <T>mu);
     store<T>(variance + <usize>c * es, <T>v);
     store<T>(invstd + <usize>c * es, <T>(1.0 / Math.sqrt(v + eps)));
@@ -115,21 +117,24 @@ export function groupNorm<T>(
   const M = <f64>(S * cg);
   memory.fill(acc, 0, <usize>(N * G) * 16);
   const sq = acc + <usize>(N * G) * 8;
-  // pass 1: Σx and Σx² per (sample, group) in f64, as batchNormTrain
+  // pass 1: shifted Σd and Σd² per (sample, group) in f64, as batchNormTrain; the shift is
+  // the group's first element of the sample
   for (let n = 0; n < N; n++) {
     for (let s = 0; s < S; s++) {
       const xr = x + <usize>((n * S + s) * C) * es;
       for (let c = 0; c < C; c++) {
         const i = <usize>(n * G + c / cg) * 8;
-        const v = <f64>load<T>(xr + <usize>c * es);
+        const v = <f64>load<T>(xr + <usize>c * es) - <f64>load<T>(x + <usize>(n * S * C + (c / cg) * cg) * es);
         store<f64>(acc + i, load<f64>(acc + i) + v);
         store<f64>(sq + i, load<f64>(sq + i) + v * v);
       }
     }
   }
   for (let i = 0; i < N * G; i++) {
-    const mu = load<f64>(acc + <usize>i * 8) / M;
-    const v = max(load<f64>(sq + <usize>i * 8) / M - mu * mu, 0.0);
+    const md = load<f64>(acc + <usize>i * 8) / M;
+    const shift = <f64>load<T>(x + <usize>((i / G) * S * C + (i % G) * cg) * es);
+    const v = max(load<f64>(sq + <usize>i * 8) / M - md * md, 0.0);
+    const mu = shift + md;
     store<T>(mean + <usize>i * es, <T>mu);
     store<T>(invstd + <usize>i * es, <T>(1.0 / Math.sqrt(v + eps)));
   }

@@ -137,6 +137,24 @@ describe.each(DTYPES)('batch norm %s', (dtype) => {
     if (dtype === 'float32') expectClose(fwd.variance, ref.variance, (c) => 4 * unitRoundoff(dtype) * ref.variance[c], 'f32 variance');
   });
 
+  it('variance stays accurate when |mean|/std ≈ 1.7e5 (the shifted one-pass sums)', () => {
+    // Σx²/M − μ² in f64 would lose ~(μ/σ)²·u64 ≈ 3e-6 here; shifting by a sample of the channel
+    // keeps the error at the level of a two-pass variance.
+    const rows = 4096, C = 2, eps = 1e-3;
+    const rng = new TestRng(17);
+    const x = Float64Array.from({ length: rows * C }, () => roundTo(dtype)(1e5 + rng.uniform(-1, 1)));
+    const ref = groupNormRef(x, new Float64Array(C).fill(1), new Float64Array(C), 1, rows, C, C, eps);
+    const fwd = call(dtype, 0, { x, gamma: new Float64Array(C).fill(1), beta: new Float64Array(C) }, { y: rows * C, mean: C, invstd: C, variance: C }, 2 * C,
+      (p) => k().batchNormTrain(p.y, p.mean, p.invstd, p.variance, p.x, p.gamma, p.beta, rows, C, eps, p.acc));
+    const tol = dtype === 'float64' ? 1e-12 : 4 * unitRoundoff(dtype);
+    expectClose(fwd.variance, ref.variance, (c) => tol * ref.variance[c], 'variance at offset 1e5');
+    const gfwd = call(dtype, 0, { x, gamma: new Float64Array(C).fill(1), beta: new Float64Array(C) }, { y: rows * C, mean: 1, invstd: 1 }, 2,
+      (p) => k().groupNorm(p.y, p.mean, p.invstd, p.x, p.gamma, p.beta, 1, rows, C, 1, eps, p.acc));
+    const all = Array.from(x), mu = all.reduce((a, b) => a + b, 0) / all.length;
+    const v = all.reduce((a, b) => a + (b - mu) ** 2, 0) / all.length;
+    expectClose(gfwd.invstd, [1 / Math.sqrt(v + eps)], () => tol / Math.sqrt(v + eps) + unitRoundoff(dtype) / Math.sqrt(v + eps), 'group norm invstd at offset 1e5');
+  });
+
   it.each([1, 5, 448].map((rows) => ({ rows })))('batchNormInfer uses the moving statistics, rows=$rows', ({ rows }) => {
     const u = unitRoundoff(dtype);
     for (const C of [1, 3, 4, 5, 16, 17]) {
