@@ -10,7 +10,7 @@
 // A full run writes bench/results/latest.json; --quick/--only/--contenders write
 // bench/results/partial.json instead, so latest.json is always a complete run.
 
-import { fork } from 'node:child_process';
+import { fork, execFileSync } from 'node:child_process';
 import { renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
@@ -161,6 +161,16 @@ function ratiosOf(cells) {
   return out;
 }
 
+/** The commit measured, and whether the sources that go into dist/ differed from it. */
+function gitState() {
+  const git = (...a) => execFileSync('git', a, { cwd: new URL('..', import.meta.url), encoding: 'utf8' }).trim();
+  try {
+    return { commit: git('rev-parse', 'HEAD'), dirty: git('status', '--porcelain', '--', 'assembly', 'bindings', 'src', 'scripts', 'asconfig.json') !== '' };
+  } catch {
+    return null;
+  }
+}
+
 const t0 = performance.now();
 const cpus = os.cpus();
 const result = {
@@ -172,6 +182,7 @@ const result = {
     // The machine is shared: the 1-minute load average says how much else was running.
     loadAvgStart: +os.loadavg()[0].toFixed(2), loadAvgEnd: null,
   },
+  git: gitState(),
   settings,
   contenders: {},
   workloads: [],

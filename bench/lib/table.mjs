@@ -30,6 +30,7 @@ export function formatTable(result, contenderOrder) {
   const out = [];
   const m = result.machine;
   out.push(`simdnet bench — ${result.date} — ${m.cpu} (${m.cores} cores), ${m.os}, node ${m.node}, load average ${m.loadAvgStart} → ${m.loadAvgEnd}`);
+  if (result.git) out.push(`simdnet at ${result.git.commit.slice(0, 12)}${result.git.dirty ? ' + uncommitted changes to its sources' : ''}`);
   out.push(`contenders: ${contenderOrder.map((c) => describe(c, result.contenders[c])).join('; ')}`);
   const slow = s.slowRepeats !== s.repeats ? ` (${s.slowRepeats} when one step takes ≥ ${s.slowStepSeconds} s)` : '';
   out.push(`each cell: median of ${s.repeats} timed repeats${slow}, each ≥ ${s.minSeconds} s, after warm-up, in rounds over all cells; ` +
