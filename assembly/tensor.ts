@@ -30,18 +30,44 @@ export function mul<T>(out: usize, a: usize, b: usize, n: usize): void {
   for (; i < n; i++) store<T>(out + i * es, load<T>(a + i * es) * load<T>(b + i * es));
 }
 
-/** Σ x², accumulated in f64: gradient norms, and a finiteness check (NaN/Inf propagate). */
+/**
+ * Σ x², accumulated in f64 (two f64x2 partial sums, then the scalar tail): gradient norms,
+ * and a finiteness check (NaN/Inf propagate).
+ */
 export function sumSquares<T>(x: usize, n: usize): f64 {
   const es = sizeof<T>();
-  let s: f64 = 0;
-  for (let i: usize = 0; i < n; i++) { const v = <f64>load<T>(x + i * es); s += v * v; }
+  let a = f64x2.splat(0), b = f64x2.splat(0);
+  let i: usize = 0;
+  if (sizeof<T>() == 4) {
+    for (; i + 4 <= n; i += 4) {
+      const v = v128.load(x + i * 4);
+      const lo = f64x2.promote_low_f32x4(v);
+      const hi = f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 0, 1));
+      a = f64x2.add(a, f64x2.mul(lo, lo));
+      b = f64x2.add(b, f64x2.mul(hi, hi));
+    }
+  } else {
+    for (; i + 2 <= n; i += 2) {
+      const v = v128.load(x + i * 8);
+      a = f64x2.add(a, f64x2.mul(v, v));
+    }
+  }
+  let s = f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1) + f64x2.extract_lane(b, 0) + f64x2.extract_lane(b, 1);
+  for (; i < n; i++) { const v = <f64>load<T>(x + i * es); s += v * v; }
   return s;
 }
 
-/** Index of the first NaN or ±Infinity in x, or −1. */
+/** Index of the first NaN or ±Infinity in x, or −1. SIMD scan, then the exact index. */
 export function firstNonFinite<T>(x: usize, n: usize): i32 {
   const es = sizeof<T>();
-  for (let i: usize = 0; i < n; i++) {
+  const L = lanes<T>();
+  const zero = v128.splat<T>(0);
+  let i: usize = 0;
+  for (; i + L <= n; i += L) {
+    const v = v128.load(x + i * es);
+    if (v128.any_true(v128.ne<T>(v128.sub<T>(v, v), zero))) break;
+  }
+  for (; i < n; i++) {
     const v = load<T>(x + i * es);
     if (v - v != <T>0) return <i32>i;
   }

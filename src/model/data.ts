@@ -59,13 +59,19 @@ export function toFeatures(x: Features, inputShape: number[], what = 'x'): Featu
   if (data.length % per !== 0) {
     throw new Error(`${what} has ${data.length} values, not a whole number of samples of feature size ${per} (input shape ${shapeStr(inputShape)})`);
   }
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new Error(`${what} contains ${describe(v)} at sample ${Math.floor(i / per)}, feature ${i % per}; inputs must be finite numbers`);
+  // NOTE: typed arrays are checked for NaN/Infinity in wasm once copied in (a SIMD scan,
+  // see checkFinite); plain arrays may also hold non-numbers, so they are checked here.
+  if (!ArrayBuffer.isView(data)) {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw nonFinite(what, v, i, per);
     }
   }
   return { data, n: data.length / per, shape: inputShape };
+}
+
+export function nonFinite(what: string, v: unknown, i: number, per: number): Error {
+  return new Error(`${what} contains ${describe(v)} at sample ${Math.floor(i / per)}, feature ${i % per}; inputs must be finite numbers`);
 }
 
 /** Checks targets against n samples, the output width and what the loss accepts. */

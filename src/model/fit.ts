@@ -8,7 +8,7 @@ import { size } from '../layers/layer.js';
 import type { TargetKind } from '../losses.js';
 import { toFeatures, toTargets, type Features, type Targets } from './data.js';
 import { History, type Logs } from './history.js';
-import { checkBatchSize, type Sequential } from './sequential.js';
+import { checkBatchSize, checkFinite, type Sequential } from './sequential.js';
 
 export interface AugmentOptions {
   /** Random translation of each training image by up to ±shift pixels (zero fill). */
@@ -96,11 +96,14 @@ export async function fit(model: Sequential, x: Features, y: Targets, o: FitOpti
     toFree.push(train.x, train.y, train.order);
     const valSet = val ? upload(val.x, val.y, val.kind, val.n) : null;
     if (valSet) toFree.push(valSet.x, valSet.y, valSet.order);
+    // the data are in wasm now: the NaN/Infinity scan runs there, before any training
+    const k = runtime().kernels[dtype];
+    checkFinite(k, train.x, nTrain * inSize, inSize, 0, 'x');
+    if (valSet) checkFinite(k, valSet.x, valSet.n * inSize, inSize, o.validationData ? 0 : nTrain, o.validationData ? 'validationData x' : 'x');
     const perm = train.order; // reshuffled in place every epoch
     const augTmp = shift > 0 ? new WasmTensor([batchSize, inSize], dtype) : null;
     if (augTmp) toFree.push(augTmp);
     model.reserve(Math.min(batchSize, Math.max(nTrain, valSet?.n ?? 0)));
-    const k = runtime().kernels[dtype];
     const rowBytes = inSize * BYTES[dtype];
     const yRowBytes = train.kind === 'labels' ? 4 : outSize * BYTES[dtype];
     const wantHits = model.metrics.length > 0;

@@ -14,7 +14,7 @@ import { Layer, size, type BuildContext, type Param, type TrainableParam } from 
 import { getLoss, type Loss, type TargetKind } from '../losses.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
 import { Tensor, shapeStr } from '../tensor.js';
-import { inferInputShape, toFeatures, toTargets, type Features, type Targets } from './data.js';
+import { inferInputShape, nonFinite, toFeatures, toTargets, type Features, type Targets } from './data.js';
 import { fit, type FitOptions } from './fit.js';
 import type { History } from './history.js';
 
@@ -298,10 +298,14 @@ export class Sequential {
     this.attachOptimizer();
   }
 
-  /** Copies validated rows into the input buffer. @internal */
-  loadBatch(xs: ArrayLike<number>, ys: ArrayLike<number> | null, kind: TargetKind, n: number): void {
+  /**
+   * Copies validated rows into the input buffer and checks them for NaN/Infinity there
+   * (`firstSample` numbers the rows in errors). Only scratch buffers change. @internal
+   */
+  loadBatch(xs: ArrayLike<number>, ys: ArrayLike<number> | null, kind: TargetKind, n: number, firstSample = 0, what = 'x'): void {
     this.reserve(n);
     this.bufs!.x.write(xs);
+    checkFinite(this.k, this.bufs!.x, n * size(this.layers[0].inputShape), size(this.layers[0].inputShape), firstSample, what);
     if (ys) (kind === 'labels' ? this.bufs!.labels : this.bufs!.targets).write(ys);
   }
 
@@ -328,12 +332,11 @@ export class Sequential {
     const outShape = this.outputShape!;
     const outSize = size(outShape);
     const result = this.dtype === 'float32' ? new Float32Array(fx.n * outSize) : new Float64Array(fx.n * outSize);
-    const chunk = Math.max(1, Math.min(fx.n, Math.max(batchSize, this.capacity)));
-    this.reserve(chunk);
+    const chunk = Math.max(1, Math.min(fx.n, batchSize));
     const inSize = size(this.layers[0].inputShape);
     for (let s = 0; s < fx.n; s += chunk) {
       const n = Math.min(chunk, fx.n - s);
-      this.bufs!.x.write(subarray(fx.data, s * inSize, (s + n) * inSize));
+      this.loadBatch(subarray(fx.data, s * inSize, (s + n) * inSize), null, 'dense', n, s);
       result.set(this.forward(n, false).view(n * outSize), s * outSize);
     }
     return new Tensor(result, [fx.n, ...outShape], this.dtype);
@@ -349,13 +352,12 @@ export class Sequential {
     if (fx.n === 0) throw new Error('evaluate: x has no samples');
     const inSize = size(this.layers[0].inputShape);
     const outSize = size(this.outputShape!);
-    const chunk = Math.max(1, Math.min(fx.n, Math.max(batchSize, this.capacity)));
-    this.reserve(chunk);
+    const chunk = Math.max(1, Math.min(fx.n, batchSize));
     let lossSum = 0, hits = 0, counted = 0;
     for (let s = 0; s < fx.n; s += chunk) {
       const n = Math.min(chunk, fx.n - s);
       const tw = ty.kind === 'labels' ? 1 : outSize;
-      this.loadBatch(subarray(fx.data, s * inSize, (s + n) * inSize), subarray(ty.data, s * tw, (s + n) * tw), ty.kind, n);
+      this.loadBatch(subarray(fx.data, s * inSize, (s + n) * inSize), subarray(ty.data, s * tw, (s + n) * tw), ty.kind, n, s);
       const [l, h, c] = this.evaluateBuffers(n, ty.kind);
       lossSum += l * n; hits += h; counted += c;
     }
@@ -485,6 +487,12 @@ function snake(s: string): string {
 
 function subarray(a: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
   return ArrayBuffer.isView(a) ? (a as Float32Array).subarray(from, to) : Array.prototype.slice.call(a, from, to);
+}
+
+/** Throws the input error for the first NaN/Infinity among `count` values of a wasm buffer. */
+export function checkFinite(k: Kernels, t: WasmTensor, count: number, per: number, firstSample: number, what: string): void {
+  const i = k.firstNonFinite(t.ptr, count);
+  if (i >= 0) throw nonFinite(what, t.view(count)[i], firstSample * per + i, per);
 }
 
 export function checkBatchSize(b: unknown): number {
