@@ -41,7 +41,7 @@ export class Activation extends Layer {
     return dy;
   }
 
-  get output(): WasmTensor {
+  override get output(): WasmTensor {
     return this.y;
   }
 

@@ -111,7 +111,7 @@ export class BatchNorm extends Layer {
     return [...ps, this.movingMean, this.movingVariance];
   }
 
-  get output(): WasmTensor {
+  override get output(): WasmTensor {
     return this.y;
   }
 

@@ -126,7 +126,7 @@ export class Conv2D extends Layer {
     return this.bias ? [this.kernel, this.bias] : [this.kernel];
   }
 
-  get output(): WasmTensor {
+  override get output(): WasmTensor {
     return this.y;
   }
 

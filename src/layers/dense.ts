@@ -98,7 +98,7 @@ export class Dense extends Layer {
     return this.bias ? [this.kernel, this.bias] : [this.kernel];
   }
 
-  get output(): WasmTensor {
+  override get output(): WasmTensor {
     return this.y;
   }
 

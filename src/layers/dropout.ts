@@ -40,10 +40,16 @@ export class Dropout extends Layer {
     return this.rng;
   }
 
+  private last: WasmTensor | null = null;
+
+  override get output(): WasmTensor | null {
+    return this.last;
+  }
+
   forward(x: WasmTensor, n: number, training: boolean): WasmTensor {
-    if (!training || this.rate === 0) return x; // identity: hand the input through
+    if (!training || this.rate === 0) return (this.last = x); // identity: hand the input through
     this.k.dropout(this.y.ptr, this.mask.ptr, x.ptr, n * size(this.inputShape), this.rng.ptr, this.rate);
-    return this.y;
+    return (this.last = this.y);
   }
 
   backward(dy: WasmTensor, n: number): WasmTensor {

@@ -16,7 +16,14 @@ export class Flatten extends Layer {
 
   protected allocateBuffers(): void {}
 
+  private last: WasmTensor | null = null;
+
+  override get output(): WasmTensor | null {
+    return this.last;
+  }
+
   forward(x: WasmTensor): WasmTensor {
+    this.last = x;
     return x;
   }
 

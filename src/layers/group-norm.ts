@@ -99,7 +99,7 @@ export class GroupNorm extends Layer {
     return ps;
   }
 
-  get output(): WasmTensor {
+  override get output(): WasmTensor {
     return this.y;
   }
 

@@ -7,6 +7,7 @@ import { prelu, PReLU } from './prelu.js';
 import { maxout, Maxout } from './maxout.js';
 import { dropout, Dropout } from './dropout.js';
 import { flatten, Flatten } from './flatten.js';
+import type { Layer } from './layer.js';
 import { conv2d, Conv2D } from './conv2d.js';
 import { maxPool2d, avgPool2d, globalAvgPool2d, MaxPool2D, AvgPool2D, GlobalAvgPool2D } from './pooling.js';
 import { batchNorm, BatchNorm } from './batch-norm.js';
@@ -15,6 +16,17 @@ import { layerNorm, instanceNorm, groupNorm, GroupNorm } from './group-norm.js';
 export const layers = {
   dense, sigmoid, tanh, relu, leakyRelu, elu, prelu, maxout, dropout, flatten,
   conv2d, maxPool2d, avgPool2d, globalAvgPool2d, batchNorm, layerNorm, instanceNorm, groupNorm,
+};
+
+/**
+ * className → factory that takes the layer's getConfig() (plus name/inputShape): the
+ * registry that serialization builds models from. One line per layer.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const layerRegistry: Record<string, (config: any) => Layer> = {
+  Dense: dense, Sigmoid: sigmoid, Tanh: tanh, Relu: relu, LeakyRelu: leakyRelu, Elu: elu, PReLU: prelu, Maxout: maxout,
+  Dropout: dropout, Flatten: flatten, Conv2D: conv2d, MaxPool2D: maxPool2d, AvgPool2D: avgPool2d,
+  GlobalAvgPool2D: globalAvgPool2d, BatchNorm: batchNorm, LayerNorm: layerNorm, InstanceNorm: instanceNorm, GroupNorm: groupNorm,
 };
 
 export { Layer, type Param, type LayerArgs } from './layer.js';

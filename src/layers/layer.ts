@@ -106,6 +106,12 @@ export abstract class Layer {
     return t;
   }
 
+  /**
+   * The buffer the last forward wrote (its first n rows are valid): what diagnostics read,
+   * with no copy. Layers that pass their input through return that input's buffer.
+   */
+  abstract get output(): WasmTensor | null;
+
   abstract forward(x: WasmTensor, n: number, training: boolean): WasmTensor;
   abstract backward(dy: WasmTensor, n: number, needDx: boolean): WasmTensor | null;
 

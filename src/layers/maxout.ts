@@ -96,7 +96,7 @@ export class Maxout extends Layer {
     return this.bias ? [this.kernel, this.bias] : [this.kernel];
   }
 
-  get output(): WasmTensor {
+  override get output(): WasmTensor {
     return this.y;
   }
 

@@ -35,7 +35,7 @@ abstract class Pool2D extends Layer {
     return [this.g.OH, this.g.OW, this.g.C];
   }
 
-  get output(): WasmTensor {
+  override get output(): WasmTensor {
     return this.y;
   }
 

@@ -55,7 +55,7 @@ export class PReLU extends Layer {
     return [this.alpha];
   }
 
-  get output(): WasmTensor {
+  override get output(): WasmTensor {
     return this.y;
   }
 

@@ -111,3 +111,26 @@ describe('group normalization end points', () => {
     expect(a.some((v, i) => Math.abs(v - b[i]) > 1e-3)).toBe(true);
   });
 });
+
+describe('layer registry', () => {
+  it('rebuilds every layer class from its className and getConfig()', async () => {
+    const { layerRegistry } = await import('../../src/layers/index.js');
+    const m = new Sequential({ seed: 4 });
+    const ls = [
+      layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'elu' }), layers.batchNorm({ momentum: 0.9 }),
+      layers.prelu(), layers.maxPool2d(), layers.groupNorm({ groups: 2 }), layers.instanceNorm(), layers.avgPool2d({ poolSize: 1 }),
+      layers.layerNorm(), layers.leakyRelu({ alpha: 0.2 }), layers.globalAvgPool2d(), layers.dropout({ rate: 0.1 }),
+      layers.dense({ units: 6, activation: 'tanh' }), layers.maxout({ units: 3, pieces: 2 }), layers.sigmoid(), layers.relu(), layers.elu(), layers.tanh(),
+    ];
+    for (const l of ls) m.add(l);
+    m.build([6, 6, 2]);
+    const names = new Set<string>();
+    for (const l of m.layers) {
+      names.add(l.className);
+      const copy = layerRegistry[l.className](l.getConfig());
+      expect(copy.className).toBe(l.className);
+      expect(copy.getConfig()).toEqual(l.getConfig());
+    }
+    expect(names.size).toBe(17);
+  });
+});
