@@ -6,12 +6,12 @@
 
 import type { WasmTensor } from '../../bindings/index.js';
 import { activationSpec, type ActivationName, type ActivationSpec } from '../activations.js';
-import { getInitializer, type Initializer, type InitializerSpec } from '../initializers.js';
-import { checkRegularizer, type Regularizer } from '../regularizers.js';
+import type { InitializerSpec } from '../initializers.js';
 import { checkPadding, geometry, geomArgs, pair, type Geometry2D, type Padding } from './geometry.js';
-import { Layer, positiveInt, type BuildContext, type LayerArgs, type Param, type TrainableParam } from './layer.js';
+import { KernelLayer, type KernelArgs } from './kernel-layer.js';
+import { positiveInt, type BuildContext } from './layer.js';
 
-export interface Conv2DArgs extends LayerArgs {
+export interface Conv2DArgs extends KernelArgs {
   /** Output channels. */
   filters: number;
   /** Window size: n or [kh, kw]. */
@@ -21,28 +21,19 @@ export interface Conv2DArgs extends LayerArgs {
   /** 'valid' (default) or 'same' (TensorFlow's rule). */
   padding?: Padding;
   activation?: ActivationName;
-  useBias?: boolean;
   /** Default 'glorotUniform' with fanIn = kh·kw·inChannels, fanOut = kh·kw·filters (Keras). */
   kernelInitializer?: InitializerSpec;
-  biasInitializer?: InitializerSpec;
-  kernelRegularizer?: Regularizer;
 }
 
-export class Conv2D extends Layer {
+export class Conv2D extends KernelLayer {
   readonly className = 'Conv2D';
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
   readonly padding: Padding;
   readonly act: ActivationSpec;
-  readonly useBias: boolean;
-  private readonly kernelInit: Initializer;
-  private readonly biasInit: Initializer;
-  private readonly regularizer: Regularizer | null;
   private g!: Geometry2D;
   private pointwise = false;
-  private kernel!: TrainableParam;
-  private bias: TrainableParam | null = null;
   private col: WasmTensor | null = null;
   private y!: WasmTensor;
   private dx!: WasmTensor;
@@ -50,17 +41,13 @@ export class Conv2D extends Layer {
   private x: WasmTensor | null = null;
 
   constructor(args: Conv2DArgs) {
-    super(args);
     if (!args || typeof args !== 'object') throw new Error('conv2d: expected an args object such as {filters: 16, kernelSize: 3}');
+    super(args, 'conv2d');
     this.filters = positiveInt(args.filters, 'conv2d filters');
     this.kernelSize = pair(args.kernelSize, 'conv2d kernelSize');
     this.strides = pair(args.strides ?? 1, 'conv2d strides');
     this.padding = checkPadding(args.padding ?? 'valid', 'conv2d');
     this.act = activationSpec(args.activation);
-    this.useBias = args.useBias ?? true;
-    this.kernelInit = getInitializer(args.kernelInitializer ?? 'glorotUniform', 'kernelInitializer');
-    this.biasInit = getInitializer(args.biasInitializer ?? 'zeros', 'biasInitializer');
-    this.regularizer = checkRegularizer(args.kernelRegularizer, 'conv2d kernelRegularizer');
   }
 
   protected setup(inputShape: number[], ctx: BuildContext): number[] {
@@ -68,13 +55,7 @@ export class Conv2D extends Layer {
     const { KH, KW, C, SH, SW, padTop, padLeft } = this.g;
     this.pointwise = KH === 1 && KW === 1 && SH === 1 && SW === 1 && padTop === 0 && padLeft === 0;
     const rf = KH * KW;
-    const fans = { fanIn: rf * C, fanOut: rf * this.filters };
-    this.kernel = this.param('kernel', [KH, KW, C, this.filters], this.regularizer);
-    this.kernelInit.fill(this.kernel.value, fans, ctx.k, ctx.initRng, ctx.scratch);
-    if (this.useBias) {
-      this.bias = this.param('bias', [this.filters]);
-      this.biasInit.fill(this.bias.value, fans, ctx.k, ctx.initRng, ctx.scratch);
-    }
+    this.createWeights([KH, KW, C, this.filters], [this.filters], { fanIn: rf * C, fanOut: rf * this.filters }, ctx);
     return [this.g.OH, this.g.OW, this.filters];
   }
 
@@ -100,7 +81,7 @@ export class Conv2D extends Layer {
     const col = this.col ?? x;
     if (this.col) this.k.im2col(this.col.ptr, x.ptr, n, ...geomArgs(this.g));
     this.k.gemm(this.y.ptr, col.ptr, this.kernel.value.ptr, M, this.filters, this.K, false, false, false, this.work!.ptr);
-    this.k.biasAct(this.y.ptr, this.y.ptr, this.bias ? this.bias.value.ptr : 0, M, this.filters, this.act.code, this.act.alpha);
+    this.k.biasAct(this.y.ptr, this.y.ptr, this.biasPtr, M, this.filters, this.act.code, this.act.alpha);
     return this.y;
   }
 
@@ -122,10 +103,6 @@ export class Conv2D extends Layer {
     return this.dx;
   }
 
-  override params(): Param[] {
-    return this.bias ? [this.kernel, this.bias] : [this.kernel];
-  }
-
   override get output(): WasmTensor {
     return this.y;
   }
@@ -133,7 +110,7 @@ export class Conv2D extends Layer {
   getConfig(): Record<string, unknown> {
     return {
       filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding, activation: this.act.name,
-      useBias: this.useBias, kernelInitializer: this.kernelInit.name, biasInitializer: this.biasInit.name, kernelRegularizer: this.regularizer,
+      ...this.kernelConfig(),
     };
   }
 }

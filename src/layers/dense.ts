@@ -5,62 +5,37 @@
 
 import type { WasmTensor } from '../../bindings/index.js';
 import { activationSpec, type ActivationName, type ActivationSpec } from '../activations.js';
-import { getInitializer, type Initializer, type InitializerSpec } from '../initializers.js';
-import { checkRegularizer, type Regularizer } from '../regularizers.js';
-import { Layer, positiveInt, type BuildContext, type LayerArgs, type Param, type TrainableParam } from './layer.js';
+import { KernelLayer, type KernelArgs } from './kernel-layer.js';
+import { positiveInt, type BuildContext } from './layer.js';
 
-export interface DenseArgs extends LayerArgs {
+export interface DenseArgs extends KernelArgs {
   /** Output features. */
   units: number;
   /** Fused activation (default 'linear'). */
   activation?: ActivationName;
-  /** Add a bias (default true). */
-  useBias?: boolean;
-  /** Default 'glorotUniform'. */
-  kernelInitializer?: InitializerSpec;
-  /** Default 'zeros'. */
-  biasInitializer?: InitializerSpec;
-  /** e.g. regularizers.l2(1e-4) */
-  kernelRegularizer?: Regularizer;
 }
 
-export class Dense extends Layer {
+export class Dense extends KernelLayer {
   readonly className = 'Dense';
   readonly units: number;
   readonly act: ActivationSpec;
-  readonly useBias: boolean;
-  private readonly kernelInit: Initializer;
-  private readonly biasInit: Initializer;
-  private readonly regularizer: Regularizer | null;
-  private kernel!: TrainableParam;
-  private bias: TrainableParam | null = null;
   private y!: WasmTensor;
   private dx!: WasmTensor;
   /** saved by forward for backward: the input buffer (owned by the previous layer) */
   private x: WasmTensor | null = null;
 
   constructor(args: DenseArgs) {
-    super(args);
     if (!args || typeof args !== 'object') throw new Error('dense: expected an args object such as {units: 10}');
+    super(args, 'dense');
     this.units = positiveInt(args.units, 'dense units');
     this.act = activationSpec(args.activation);
-    this.useBias = args.useBias ?? true;
-    this.kernelInit = getInitializer(args.kernelInitializer ?? 'glorotUniform', 'kernelInitializer');
-    this.biasInit = getInitializer(args.biasInitializer ?? 'zeros', 'biasInitializer');
-    this.regularizer = checkRegularizer(args.kernelRegularizer, 'dense kernelRegularizer');
   }
 
   protected setup(inputShape: number[], ctx: BuildContext): number[] {
     if (inputShape.length !== 1) {
       throw new Error(`dense '${this.name}' expects flat inputs [batch, features], got per-sample shape [${inputShape.join(', ')}]; add layers.flatten() first`);
     }
-    const fans = { fanIn: inputShape[0], fanOut: this.units };
-    this.kernel = this.param('kernel', [inputShape[0], this.units], this.regularizer);
-    this.kernelInit.fill(this.kernel.value, fans, ctx.k, ctx.initRng, ctx.scratch);
-    if (this.useBias) {
-      this.bias = this.param('bias', [this.units]);
-      this.biasInit.fill(this.bias.value, fans, ctx.k, ctx.initRng, ctx.scratch);
-    }
+    this.createWeights([inputShape[0], this.units], [this.units], { fanIn: inputShape[0], fanOut: this.units }, ctx);
     return [this.units];
   }
 
@@ -78,7 +53,7 @@ export class Dense extends Layer {
     const d = this.inputShape[0];
     this.x = x;
     this.k.gemm(this.y.ptr, x.ptr, this.kernel.value.ptr, n, this.units, d, false, false, false, this.work!.ptr);
-    this.k.biasAct(this.y.ptr, this.y.ptr, this.bias ? this.bias.value.ptr : 0, n, this.units, this.act.code, this.act.alpha);
+    this.k.biasAct(this.y.ptr, this.y.ptr, this.biasPtr, n, this.units, this.act.code, this.act.alpha);
     return this.y;
   }
 
@@ -94,16 +69,12 @@ export class Dense extends Layer {
     return this.dx;
   }
 
-  override params(): Param[] {
-    return this.bias ? [this.kernel, this.bias] : [this.kernel];
-  }
-
   override get output(): WasmTensor {
     return this.y;
   }
 
   getConfig(): Record<string, unknown> {
-    return { units: this.units, activation: this.act.name, useBias: this.useBias, kernelInitializer: this.kernelInit.name, biasInitializer: this.biasInit.name, kernelRegularizer: this.regularizer };
+    return { units: this.units, activation: this.act.name, ...this.kernelConfig() };
   }
 }
 

@@ -3,30 +3,19 @@
 // argmax piece per output, backward routes dy to it and runs the Dense backward GEMMs.
 
 import type { WasmTensor } from '../../bindings/index.js';
-import { getInitializer, type Initializer, type InitializerSpec } from '../initializers.js';
-import { checkRegularizer, type Regularizer } from '../regularizers.js';
-import { Layer, positiveInt, type BuildContext, type LayerArgs, type Param, type TrainableParam } from './layer.js';
+import { KernelLayer, type KernelArgs } from './kernel-layer.js';
+import { positiveInt, type BuildContext } from './layer.js';
 
-export interface MaxoutArgs extends LayerArgs {
+export interface MaxoutArgs extends KernelArgs {
   units: number;
   /** Linear pieces per unit (default 2). */
   pieces?: number;
-  useBias?: boolean;
-  kernelInitializer?: InitializerSpec;
-  biasInitializer?: InitializerSpec;
-  kernelRegularizer?: Regularizer;
 }
 
-export class Maxout extends Layer {
+export class Maxout extends KernelLayer {
   readonly className = 'Maxout';
   readonly units: number;
   readonly pieces: number;
-  readonly useBias: boolean;
-  private readonly kernelInit: Initializer;
-  private readonly biasInit: Initializer;
-  private readonly regularizer: Regularizer | null;
-  private kernel!: TrainableParam;
-  private bias: TrainableParam | null = null;
   private z!: WasmTensor;
   private idx!: WasmTensor;
   private y!: WasmTensor;
@@ -35,26 +24,16 @@ export class Maxout extends Layer {
   private x: WasmTensor | null = null;
 
   constructor(args: MaxoutArgs) {
-    super(args);
     if (!args || typeof args !== 'object') throw new Error('maxout: expected an args object such as {units: 64, pieces: 2}');
+    super(args, 'maxout');
     this.units = positiveInt(args.units, 'maxout units');
     this.pieces = positiveInt(args.pieces ?? 2, 'maxout pieces');
-    this.useBias = args.useBias ?? true;
-    this.kernelInit = getInitializer(args.kernelInitializer ?? 'glorotUniform', 'kernelInitializer');
-    this.biasInit = getInitializer(args.biasInitializer ?? 'zeros', 'biasInitializer');
-    this.regularizer = checkRegularizer(args.kernelRegularizer, 'maxout kernelRegularizer');
   }
 
   protected setup(inputShape: number[], ctx: BuildContext): number[] {
     if (inputShape.length !== 1) throw new Error(`maxout expects flat inputs, got per-sample shape [${inputShape.join(', ')}]; add layers.flatten() first`);
     // NOTE: each piece is a Dense of its own, so the fans are those of one piece
-    const fans = { fanIn: inputShape[0], fanOut: this.units };
-    this.kernel = this.param('kernel', [inputShape[0], this.units, this.pieces], this.regularizer);
-    this.kernelInit.fill(this.kernel.value, fans, ctx.k, ctx.initRng, ctx.scratch);
-    if (this.useBias) {
-      this.bias = this.param('bias', [this.units, this.pieces]);
-      this.biasInit.fill(this.bias.value, fans, ctx.k, ctx.initRng, ctx.scratch);
-    }
+    this.createWeights([inputShape[0], this.units, this.pieces], [this.units, this.pieces], { fanIn: inputShape[0], fanOut: this.units }, ctx);
     return [this.units];
   }
 
@@ -75,7 +54,7 @@ export class Maxout extends Layer {
     const w = this.units * this.pieces;
     this.x = x;
     this.k.gemm(this.z.ptr, x.ptr, this.kernel.value.ptr, n, w, d, false, false, false, this.work!.ptr);
-    if (this.bias) this.k.biasAct(this.z.ptr, this.z.ptr, this.bias.value.ptr, n, w, 0, 0);
+    if (this.bias) this.k.biasAct(this.z.ptr, this.z.ptr, this.biasPtr, n, w, 0, 0);
     this.k.maxout(this.y.ptr, this.idx.ptr, this.z.ptr, n, this.units, this.pieces);
     return this.y;
   }
@@ -92,16 +71,12 @@ export class Maxout extends Layer {
     return this.dx;
   }
 
-  override params(): Param[] {
-    return this.bias ? [this.kernel, this.bias] : [this.kernel];
-  }
-
   override get output(): WasmTensor {
     return this.y;
   }
 
   getConfig(): Record<string, unknown> {
-    return { units: this.units, pieces: this.pieces, useBias: this.useBias, kernelInitializer: this.kernelInit.name, biasInitializer: this.biasInit.name, kernelRegularizer: this.regularizer };
+    return { units: this.units, pieces: this.pieces, ...this.kernelConfig() };
   }
 }
 
