@@ -11,6 +11,8 @@
 // over the M elements of each statistics set. Forward saves μ and r; backward recomputes x̂.
 // `acc` is caller scratch of f64: 2·C for batch norm, 2·N·G for group norm.
 
+import { lanes } from "./common";
+
 export function batchNormTrain<T>(
   y: usize, mean: usize, invstd: usize, variance: usize, x: usize, gamma: usize, beta: usize,
   rows: i32, C: i32, eps: f64, acc: usize,
@@ -45,9 +47,16 @@ export function batchNormTrain<T>(
 /** y = (x − μ_c)·r_c·γ_c + β_c over [rows, C]; also the inference path (μ, r from moving stats). */
 export function affine<T>(y: usize, x: usize, mean: usize, invstd: usize, gamma: usize, beta: usize, rows: i32, C: i32): void {
   const es = <usize>sizeof<T>();
+  const L = <i32>lanes<T>();
   for (let r = 0; r < rows; r++) {
     const o = <usize>(r * C) * es;
-    for (let c = 0; c < C; c++) {
+    let c = 0;
+    for (; c + L <= C; c += L) {
+      const q = <usize>c * es;
+      const xh = v128.mul<T>(v128.sub<T>(v128.load(x + o + q), v128.load(mean + q)), v128.load(invstd + q));
+      v128.store(y + o + q, v128.add<T>(v128.mul<T>(xh, v128.load(gamma + q)), v128.load(beta + q)));
+    }
+    for (; c < C; c++) {
       const q = <usize>c * es;
       const xh = (load<T>(x + o + q) - load<T>(mean + q)) * load<T>(invstd + q);
       store<T>(y + o + q, xh * load<T>(gamma + q) + load<T>(beta + q));
@@ -86,9 +95,20 @@ export function batchNormBackward<T>(
     store<T>(dgamma + <usize>c * es, <T>load<f64>(sg + <usize>c * 8));
   }
   const invM = <T>(1.0 / <f64>rows);
+  const L = <i32>lanes<T>();
+  const vInvM = v128.splat<T>(invM);
   for (let r = 0; r < rows; r++) {
     const o = <usize>(r * C) * es;
-    for (let c = 0; c < C; c++) {
+    let c = 0;
+    // same operations in the same order as the scalar tail below
+    for (; c + L <= C; c += L) {
+      const q = <usize>c * es;
+      const inv = v128.load(invstd + q);
+      const xh = v128.mul<T>(v128.sub<T>(v128.load(x + o + q), v128.load(mean + q)), inv);
+      const t = v128.mul<T>(v128.add<T>(v128.load(dbeta + q), v128.mul<T>(xh, v128.load(dgamma + q))), vInvM);
+      v128.store(dx + o + q, v128.mul<T>(v128.mul<T>(v128.load(gamma + q), inv), v128.sub<T>(v128.load(dy + o + q), t)));
+    }
+    for (; c < C; c++) {
       const q = <usize>c * es;
       const inv = load<T>(invstd + q);
       const xh = (load<T>(x + o + q) - load<T>(mean + q)) * inv;
