@@ -54,7 +54,19 @@ export const CONTENDERS = {
   },
   'tfjs-wasm': { title: 'tfjs-backend-wasm', load: () => loadTfjs('wasm') },
   'tfjs-cpu': { title: 'tfjs-backend-cpu', load: () => loadTfjs('cpu') },
-  // The CNN workload adds `convnetjs` here (require('convnetjs'), plain JS, 1 thread).
+  convnetjs: {
+    title: 'ConvNetJS (plain JS, f64, 1 thread)',
+    async load() {
+      const convnetjs = require('convnetjs');
+      const { version } = require('convnetjs/package.json');
+      // NOTE: the npm release (0.3.0) predates Adam: its Trainer knows sgd, adagrad,
+      // windowgrad and adadelta, and any other method (method: 'adam' included) silently
+      // runs SGD with momentum 0.9. GitHub master added 'adam' later (with a bias-correction
+      // bug). The CNN workload uses the Trainer's own Adam when it has one, else its own.
+      const hasAdam = /['"]adam['"]/.test(convnetjs.Trainer.prototype.train.toString());
+      return { convnetjs, info: { version, threads: 1, float: 'f64', trainerHasAdam: hasAdam } };
+    },
+  },
 };
 
 /** Table column order. */

@@ -55,7 +55,7 @@ class Child {
     this.proc.on('message', (m) => {
       const p = this.pending;
       this.pending = null;
-      if (p) m.ok ? p.resolve(m) : p.reject(new Error(m.error));
+      if (p) m.ok ? p.resolve(m) : p.reject(Object.assign(new Error(m.error), m.status ? { status: m.status } : {}));
     });
     this.proc.on('exit', (code, signal) => {
       this.dead = `worker ${name} exited (${code ?? signal})`;
@@ -95,14 +95,17 @@ async function runWorkload(w, result) {
   const players = (c) => who.filter((x) => kids[x] && (!c.contenders || c.contenders.includes(x)));
   /** caseId → contender → cell */
   const cells = Object.fromEntries(w.cases.map((c) => [c.id, {}]));
-  const fail = (c, x, e) => { cells[c.id][x] = { error: String(e.message ?? e) }; };
+  // A status ('cannot train') is an answer about the contender, shown as such in the table;
+  // any other error is a failure of the run.
+  const fail = (c, x, e) => { cells[c.id][x] = { ...(e.status ? { status: e.status } : {}), error: String(e.message ?? e) }; };
 
   for (const c of w.cases) {
     for (const x of players(c)) {
       try {
         const p = await kids[x].call({ cmd: 'prepare', caseId: c.id });
         const slow = p.warmup.stepSeconds >= settings.slowStepSeconds;
-        cells[c.id][x] = { values: [], runs: [], want: slow ? settings.slowRepeats : settings.repeats, work: p.work, warmup: p.warmup };
+        const want = p.repeats ?? (slow ? settings.slowRepeats : settings.repeats);
+        cells[c.id][x] = { values: [], runs: [], want, work: p.work, warmup: p.warmup };
       } catch (e) { fail(c, x, e); }
     }
   }
@@ -136,7 +139,7 @@ async function runWorkload(w, result) {
     }
     const label = typeof c.label === 'function' ? c.label(settings) : c.label;
     rows.push({ id: c.id, label, cells: row, ratios: ratiosOf(row) });
-    log(`${w.id.padEnd(5)} ${label.padEnd(36)} ${players(c).map((x) => `${x} ${row[x].error ? 'error' : fmtValue(row[x].median)}`).join('  ')}`);
+    log(`${w.id.padEnd(5)} ${label.padEnd(36)} ${players(c).map((x) => `${x} ${row[x].error ? row[x].status ?? 'error' : fmtValue(row[x].median)}`).join('  ')}`);
   }
   for (const k of Object.values(kids)) await k.close();
 
@@ -147,6 +150,14 @@ async function runWorkload(w, result) {
   };
   for (const d of w.derived?.(view) ?? []) {
     const cells = Object.fromEntries(Object.entries(d.series).map(([c, values]) => [c, { median: median(values), values }]));
+    // A contender with the same status in every row it played (tfjs-wasm: 'cannot train')
+    // has it in the derived row too.
+    for (const x of who) {
+      const own = rows.map((r) => r.cells[x]).filter(Boolean);
+      if (!cells[x] && own.length && own.every((cell) => cell.status && cell.status === own[0].status)) {
+        cells[x] = { status: own[0].status, error: own[0].error };
+      }
+    }
     rows.push({ id: d.id, label: d.label, derived: true, cells, ratios: ratiosOf(cells) });
   }
   return { id: w.id, title: w.title, unit: w.unit, rows, summary: w.summary?.(view) ?? [] };

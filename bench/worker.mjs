@@ -2,13 +2,19 @@
 // every case the parent asks for, then runs timed repeats of any of them on request. Each
 // answer is plain JSON over IPC.
 //   load → prepare(case)… → repeat(case)… → finish(case)… → exit
+// A cell (what a workload's setup returns) may also carry
+//   warmup: { step?, minSeconds? }  warm up on a cheaper step running the same code, and/or
+//                                   for at least minSeconds (see lib/measure.mjs)
+//   repeats                         timed repeats for this cell, instead of the settings'
+// An error a setup throws with a `status` (e.g. 'cannot train') is reported as that status
+// and its message, not as a crash.
 
 import { CONTENDERS } from './contenders.mjs';
 import { WORKLOADS } from './workloads/index.mjs';
 import { warmUp, timeRepeat } from './lib/measure.mjs';
 
 let ctx = null, workload = null, settings = null;
-/** caseId → { step, work, check?, dispose?, warm } */
+/** caseId → { step, work, check?, dispose?, warmup?, repeats?, warm } */
 const cells = new Map();
 
 const handlers = {
@@ -24,12 +30,13 @@ const handlers = {
     const c = workload.cases.find((x) => x.id === caseId);
     const cell = await workload.setup[ctx.contender](ctx, c, settings);
     cells.set(caseId, cell);
-    cell.warm = await warmUp(cell.step, settings);
-    return { warmup: cell.warm, work: cell.work };
+    cell.warm = await warmUp(cell.warmup?.step ?? cell.step, settings, cell.warmup?.minSeconds);
+    if (cell.warmup?.step) cell.warm.cheaperStep = true;
+    return { warmup: cell.warm, work: cell.work, repeats: cell.repeats };
   },
   async repeat({ caseId }) {
     const cell = cells.get(caseId);
-    return timeRepeat(cell.step, cell.warm.isAsync, settings);
+    return timeRepeat(cell.step, settings);
   },
   async finish({ caseId }) {
     const cell = cells.get(caseId);
@@ -48,6 +55,6 @@ process.on('message', async (msg) => {
   try {
     process.send({ ok: true, ...(await handlers[msg.cmd](msg)) });
   } catch (e) {
-    process.send({ ok: false, error: String(e?.stack ?? e) });
+    process.send(e?.status ? { ok: false, status: e.status, error: String(e.message) } : { ok: false, error: String(e?.stack ?? e) });
   }
 });

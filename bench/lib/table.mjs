@@ -19,6 +19,9 @@ function describe(id, info) {
   if (id === 'tfjs-wasm') {
     return `${id} ${info.version} (SIMD ${info.simd ? 'yes' : 'no'}, multithread ${info.multithread ? 'yes' : 'no'}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`;
   }
+  if (id === 'convnetjs') {
+    return `${id} ${info.version} (f64, 1 thread; ${info.trainerHasAdam ? 'its Trainer\'s Adam' : 'no Adam in its Trainer: the bench\'s Adam on its gradients'})`;
+  }
   return `${id} ${info.version ?? ''} (${info.threads ?? 1} thread${info.threads === 1 ? '' : 's'})`;
 }
 
@@ -37,7 +40,9 @@ export function formatTable(result, contenderOrder) {
     `ratios: median over rounds of the ratio within a round${s.quick ? '; QUICK MODE, not for comparison' : ''}`);
 
   const labelW = Math.max(28, ...result.workloads.flatMap((w) => w.rows.map((r) => r.label.length)));
-  const colW = Math.max(10, ...contenderOrder.map((c) => c.length + 1));
+  const cellText = (cell) => (cell?.error ? cell.status ?? 'error' : fmtValue(cell?.median));
+  const colW = Math.max(10, ...contenderOrder.map((c) => c.length + 1),
+    ...result.workloads.flatMap((w) => w.rows.flatMap((r) => Object.values(r.cells).map((cell) => cellText(cell).length + 1))));
   const ratioHeads = others.map((o) => `simdnet/${o}`);
   const ratioW = Math.max(...ratioHeads.map((h) => h.length + 1));
   const line = (label, vals, ratios) =>
@@ -48,7 +53,7 @@ export function formatTable(result, contenderOrder) {
     out.push(`${w.id}: ${w.title} [${w.unit}]`);
     out.push(line('', contenderOrder, ratioHeads));
     for (const r of w.rows) {
-      const vals = contenderOrder.map((c) => (r.cells[c]?.error ? 'error' : fmtValue(r.cells[c]?.median)));
+      const vals = contenderOrder.map((c) => cellText(r.cells[c]));
       out.push(line(r.label, vals, others.map((o) => fmtRatio(r.ratios[o]))));
     }
     for (const l of w.summary) out.push(`  ${l.text}`);
@@ -57,8 +62,16 @@ export function formatTable(result, contenderOrder) {
       const sorted = spreads.sort((a, b) => a - b);
       out.push(`  noise: (max − min) / median of a cell's repeats is ${pct(sorted[sorted.length >> 1])} typically, ${pct(sorted[sorted.length - 1])} at worst`);
     }
-    const errors = w.rows.flatMap((r) => Object.entries(r.cells).filter(([, c]) => c.error).map(([c, x]) => `  error: ${r.label} / ${c}: ${x.error.split('\n')[0]}`));
-    out.push(...errors);
+    // A status ('cannot train') is said once per contender, whatever rows it fills.
+    const said = new Set();
+    for (const r of w.rows) {
+      for (const [c, x] of Object.entries(r.cells)) {
+        if (!x.error) continue;
+        const first = x.error.split('\n')[0];
+        const text = x.status ? `  ${c} ${x.status}: ${first}` : `  error: ${r.label} / ${c}: ${first}`;
+        if (!said.has(text)) { said.add(text); out.push(text); }
+      }
+    }
   }
   out.push('');
   out.push(`total ${result.elapsedSeconds.toFixed(0)} s`);

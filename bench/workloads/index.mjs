@@ -1,11 +1,11 @@
-// The workloads, in table order. Adding one (e.g. the CNN row) is one module and one line
-// here. A workload module exports:
+// The workloads, in table order. Adding one is one module and one line here. A workload module exports:
 //   { id, title, unit, contenders: [ids], cases: [{ id, label (string or settings => string),
 //     contenders? }], setup: { [contender]: (ctx, case, settings) => { work, step, check?,
 //     dispose? } }, derived?({ value, series }), summary?({ value, series }) }
-// See gemm.mjs and mlp.mjs; bench/README.md says what the rows mean.
+// See gemm.mjs, mlp.mjs and cnn.mjs; bench/README.md says what the rows mean.
 
 import gemm from './gemm.mjs';
 import mlp from './mlp.mjs';
+import cnn from './cnn.mjs';
 
-export const WORKLOADS = [gemm, mlp];
+export const WORKLOADS = [gemm, mlp, cnn];
