@@ -1,6 +1,8 @@
 // Input coercion and validation: everything a user passes is checked here, before any
 // model state changes, with errors that name the argument and the offending value.
 
+import type { Kernels, WasmTensor } from '../../bindings/index.js';
+import type { Param } from '../layers/layer.js';
 import { Tensor, shapeStr, type TypedArray } from '../tensor.js';
 import type { Loss, TargetKind } from '../losses.js';
 
@@ -121,4 +123,40 @@ function describe(v: unknown): string {
   if (Number.isNaN(v)) return 'NaN';
   if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
   return String(v);
+}
+
+/** Checks a setWeights() list against the parameters (count, shapes, finiteness); returns the data. */
+export function checkWeights(params: Param[], weights: unknown): ArrayLike<number>[] {
+  if (!Array.isArray(weights)) throw new Error(`setWeights expects an array of ${params.length} tensors, got ${typeof weights}`);
+  if (weights.length !== params.length) throw new Error(`setWeights expects ${params.length} weight tensors, got ${weights.length}`);
+  return weights.map((w: Tensor | ArrayLike<number>, i) => {
+    const p = params[i];
+    const data = w instanceof Tensor ? w.data : w;
+    if (w instanceof Tensor && (w.shape.length !== p.value.shape.length || w.shape.some((d, j) => d !== p.value.shape[j]))) {
+      throw new Error(`setWeights: weight ${i} (${p.name}) has shape ${shapeStr(w.shape)} but the model expects ${shapeStr(p.value.shape)}`);
+    }
+    if (!data || data.length !== p.value.size) {
+      throw new Error(`setWeights: weight ${i} (${p.name}) has ${data?.length} values but shape ${shapeStr(p.value.shape)} needs ${p.value.size}`);
+    }
+    for (let j = 0; j < data.length; j++) {
+      if (!Number.isFinite(data[j])) throw new Error(`setWeights: weight ${i} (${p.name}) contains ${data[j]} at index ${j}`);
+    }
+    return data;
+  });
+}
+
+/** Throws the input error for the first NaN/Infinity among `count` values of a wasm buffer. */
+export function checkFinite(k: Kernels, t: WasmTensor, count: number, per: number, firstSample: number, what: string): void {
+  const i = k.firstNonFinite(t.ptr, count);
+  if (i >= 0) throw nonFinite(what, t.view(count)[i], firstSample * per + i, per);
+}
+
+export function checkBatchSize(b: unknown): number {
+  if (typeof b !== 'number' || !Number.isInteger(b) || b <= 0) throw new Error(`Invalid batchSize: ${String(b)} (must be a positive integer)`);
+  return b;
+}
+
+/** Rows [from, to) of flat data without copying typed arrays. */
+export function subarray(a: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
+  return ArrayBuffer.isView(a) ? (a as Float32Array).subarray(from, to) : Array.prototype.slice.call(a, from, to);
 }

@@ -6,9 +6,9 @@ import { runtime, WasmTensor, BYTES } from '../../bindings/index.js';
 import { progressBar, type Callback } from '../callbacks.js';
 import { size } from '../layers/layer.js';
 import type { TargetKind } from '../losses.js';
-import { toFeatures, toTargets, type Features, type Targets } from './data.js';
+import { checkBatchSize, checkFinite, subarray, toFeatures, toTargets, type Features, type Targets } from './data.js';
 import { History, type Logs } from './history.js';
-import { checkBatchSize, checkFinite, type Sequential } from './sequential.js';
+import type { Sequential } from './sequential.js';
 
 export interface AugmentOptions {
   /** Random translation of each training image by up to ±shift pixels (zero fill). */
@@ -72,7 +72,7 @@ export async function fit(model: Sequential, x: Features, y: Targets, o: FitOpti
     val = { x: vx.data, y: vy.data, kind: vy.kind, n: vx.n };
   } else if (split > 0) {
     const tw = ty.kind === 'labels' ? 1 : outSize;
-    val = { x: slice(fx.data, nTrain * inSize, fx.n * inSize), y: slice(ty.data, nTrain * tw, fx.n * tw), kind: ty.kind, n: fx.n - nTrain };
+    val = { x: subarray(fx.data, nTrain * inSize, fx.n * inSize), y: subarray(ty.data, nTrain * tw, fx.n * tw), kind: ty.kind, n: fx.n - nTrain };
   }
 
   const ex = runtime().exports;
@@ -80,8 +80,8 @@ export async function fit(model: Sequential, x: Features, y: Targets, o: FitOpti
   const upload = (xs: ArrayLike<number>, ys: ArrayLike<number>, kind: TargetKind, n: number): Dataset => {
     const dx = new WasmTensor([Math.max(n, 1), inSize], dtype);
     const dy = kind === 'labels' ? new WasmTensor([Math.max(n, 1)], 'int32') : new WasmTensor([Math.max(n, 1), outSize], dtype);
-    dx.write(slice(xs, 0, n * inSize));
-    dy.write(slice(ys, 0, n * (kind === 'labels' ? 1 : outSize)));
+    dx.write(subarray(xs, 0, n * inSize));
+    dy.write(subarray(ys, 0, n * (kind === 'labels' ? 1 : outSize)));
     const order = new WasmTensor([Math.max(n, 1)], 'int32');
     order.write(Int32Array.from({ length: n }, (_, i) => i));
     return { x: dx, y: dy, order, kind, n };
@@ -177,10 +177,6 @@ function evaluateResident(model: Sequential, ds: Dataset): { loss: number; accur
     lossSum += l * n; hits += h; counted += c;
   }
   return model.evaluation(lossSum / ds.n, hits, counted);
-}
-
-function slice(a: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
-  return ArrayBuffer.isView(a) ? (a as Float32Array).subarray(from, to) : Array.prototype.slice.call(a, from, to);
 }
 
 const now = () => (globalThis.performance ?? Date).now();

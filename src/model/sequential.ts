@@ -13,8 +13,9 @@ import { runtime, WasmTensor, type DType, type Kernels } from '../../bindings/in
 import { Layer, size, type BuildContext, type Param, type TrainableParam } from '../layers/layer.js';
 import { getLoss, type Loss, type TargetKind } from '../losses.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
-import { Tensor, shapeStr } from '../tensor.js';
-import { inferInputShape, nonFinite, toFeatures, toTargets, type Features, type Targets } from './data.js';
+import { Tensor } from '../tensor.js';
+import { checkBatchSize, checkFinite, checkWeights, inferInputShape, subarray, toFeatures, toTargets, type Features, type Targets } from './data.js';
+import { formatSummary } from './summary.js';
 import { fit, type FitOptions } from './fit.js';
 import type { History } from './history.js';
 
@@ -407,37 +408,14 @@ export class Sequential {
     this.buildIfShaped();
     if (!this.built) throw new Error('setWeights: the model is not built yet (give the first layer an inputShape or call fit/predict)');
     const params = this.params();
-    if (!Array.isArray(weights)) throw new Error(`setWeights expects an array of ${params.length} tensors, got ${typeof weights}`);
-    if (weights.length !== params.length) throw new Error(`setWeights expects ${params.length} weight tensors, got ${weights.length}`);
-    const datas = weights.map((w, i) => {
-      const p = params[i];
-      const data = w instanceof Tensor ? w.data : w;
-      if (w instanceof Tensor && (w.shape.length !== p.value.shape.length || w.shape.some((d, j) => d !== p.value.shape[j]))) {
-        throw new Error(`setWeights: weight ${i} (${p.name}) has shape ${shapeStr(w.shape)} but the model expects ${shapeStr(p.value.shape)}`);
-      }
-      if (!data || data.length !== p.value.size) {
-        throw new Error(`setWeights: weight ${i} (${p.name}) has ${data?.length} values but shape ${shapeStr(p.value.shape)} needs ${p.value.size}`);
-      }
-      for (let j = 0; j < data.length; j++) {
-        if (!Number.isFinite(data[j])) throw new Error(`setWeights: weight ${i} (${p.name}) contains ${data[j]} at index ${j}`);
-      }
-      return data;
-    });
+    const datas = checkWeights(params, weights);
     params.forEach((p, i) => p.value.write(datas[i]));
   }
 
   /** A Keras-style table of layers, output shapes and parameter counts (also printed when print is given). */
   summary(print: ((s: string) => void) | null = console.log): string {
     this.buildIfShaped();
-    const rows: string[][] = [['Layer (type)', 'Output Shape', 'Param #']];
-    for (const l of this.layers) {
-      const n = l.params().reduce((s, p) => s + p.value.size, 0);
-      rows.push([`${l.name || '?'} (${l.className})`, this.built ? shapeStr([null, ...l.outputShape]) : '?', String(n)]);
-    }
-    const w = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c].length)) + 2);
-    const line = (r: string[]) => r.map((s, i) => s.padEnd(w[i])).join('').trimEnd();
-    const rule = '─'.repeat(w[0] + w[1] + w[2]);
-    const out = [`Model: ${this.name} (${this.dtype})`, rule, line(rows[0]), rule, ...rows.slice(1).map(line), rule, `Total params: ${this.built ? this.countParams() : '?'}`].join('\n');
+    const out = formatSummary(this.name, this.dtype, this.layers, this.built);
     if (print) print(out);
     return out;
   }
@@ -483,19 +461,4 @@ export class Sequential {
 
 function snake(s: string): string {
   return s.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
-}
-
-function subarray(a: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
-  return ArrayBuffer.isView(a) ? (a as Float32Array).subarray(from, to) : Array.prototype.slice.call(a, from, to);
-}
-
-/** Throws the input error for the first NaN/Infinity among `count` values of a wasm buffer. */
-export function checkFinite(k: Kernels, t: WasmTensor, count: number, per: number, firstSample: number, what: string): void {
-  const i = k.firstNonFinite(t.ptr, count);
-  if (i >= 0) throw nonFinite(what, t.view(count)[i], firstSample * per + i, per);
-}
-
-export function checkBatchSize(b: unknown): number {
-  if (typeof b !== 'number' || !Number.isInteger(b) || b <= 0) throw new Error(`Invalid batchSize: ${String(b)} (must be a positive integer)`);
-  return b;
 }
