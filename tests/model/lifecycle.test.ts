@@ -25,8 +25,9 @@ function makeAndTrain(seed: number): Promise<unknown> {
 describe('model lifecycle', () => {
   it('dispose returns all memory: 30 build/train/dispose cycles leave the arena as it was', async () => {
     const arena = runtime().arena;
-    await makeAndTrain(1); // first use may allocate runtime-wide buffers
+    await makeAndTrain(1);
     const before = arena.used;
+    expect(before).toBe(0); // nothing outlives a disposed model
     const pagesBefore = arena.buffer.byteLength;
     for (let s = 2; s < 32; s++) await makeAndTrain(s);
     expect(arena.used).toBe(before);
