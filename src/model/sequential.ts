@@ -5,9 +5,11 @@
 // target buffers and one GEMM workspace shared by all layers. A training step then runs
 // kernels on those buffers only: nothing is allocated per step.
 //
-// A failed step changes nothing: inputs are validated before they are copied in, the loss
-// and the gradients are checked for NaN/Infinity before the optimizer runs, and the
-// dropout RNG streams are restored if the step is abandoned.
+// A failed step changes nothing: inputs are validated (shapes and labels in JS, NaN and
+// Infinity by a wasm scan of the scratch input buffer) before any layer runs; the loss and
+// the gradients are checked before the optimizer runs, which applies an update only if
+// every new weight is finite; the RNG streams are restored if the step is abandoned, and
+// batch norm commits its moving statistics only after a successful update.
 
 import { runtime, WasmTensor, type DType, type Kernels } from '../../bindings/index.js';
 import { Layer, size, type BuildContext, type Param, type TrainableParam } from '../layers/layer.js';
