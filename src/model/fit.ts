@@ -107,7 +107,9 @@ export async function fit(model: Sequential, x: Features, y: Targets, o: FitOpti
     const rowBytes = inSize * BYTES[dtype];
     const yRowBytes = train.kind === 'labels' ? 4 : outSize * BYTES[dtype];
     const wantHits = model.metrics.length > 0;
-    const yBuf = train.kind === 'labels' ? model.labelBuffer : model.targetBuffer;
+    // NOTE: buffers are looked up per batch, never held across an await: a predict() called
+    // from a callback may reallocate them (reserve) between two steps.
+    const yBuf = () => (train.kind === 'labels' ? model.labelBuffer : model.targetBuffer);
     let lastYield = now();
 
     for (const c of all) await c.onTrainBegin?.();
@@ -126,7 +128,7 @@ export async function fit(model: Sequential, x: Features, y: Targets, o: FitOpti
         } else {
           ex.gather_rows(model.inputBuffer.ptr, train.x.ptr, idx, n, rowBytes);
         }
-        ex.gather_rows(yBuf.ptr, train.y.ptr, idx, n, yRowBytes);
+        ex.gather_rows(yBuf().ptr, train.y.ptr, idx, n, yRowBytes);
         let loss: number, h: number, cnt: number;
         try {
           [loss, h, cnt] = model.stepOnBuffers(n, train.kind, wantHits);

@@ -318,6 +318,7 @@ export class Sequential {
    */
   trainOnBatch(x: Features, y: Targets): number {
     this.ready('trainOnBatch');
+    if (this.fitting) throw new Error('trainOnBatch: fit is running on this model; await it first');
     this.ensureBuilt(x);
     const fx = toFeatures(x, this.layers[0].inputShape);
     const ty = toTargets(y, fx.n, this.outputShape!, this.loss!);
@@ -394,9 +395,17 @@ export class Sequential {
   /** Trains for a number of epochs; see FitOptions. Resolves to a Keras-style History. */
   async fit(x: Features, y: Targets, options: FitOptions = {}): Promise<History> {
     this.ready('fit');
+    if (this.fitting) throw new Error('fit is already running on this model; await it before calling fit again');
     this.ensureBuilt(x);
-    return fit(this, x, y, options);
+    this.fitting = true;
+    try {
+      return await fit(this, x, y, options);
+    } finally {
+      this.fitting = false;
+    }
   }
+
+  private fitting = false;
 
   /** Copies of every parameter, in the documented order (layer by layer; kernel, bias, …). */
   getWeights(): Tensor[] {
@@ -425,6 +434,7 @@ export class Sequential {
   /** Frees every wasm buffer of the model; any later use raises an Error. */
   dispose(): void {
     if (this.disposed) return;
+    if (this.fitting) throw new Error('dispose: fit is running on this model; set model.stopTraining = true and await it first');
     for (const l of this.layers) l.dispose();
     this.optimizer?.dispose();
     this.freeAll();

@@ -43,3 +43,33 @@ describe('model lifecycle', () => {
     expect(() => m.dispose()).not.toThrow(); // idempotent
   });
 });
+
+describe('fit while fit is running', () => {
+  it('a second fit, trainOnBatch or dispose is refused; predict from a callback is safe', async () => {
+    const m = new Sequential({ seed: 5 });
+    m.add(layers.dense({ units: 4, inputShape: [3], activation: 'tanh' }));
+    m.add(layers.dense({ units: 2 }));
+    m.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'softmaxCrossEntropy' });
+    const x = tensor(Float32Array.from({ length: 60 }, (_, i) => Math.cos(i)), [20, 3]);
+    const y = Int32Array.from({ length: 20 }, (_, i) => i % 2);
+    const twin = new Sequential({ seed: 5 });
+    twin.add(layers.dense({ units: 4, inputShape: [3], activation: 'tanh' }));
+    twin.add(layers.dense({ units: 2 }));
+    twin.compile({ optimizer: optimizers.sgd({ learningRate: 0.1 }), loss: 'softmaxCrossEntropy' });
+    const big = tensor(new Float32Array(300 * 3), [300, 3]);
+    const running = m.fit(x, y, {
+      epochs: 3, batchSize: 4,
+      // a predict with a larger batch reallocates the model's buffers between two steps
+      callbacks: [{ onBatchEnd: () => { m.predict(big, { batchSize: 300 }); } }],
+    });
+    await expect(m.fit(x, y)).rejects.toThrow(/already running/);
+    expect(() => m.trainOnBatch(x, y)).toThrow(/fit is running/);
+    expect(() => m.dispose()).toThrow(/fit is running/);
+    await running;
+    await twin.fit(x, y, { epochs: 3, batchSize: 4 });
+    // the interleaved predicts changed nothing about training
+    m.getWeights().forEach((w, i) => expect(Array.from(w.data)).toEqual(Array.from(twin.getWeights()[i].data)));
+    m.dispose();
+    twin.dispose();
+  });
+});
