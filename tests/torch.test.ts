@@ -3,6 +3,7 @@
 // same batch, `steps` optimizer steps; losses before each step, final weights and outputs
 // must agree.
 import { describe, it, expect } from 'vitest';
+import { expectAllClose } from './reference/check.js';
 import { readFileSync } from 'node:fs';
 import { Sequential, layers, optimizers, regularizers, tensor, type Layer } from '../src/index.js';
 
@@ -39,16 +40,6 @@ function toLayers(spec: LayerSpec): Layer[] {
   }
 }
 
-/** |a − e| ≤ atol + rtol·|e| elementwise; returns the worst ratio for the message. */
-function close(actual: ArrayLike<number>, expected: number[], rtol: number, atol: number, what: string): void {
-  expect(actual.length, `${what}: length`).toBe(expected.length);
-  let worst = 0, at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const r = Math.abs(actual[i] - expected[i]) / (atol + rtol * Math.abs(expected[i]));
-    if (!(r <= worst)) { worst = r; at = i; }
-  }
-  expect(worst, `${what}: worst at ${at}: got ${actual[at]}, torch ${expected[at]}`).toBeLessThanOrEqual(1);
-}
 
 describe('training steps agree with PyTorch', () => {
   it('has a substantial fixture', () => {
@@ -72,9 +63,9 @@ describe('training steps agree with PyTorch', () => {
       const y = c.targets === 'labels' ? new Int32Array(c.y) : tensor(c.y, [c.batch, outDim], c.dtype);
       const losses = [];
       for (let s = 0; s < c.steps; s++) losses.push(m.trainOnBatch(x, y));
-      close(losses, c.losses, rtol, atol, 'losses');
-      m.getWeights().forEach((w, i) => close(w.data, c.finalWeights[i].data, rtol, atol, `weight ${i} ${JSON.stringify(w.shape)}`));
-      close(m.predict(x).data, c.outputs, rtol, atol, 'outputs');
+      expectAllClose(losses, c.losses, rtol, atol, 'losses');
+      m.getWeights().forEach((w, i) => expectAllClose(w.data, c.finalWeights[i].data, rtol, atol, `weight ${i} ${JSON.stringify(w.shape)}`));
+      expectAllClose(m.predict(x).data, c.outputs, rtol, atol, 'outputs');
       m.dispose();
     });
   }

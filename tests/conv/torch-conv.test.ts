@@ -6,6 +6,7 @@
 // losses before each step, the final weights (updated moving statistics included) and predict()
 // in inference mode must agree. Cases with steps 0 check batchNorm inference alone.
 import { describe, it, expect } from 'vitest';
+import { expectAllClose } from '../reference/check.js';
 import { readFileSync } from 'node:fs';
 import { Sequential, layers, optimizers, tensor, type Layer } from '../../src/index.js';
 
@@ -47,16 +48,6 @@ function toLayer(s: LayerSpec): Layer {
   }
 }
 
-/** |a − e| ≤ atol + rtol·|e| elementwise; the message names the worst element. */
-function close(actual: ArrayLike<number>, expected: number[], rtol: number, atol: number, what: string): void {
-  expect(actual.length, `${what}: length`).toBe(expected.length);
-  let worst = 0, at = -1;
-  for (let i = 0; i < expected.length; i++) {
-    const r = Math.abs(actual[i] - expected[i]) / (atol + rtol * Math.abs(expected[i]));
-    if (!(r <= worst)) { worst = r; at = i; }
-  }
-  expect(worst, `${what}: worst at ${at}: got ${actual[at]}, torch ${expected[at]}`).toBeLessThanOrEqual(1);
-}
 
 /** Runs one fixture case through the public API; returns what the test compares. */
 function runCase(c: Case): { losses: number[]; weights: { shape: number[]; data: ArrayLike<number> }[]; outputs: ArrayLike<number> } {
@@ -90,13 +81,13 @@ const TOL = { float64: [1e-9, 1e-12], float32: [5e-5, 5e-6] } as const;
 
 function compare(c: Case, r: ReturnType<typeof runCase>): void {
   const [rtol, atol] = TOL[c.dtype];
-  close(r.losses, c.losses, rtol, atol, 'losses');
+  expectAllClose(r.losses, c.losses, rtol, atol, 'losses');
   expect(r.weights.length, 'weight count').toBe(c.finalWeights.length);
   r.weights.forEach((w, i) => {
     expect(w.shape, `weight ${i} shape`).toEqual(c.finalWeights[i].shape);
-    close(w.data, c.finalWeights[i].data, rtol, atol, `weight ${i} ${JSON.stringify(w.shape)}`);
+    expectAllClose(w.data, c.finalWeights[i].data, rtol, atol, `weight ${i} ${JSON.stringify(w.shape)}`);
   });
-  close(r.outputs, c.outputs, rtol, atol, 'outputs');
+  expectAllClose(r.outputs, c.outputs, rtol, atol, 'outputs');
 }
 
 describe('conv / pool / norm training steps agree with PyTorch', () => {

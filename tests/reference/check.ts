@@ -43,3 +43,14 @@ export function expectExact(got: ArrayLike<number>, want: ArrayLike<number>, lab
 export function expectNear(got: number, want: number, tol: number, label = ''): void {
   expectClose([got], [want], tol, label);
 }
+
+/** |a − e| ≤ atol + rtol·|e| elementwise (golden vectors); the message names the worst element. */
+export function expectAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number, what: string): void {
+  expect(actual.length, `${what}: length`).toBe(expected.length);
+  let worst = 0, at = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const r = Math.abs(actual[i] - expected[i]) / (atol + rtol * Math.abs(expected[i]));
+    if (!(r <= worst)) { worst = r; at = i; }
+  }
+  expect(worst, `${what}: worst at ${at}: got ${actual[at]}, torch ${expected[at]}`).toBeLessThanOrEqual(1);
+}
