@@ -1,0 +1,162 @@
+// Node ⇄ Bun ⇄ Deno bit parity: the seeded training runs of tests/browser/workloads.mjs (the
+// same file the Chromium parity test uses) must produce the same bits of weights,
+// predictions and losses with dist/simdnet.mjs in Node (this process), in Bun and in Deno.
+//
+// Bun and Deno are the `bun` and `deno` npm dev dependencies; each runs
+// tests/runtimes/run-workloads.mjs as a child process that prints its results as JSON.
+// Their binaries are taken from node_modules only (see runtimeBinary): nothing is
+// downloaded and no runtime installed on the machine is used. `npm test` builds dist/ first.
+
+import { beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { WordTensor, WorkloadResult } from '../browser/workloads.mjs';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bundle = `${root}dist/simdnet.mjs`;
+const runner = fileURLToPath(new URL('./run-workloads.mjs', import.meta.url));
+
+type Runtime = 'bun' | 'deno';
+const RUNTIMES: Runtime[] = ['bun', 'deno'];
+
+/**
+ * The runtime's native executable inside node_modules. Each npm package ships its binary in a
+ * per-platform optional dependency (@oven/bun-linux-x64, @deno/linux-x64-glibc, …); the
+ * packages' postinstall scripts then move or link it: bun's renames
+ * @oven/bun-<os>-<arch>/bin/bun to bun/bin/bun.exe (a 450-byte placeholder script until
+ * then), deno's hard-links @deno/<os>-<arch>/deno to deno/deno. Looking in both places works
+ * whether or not install scripts ran (`npm ci --ignore-scripts`, npm's allowScripts), and
+ * never goes through the packages' Node wrappers or to the network. (Without the postinstall,
+ * x64 Bun is the AVX2 build: a CPU without AVX2 needs bun's postinstall to pick -baseline.)
+ */
+function runtimeBinary(rt: Runtime): string {
+  const { platform, arch } = process;
+  const exe = platform === 'win32' ? '.exe' : '';
+  const candidates = rt === 'bun'
+    ? [
+      'bun/bin/bun.exe', // after postinstall: the build it chose (and ran) for this CPU
+      `@oven/bun-${platform === 'win32' ? 'windows' : platform}-${arch === 'arm64' ? 'aarch64' : arch}/bin/bun${exe}`,
+    ]
+    : [`deno/deno${exe}`, `@deno/${platform}-${arch}${platform === 'linux' ? '-glibc' : ''}/deno${exe}`];
+  for (const c of candidates) {
+    const p = `${root}node_modules/${c}`;
+    // More than 1 MB: a real executable, not bun's placeholder.
+    if (existsSync(p) && statSync(p).size > 1_000_000) return p;
+  }
+  throw new Error(`no ${rt} executable in node_modules (looked for ${candidates.join(', ')}): run \`npm ci\` (the ${rt} dev dependency ships it)`);
+}
+
+interface ChildRun { runtime: string; version: string; results: WorkloadResult[] }
+
+function run(rt: Runtime): Promise<ChildRun> {
+  const bin = runtimeBinary(rt);
+  // Deno: read access to the repo only; no config or lock file discovery, no prompts.
+  const args = rt === 'deno'
+    ? ['run', `--allow-read=${root}`, '--no-config', '--no-lock', '--no-prompt', runner]
+    : ['--no-install', runner];
+  const env = { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', DO_NOT_TRACK: '1' };
+  return new Promise((resolve, reject) => {
+    execFile(bin, args, { cwd: root, env, maxBuffer: 256 << 20, timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err) {
+        reject(new Error(`${rt} (${bin} ${args.join(' ')}) failed: ${err.message}\nstderr:\n${stderr}`));
+        return;
+      }
+      try {
+        resolve(JSON.parse(stdout) as ChildRun);
+      } catch (e) {
+        reject(new Error(`${rt} printed no JSON (${String(e)})\nstdout starts: ${stdout.slice(0, 500)}\nstderr:\n${stderr}`));
+      }
+    });
+  });
+}
+
+let nodeResults: WorkloadResult[] = [];
+const children: Partial<Record<Runtime, ChildRun>> = {};
+const failures: Partial<Record<Runtime, string>> = {};
+
+beforeAll(async () => {
+  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run build\` first (npm test does it for you)`);
+  // Bun and Deno start first and run alongside the Node side.
+  const pending = RUNTIMES.map((rt) => run(rt).then(
+    (r) => { children[rt] = r; },
+    (e: unknown) => { failures[rt] = e instanceof Error ? e.message : String(e); },
+  ));
+  // Node side: the release bundle, a module instance separate from the debug build of setup.ts.
+  const { runAll } = await import('../browser/workloads.mjs');
+  const lib = await import(/* @vite-ignore */ pathToFileURL(bundle).href);
+  nodeResults = await runAll(lib);
+  await Promise.all(pending);
+}, 120_000);
+
+const hex = (w: number) => `0x${(w >>> 0).toString(16).padStart(8, '0')}`;
+
+/** Describes where two word arrays differ (empty string when bit-identical). */
+function diffWords(label: string, other: string, a: number[], b: number[], perValue = 1): string {
+  if (!Array.isArray(b)) return `${label}: missing in ${other}`;
+  if (a.length !== b.length) return `${label}: ${a.length} words in node vs ${b.length} in ${other}`;
+  let count = 0, first = -1;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] !== b[i]) { count++; if (first < 0) first = i; }
+  }
+  if (count === 0) return '';
+  return `${label}: ${count}/${a.length} uint32 words differ; first at word ${first} (value ${Math.floor(first / perValue)}): node ${hex(a[first])} vs ${other} ${hex(b[first])}`;
+}
+
+function diff(label: string, other: string, a: WordTensor, b: WordTensor | undefined): string {
+  if (!b) return `${label}: missing in ${other}`;
+  if (a.dtype !== b.dtype || a.shape.join() !== b.shape.join()) {
+    return `${label}: node ${a.dtype}[${a.shape}] vs ${other} ${b.dtype}[${b.shape}]`;
+  }
+  return diffWords(label, other, a.words, b.words, a.dtype === 'float64' ? 2 : 1);
+}
+
+const sameWords = (a: WordTensor, b: WordTensor) => a.words.length === b.words.length && a.words.every((w, i) => w === b.words[i]);
+
+for (const rt of RUNTIMES) {
+  describe(`Node and ${rt} train to the same bits`, () => {
+    it(`${rt} ran the same workloads`, () => {
+      expect(failures[rt], `${rt} run failed`).toBeUndefined();
+      const c = children[rt]!;
+      expect(c.runtime).toBe(rt);
+      expect(c.results.map((r) => r.name)).toEqual(nodeResults.map((r) => r.name));
+      expect(nodeResults.length).toBe(3);
+    });
+
+    for (const idx of [0, 1, 2]) {
+      it(`workload ${idx}: weights, predictions and losses are bit-identical in ${rt}`, () => {
+        expect(failures[rt], `${rt} run failed`).toBeUndefined();
+        const n = nodeResults[idx], c = children[rt]!.results[idx];
+        expect(n, 'node result').toBeDefined();
+        expect(c, `${rt} result`).toBeDefined();
+        const problems: string[] = [];
+        if (n.weights.length !== c.weights.length) problems.push(`weight count ${n.weights.length} in node vs ${c.weights.length} in ${rt}`);
+        n.initialWeights.forEach((w, i) => problems.push(diff(`initial weight ${i}`, rt, w, c.initialWeights[i])));
+        n.weights.forEach((w, i) => problems.push(diff(`trained weight ${i}`, rt, w, c.weights[i])));
+        problems.push(diff('predictions', rt, n.predictions, c.predictions));
+        problems.push(diffWords('history loss (f64)', rt, n.lossWords, c.lossWords, 2));
+        problems.push(diffWords('history accuracy (f64)', rt, n.accuracyWords, c.accuracyWords, 2));
+        expect(problems.filter(Boolean), `${n.name}: Node ${process.version} vs ${rt} ${children[rt]!.version}`).toEqual([]);
+      });
+    }
+  });
+}
+
+describe('the compared runs are non-trivial', () => {
+  for (const idx of [0, 1, 2]) {
+    it(`workload ${idx}: training moved every weight, loss fell, predictions vary`, () => {
+      const r = nodeResults[idx];
+      expect(r, 'node result').toBeDefined();
+      expect(r.weights.length).toBeGreaterThan(0);
+      r.weights.forEach((w, i) => expect(sameWords(w, r.initialWeights[i]), `${r.name}: weight ${i} unchanged by training`).toBe(false));
+      expect(r.loss.length).toBe(3);
+      expect(r.loss.every(Number.isFinite)).toBe(true);
+      expect(r.loss[2]).toBeLessThan(r.loss[0]);
+      const width = r.predictions.dtype === 'float64' ? 2 : 1;
+      const distinct = new Set<string>();
+      for (let i = 0; i < r.predictions.words.length; i += width) distinct.add(r.predictions.words.slice(i, i + width).join());
+      expect(distinct.size, `${r.name}: predictions are nearly constant`).toBeGreaterThan(100);
+      expect(r.predictions.shape).toEqual([256, 4]);
+    });
+  }
+});
