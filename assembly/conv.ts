@@ -10,6 +10,21 @@
 // NOTE: for one (output pixel, ky) the KW·C input values of a window row are contiguous
 // in NHWC, so each is one memory.copy of the in-bounds run plus zero fill of the rest.
 
+/**
+ * memory.copy / memory.fill for byte counts that are multiples of 4. NOTE: V8 runs bulk
+ * memory ops through a runtime call; for the 20-byte runs of a 5×5 kernel on one channel
+ * that call dominated im2col, so short runs are copied word by word.
+ */
+@inline function copyWords(dst: usize, src: usize, bytes: usize): void {
+  if (bytes > 64) { memory.copy(dst, src, bytes); return; }
+  for (let o: usize = 0; o < bytes; o += 4) store<u32>(dst + o, load<u32>(src + o));
+}
+
+@inline function zeroWords(dst: usize, bytes: usize): void {
+  if (bytes > 64) { memory.fill(dst, 0, bytes); return; }
+  for (let o: usize = 0; o < bytes; o += 4) store<u32>(dst + o, 0);
+}
+
 @inline function clampRun(ox: i32, SW: i32, padLeft: i32, KW: i32, W: i32): i64 {
   const ix0 = ox * SW - padLeft;
   const k0 = ix0 < 0 ? -ix0 : 0;
@@ -36,12 +51,12 @@ export function im2col<T>(
           const iy = oy * SH - padTop + ky;
           const d = dst + <usize>(ky * KW * C) * es;
           if (iy < 0 || iy >= H || k1 <= k0) {
-            memory.fill(d, 0, run);
+            zeroWords(d, run);
             continue;
           }
-          if (k0 > 0) memory.fill(d, 0, <usize>(k0 * C) * es);
-          memory.copy(d + <usize>(k0 * C) * es, xn + <usize>((iy * W + ix0 + k0) * C) * es, <usize>((k1 - k0) * C) * es);
-          if (k1 < KW) memory.fill(d + <usize>(k1 * C) * es, 0, <usize>((KW - k1) * C) * es);
+          if (k0 > 0) zeroWords(d, <usize>(k0 * C) * es);
+          copyWords(d + <usize>(k0 * C) * es, xn + <usize>((iy * W + ix0 + k0) * C) * es, <usize>((k1 - k0) * C) * es);
+          if (k1 < KW) zeroWords(d + <usize>(k1 * C) * es, <usize>((KW - k1) * C) * es);
         }
         dst += rowLen;
       }
