@@ -16,13 +16,14 @@
 // (Keras VarianceScaling).
 
 import type { Kernels, WasmTensor } from '../bindings/index.js';
+import type { RngStream } from './layers/layer.js';
 
 export interface Fans { fanIn: number; fanOut: number }
 
 export interface Initializer {
   readonly name: string;
   readonly config: Record<string, number>;
-  fill(t: WasmTensor, fans: Fans, k: Kernels, rng: WasmTensor, scratch: WasmTensor): void;
+  fill(t: WasmTensor, fans: Fans, k: Kernels, rng: RngStream, scratch: WasmTensor): void;
 }
 
 const TRUNC_STD = 0.87962566103423978;

@@ -4,7 +4,7 @@
 // changes neither the initial weights nor the other layers' masks.
 
 import type { WasmTensor } from '../../bindings/index.js';
-import { Layer, size, type BuildContext, type LayerArgs } from './layer.js';
+import { Layer, size, type BuildContext, type LayerArgs, type RngStream } from './layer.js';
 
 export interface DropoutArgs extends LayerArgs {
   /** Probability to drop an element, in [0, 1). */
@@ -14,7 +14,7 @@ export interface DropoutArgs extends LayerArgs {
 export class Dropout extends Layer {
   readonly className = 'Dropout';
   readonly rate: number;
-  private rng!: WasmTensor;
+  private rng!: RngStream;
   private y!: WasmTensor;
   private mask!: WasmTensor;
 
@@ -33,11 +33,6 @@ export class Dropout extends Layer {
   protected allocateBuffers(capacity: number): void {
     this.y = this.buffer([capacity, ...this.inputShape]);
     this.mask = this.buffer([capacity, ...this.inputShape]);
-  }
-
-  /** The RNG state, saved and restored by the model around a step that may fail. */
-  get rngState(): WasmTensor {
-    return this.rng;
   }
 
   private last: WasmTensor | null = null;

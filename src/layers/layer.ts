@@ -26,14 +26,19 @@ export interface TrainableParam extends Param {
   grad: WasmTensor;
 }
 
+/** A random stream: 16 bytes of xoshiro128** state in wasm memory (see assembly/rng.ts). */
+export interface RngStream {
+  readonly ptr: number;
+}
+
 export interface BuildContext {
   dtype: DType;
   k: Kernels;
   rt: Runtime;
   /** RNG state of the initializer stream (shared by all layers, in order). */
-  initRng: WasmTensor;
+  initRng: RngStream;
   /** A fresh RNG stream for a consumer such as a dropout layer. */
-  newStream(): WasmTensor;
+  newStream(): RngStream;
   /** 8 bytes of scratch for kernels that need it (normal sampling). */
   scratch: WasmTensor;
 }

@@ -12,7 +12,7 @@
 // batch norm commits its moving statistics only after a successful update.
 
 import { runtime, WasmTensor, type DType, type Kernels } from '../../bindings/index.js';
-import { Layer, size, type BuildContext, type Param, type TrainableParam } from '../layers/layer.js';
+import { Layer, size, type BuildContext, type Param, type RngStream, type TrainableParam } from '../layers/layer.js';
 import { getLoss, type Loss, type TargetKind } from '../losses.js';
 import { getOptimizer, type Optimizer } from '../optimizers/index.js';
 import { Tensor } from '../tensor.js';
@@ -56,14 +56,19 @@ export class Sequential {
   private built = false;
   private disposed = false;
   private persistent: WasmTensor[] = [];
-  private streams: WasmTensor[] = [];
+  /** Every RNG stream of the model, 16 bytes each, in one block: one copy saves them all. */
+  private streams: WasmTensor | null = null;
+  private streamSnapshot = new Int32Array(0);
+  /** Derived at build: params() in getWeights() order, and the ones the optimizer updates. */
+  private paramList: Param[] = [];
+  private trainableList: TrainableParam[] = [];
   private capacity = 0;
   private bufs: { x: WasmTensor; labels: WasmTensor; targets: WasmTensor; dOut: WasmTensor; work: WasmTensor } | null = null;
   private scratch: WasmTensor | null = null;
   /** @internal used by fit */
-  rngShuffle: WasmTensor | null = null;
+  rngShuffle: RngStream | null = null;
   /** @internal used by fit */
-  rngAugment: WasmTensor | null = null;
+  rngAugment: RngStream | null = null;
 
   constructor(args: SequentialArgs = {}) {
     const dtype = args.dtype ?? 'float32';
@@ -102,11 +107,14 @@ export class Sequential {
     const shape = inputShape ?? this.layers[0].declaredInputShape;
     if (!shape) throw new Error('the first layer needs an inputShape (or call fit/predict, which infer it from the data)');
     const rt = runtime();
-    const stream = (id: number) => {
-      const t = new WasmTensor([RNG_BYTES / 4], 'int32');
-      rt.exports.rng_seed(t.ptr, this.seed >>> 0, Math.floor(this.seed / 2 ** 32) >>> 0, id);
-      this.streams.push(t);
-      return t;
+    // at most one stream per layer, plus init, shuffle and augment
+    const block = new WasmTensor([(3 + this.layers.length) * (RNG_BYTES / 4)], 'int32');
+    this.streams = block;
+    let used = 0;
+    const stream = (id: number): RngStream => {
+      const ptr = block.ptr + used++ * RNG_BYTES;
+      rt.exports.rng_seed(ptr, this.seed >>> 0, Math.floor(this.seed / 2 ** 32) >>> 0, id);
+      return { ptr };
     };
     this.scratch = new WasmTensor([2], 'float64');
     this.persistent.push(this.scratch);
@@ -129,6 +137,9 @@ export class Sequential {
       this.freeAll();
       throw e;
     }
+    this.paramList = this.layers.flatMap((l) => l.params());
+    this.trainableList = this.paramList.filter((p): p is TrainableParam => p.trainable && p.grad !== null);
+    this.streamSnapshot = new Int32Array(block.size);
     this.built = true;
   }
 
@@ -164,12 +175,12 @@ export class Sequential {
 
   /** All parameters in getWeights() order. */
   params(): Param[] {
-    return this.layers.flatMap((l) => l.params());
+    return this.paramList;
   }
 
   /** Parameters the optimizer updates (excludes frozen layers and moving statistics). */
   trainableParams(): TrainableParam[] {
-    return this.params().filter((p): p is TrainableParam => p.trainable && p.grad !== null);
+    return this.trainableList;
   }
 
   countParams(): number {
@@ -214,18 +225,16 @@ export class Sequential {
   /**
    * Forward, loss and backward on the first n rows already in the input/target buffers:
    * leaves the gradients in every param.grad. Returns [loss including regularization, hits,
-   * counted, squared gradient norm], or throws with the RNG streams restored.
+   * counted, squared gradient norm], or throws; callers save and restore the RNG streams.
    */
   private gradientsOnBuffers(n: number, kind: TargetKind, wantHits: boolean): [number, number, number, number] {
     const loss = this.loss!;
     const outSize = size(this.outputShape!);
     const targets = kind === 'labels' ? this.bufs!.labels : this.bufs!.targets;
-    const saved = this.saveStreams();
     const out = this.forward(n, true);
     const [hits, counted] = wantHits ? loss.hits(this.k, out.ptr, targets.ptr, kind, n, outSize) : [0, 0];
     const dataLoss = loss.compute(this.k, this.bufs!.dOut.ptr, out.ptr, targets.ptr, kind, n, outSize);
     if (!Number.isFinite(dataLoss)) {
-      this.restoreStreams(saved);
       throw new Error(`loss became ${dataLoss} (non-finite); the step was not applied and the model keeps its last finite weights`);
     }
     let dy = this.bufs!.dOut;
@@ -240,28 +249,28 @@ export class Sequential {
       gradSq += this.k.sumSquares(p.grad.ptr, p.grad.size);
     }
     if (!Number.isFinite(total) || !Number.isFinite(gradSq)) {
-      this.restoreStreams(saved);
       throw new Error(`${Number.isFinite(total) ? 'gradients' : 'loss'} became non-finite (loss ${total}, squared gradient norm ${gradSq}); the step was not applied and the model keeps its last finite weights`);
     }
     return [total, hits, counted, gradSq];
   }
 
-  private saveStreams(): Int32Array[] {
-    return this.streams.map((s) => s.read() as Int32Array);
+  private saveStreams(): void {
+    this.streamSnapshot.set(this.streams!.view());
   }
 
-  private restoreStreams(saved: Int32Array[]): void {
-    this.streams.forEach((s, i) => s.write(saved[i]));
+  private restoreStreams(): void {
+    this.streams!.write(this.streamSnapshot);
   }
 
   /** One training step on the first n rows in the buffers. @internal */
   stepOnBuffers(n: number, kind: TargetKind, wantHits: boolean): [number, number, number] {
-    const saved = this.saveStreams();
-    const [total, hits, counted, gradSq] = this.gradientsOnBuffers(n, kind, wantHits);
+    this.saveStreams();
+    let total: number, hits: number, counted: number, gradSq: number;
     try {
+      [total, hits, counted, gradSq] = this.gradientsOnBuffers(n, kind, wantHits);
       this.optimizer!.step(); // applies nothing when a new weight would be non-finite
     } catch (e) {
-      this.restoreStreams(saved);
+      this.restoreStreams();
       throw e;
     }
     for (const l of this.layers) l.commit();
@@ -281,9 +290,13 @@ export class Sequential {
     const ty = toTargets(y, fx.n, this.outputShape!, this.loss!);
     if (fx.n === 0) throw new Error('computeGradients: x has no samples');
     this.loadBatch(fx.data, ty.data, ty.kind, fx.n);
-    const saved = this.saveStreams();
-    const [loss] = this.gradientsOnBuffers(fx.n, ty.kind, false);
-    this.restoreStreams(saved);
+    this.saveStreams();
+    let loss: number;
+    try {
+      [loss] = this.gradientsOnBuffers(fx.n, ty.kind, false);
+    } finally {
+      this.restoreStreams();
+    }
     const zeros = (p: Param) => (this.dtype === 'float32' ? new Float32Array(p.value.size) : new Float64Array(p.value.size));
     return { loss, grads: this.params().map((p) => new Tensor(p.trainable && p.grad ? p.grad.read() : zeros(p), p.value.shape, this.dtype)) };
   }
@@ -465,9 +478,10 @@ export class Sequential {
 
   private freeAll(): void {
     this.freeBuffers();
-    for (const t of [...this.persistent, ...this.streams]) t.free();
+    for (const t of this.persistent) t.free();
+    this.streams?.free();
     this.persistent = [];
-    this.streams = [];
+    this.streams = null;
   }
 }
 
