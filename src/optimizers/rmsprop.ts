@@ -18,7 +18,8 @@ export class RMSprop extends Optimizer {
   readonly momentum: number;
   readonly centered: boolean;
   readonly weightDecay: number;
-  protected readonly slotNames = ['squareAvg', 'gradAvg', 'momentumBuffer'] as const;
+  /** squareAvg always; gradAvg only when centered, momentumBuffer only with momentum. */
+  protected readonly slotNames: readonly string[];
 
   constructor(args: RMSpropArgs = {}) {
     super(args.learningRate, 0.01);
@@ -27,10 +28,15 @@ export class RMSprop extends Optimizer {
     this.momentum = checkRange(args.momentum ?? 0, 'momentum', 0, Infinity);
     this.centered = args.centered ?? false;
     this.weightDecay = checkRange(args.weightDecay ?? 0, 'weightDecay', 0, Infinity);
+    this.slotNames = ['squareAvg', ...(this.centered ? ['gradAvg'] : []), ...(this.momentum > 0 ? ['momentumBuffer'] : [])];
   }
 
   protected update(p: TrainableParam, out: WasmTensor, s: WasmTensor[], next: WasmTensor[], lr: number): number {
-    return this.k.rmspropStep(out.ptr, next[0].ptr, next[1].ptr, next[2].ptr, p.value.ptr, p.grad.ptr, s[0].ptr, s[1].ptr, s[2].ptr, p.value.size, lr, this.rho, this.epsilon, this.momentum, this.centered, this.weightDecay);
+    // absent slots pass pointer 0: the kernel never touches them
+    const ga = this.centered ? 1 : -1, buf = this.momentum > 0 ? (this.centered ? 2 : 1) : -1;
+    const at = (t: WasmTensor[], i: number) => (i < 0 ? 0 : t[i].ptr);
+    return this.k.rmspropStep(out.ptr, next[0].ptr, at(next, ga), at(next, buf), p.value.ptr, p.grad.ptr, s[0].ptr, at(s, ga), at(s, buf),
+      p.value.size, lr, this.rho, this.epsilon, this.momentum, this.centered, this.weightDecay);
   }
 
   getConfig(): Record<string, unknown> {
