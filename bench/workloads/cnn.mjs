@@ -24,6 +24,7 @@
 // Trainer's structure and adds Adam, so ConvNetJS does the same work as the others.
 
 import { loadMnist } from '../lib/mnist.mjs';
+import { batches, simdnetCell } from '../lib/simdnet-cells.mjs';
 import { pairedRatio } from '../lib/measure.mjs';
 
 const BATCH = 64;
@@ -43,12 +44,6 @@ export const cases = [
   { id: 'trainOnBatch', label: `trainOnBatch (ConvNetJS ${BATCH}× train)` },
 ];
 
-/** Views of consecutive batches, cycled through by the per-batch steps. */
-function batches(x, y, n) {
-  const out = [];
-  for (let s = 0; s + BATCH <= n; s += BATCH) out.push({ x: x.subarray(s * PIXELS, (s + BATCH) * PIXELS), y: y.subarray(s, s + BATCH) });
-  return out;
-}
 
 export const setup = {
   async simdnet({ lib }, c, settings) {
@@ -63,26 +58,10 @@ export const setup = {
     m.compile({ optimizer: optimizers.adam({ learningRate: 1e-3 }), loss: 'softmaxCrossEntropy' });
     const n = samplesFor(settings);
     const { x, y } = loadMnist(n);
-    let loss = NaN;
-    const dispose = () => m.dispose();
-    if (c.id === 'fit') {
-      return {
-        work: n,
-        step: async () => { loss = (await m.fit(x, y, { epochs: 1, batchSize: BATCH })).history.loss[0]; },
-        check: () => ({ samples: n, lastLoss: loss }),
-        // ~1 s a step: as many repeats as the fast cells, not the slow-cell count.
-        repeats: settings.repeats,
-        dispose,
-      };
-    }
-    const bs = batches(x, y, n);
-    let i = 0;
-    return {
-      work: BATCH,
-      step: () => { const b = bs[i++ % bs.length]; loss = m.trainOnBatch(b.x, b.y); },
-      check: () => ({ lastLoss: loss }),
-      dispose,
-    };
+    return simdnetCell(m, c, { x, y, n, batch: BATCH, width: PIXELS }, {
+      // ~1 s a step: as many repeats as the fast cells, not the slow-cell count.
+      repeats: settings.repeats,
+    });
   },
   'tfjs-wasm': tfjsSetup,
   'tfjs-cpu': tfjsSetup,
@@ -105,7 +84,7 @@ async function tfjsSetup({ tf, tfl }, c, settings) {
   const labels = tf.tensor1d(y, 'int32');
   const ys = tf.cast(tf.oneHot(labels, CLASSES), 'float32');
   labels.dispose();
-  const bs = batches(x, y, n).map((_, b) => ({
+  const bs = batches(x, y, n, BATCH, PIXELS).map((_, b) => ({
     x: tf.slice(xs, [b * BATCH, 0, 0, 0], [BATCH, ...IMAGE]),
     y: tf.slice(ys, [b * BATCH, 0], [BATCH, CLASSES]),
   }));

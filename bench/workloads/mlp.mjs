@@ -15,6 +15,7 @@
 // same within noise).
 
 import { loadMnist } from '../lib/mnist.mjs';
+import { batches, simdnetCell } from '../lib/simdnet-cells.mjs';
 import { pairedRatio } from '../lib/measure.mjs';
 
 const BATCH = 64;
@@ -36,14 +37,6 @@ function samplesFor(contender, settings) {
   return t[contender] ?? t.default;
 }
 
-/** Views of consecutive batches, cycled through by the per-batch steps. */
-function batches(x, y, n) {
-  const out = [];
-  for (let s = 0; s + BATCH <= n; s += BATCH) {
-    out.push({ x: x.subarray(s * UNITS[0], (s + BATCH) * UNITS[0]), y: y.subarray(s, s + BATCH) });
-  }
-  return out;
-}
 
 export const setup = {
   async simdnet({ lib }, c, settings) {
@@ -55,24 +48,7 @@ export const setup = {
     m.compile({ optimizer: optimizers.adam({ learningRate: 1e-3 }), loss: 'softmaxCrossEntropy' });
     const n = samplesFor('simdnet', settings);
     const { x, y } = loadMnist(n);
-    let loss = NaN;
-    const dispose = () => m.dispose();
-    if (c.id === 'fit') {
-      return {
-        work: n,
-        step: async () => { loss = (await m.fit(x, y, { epochs: 1, batchSize: BATCH })).history.loss[0]; },
-        check: () => ({ samples: n, lastLoss: loss }),
-        dispose,
-      };
-    }
-    const bs = batches(x, y, n);
-    let i = 0;
-    return {
-      work: BATCH,
-      step: () => { const b = bs[i++ % bs.length]; loss = m.trainOnBatch(b.x, b.y); },
-      check: () => ({ lastLoss: loss }),
-      dispose,
-    };
+    return simdnetCell(m, c, { x, y, n, batch: BATCH, width: UNITS[0] });
   },
   'tfjs-wasm': tfjsSetup,
   'tfjs-cpu': tfjsSetup,
@@ -92,7 +68,7 @@ async function tfjsSetup({ tf, tfl, info }, c, settings) {
   const labels = tf.tensor1d(y, 'int32');
   const ys = tf.cast(tf.oneHot(labels, UNITS[3]), 'float32');
   labels.dispose();
-  const bs = batches(x, y, n).map((_, b) => ({
+  const bs = batches(x, y, n, BATCH, UNITS[0]).map((_, b) => ({
     x: tf.slice(xs, [b * BATCH, 0], [BATCH, UNITS[0]]),
     y: tf.slice(ys, [b * BATCH, 0], [BATCH, UNITS[3]]),
   }));
