@@ -2,11 +2,25 @@
 // free list. Models allocate when they are built for a batch size and free on dispose;
 // a training step allocates nothing. Typed-array views are handed out fresh from the
 // current buffer (memory.grow detaches the old one), never cached across a grow.
+//
+// All-or-nothing: `transaction(fn)` records every block allocated while fn runs (through
+// WasmTensor or alloc); if fn throws, each of them that is still live is freed again, so a
+// build, upload or load that fails half-way leaves the arena exactly as it was. A failed
+// allocation throws an Error naming what was asked for, its size and the memory limit.
+//
+// Sizes: the memory is 32-bit, limited to MAX_BYTES (4 GiB, 65,536 pages). Every byte count
+// and pointer here is a plain JS number in [0, 2^32); wasm returns of usize go through `>>> 0`
+// in ops.ts, so a size above 2^31 is never read as negative.
 
 const ALIGN = 16;
-const PAGE = 65536;
+export const PAGE = 65536;
+export const MAX_PAGES = 65536;
+export const MAX_BYTES = MAX_PAGES * PAGE;
 
 interface Block { ptr: number; size: number }
+
+/** Something a transaction frees when it rolls back (a WasmTensor, or a raw block). */
+export interface Freeable { free(): void }
 
 export class Arena {
   readonly memory: WebAssembly.Memory;
@@ -14,6 +28,8 @@ export class Arena {
   private readonly base: number;
   private free: Block[] = [];
   private live = new Map<number, number>();
+  private journals: Freeable[][] = [];
+  private budgets: { left: number; what: string }[] = [];
 
   constructor(memory: WebAssembly.Memory, base: number) {
     this.memory = memory;
@@ -21,10 +37,16 @@ export class Arena {
     this.top = this.base;
   }
 
-  /** Allocates `bytes` (rounded up to 16) of zero-filled memory; returns its byte offset. */
-  alloc(bytes: number): number {
-    if (!Number.isInteger(bytes) || bytes < 0) throw new Error(`Arena.alloc: invalid size ${bytes}`);
+  /**
+   * Allocates `bytes` (rounded up to 16) of zero-filled memory; returns its byte offset.
+   * `what` names the request in the error when it cannot be met (e.g. "dense 'd1' kernel [4, 8]").
+   */
+  alloc(bytes: number, what = 'a buffer'): number {
+    if (!Number.isSafeInteger(bytes) || bytes < 0) throw new Error(`cannot allocate ${what}: invalid size ${bytes} bytes`);
     const size = align(Math.max(bytes, ALIGN));
+    for (const b of this.budgets) {
+      if (size > b.left) throw new Error(`${what} needs ${formatBytes(bytes)}, more than ${b.what} allows (${formatBytes(b.left)} left)`);
+    }
     let ptr = -1;
     for (let i = 0; i < this.free.length; i++) {
       const b = this.free[i];
@@ -37,9 +59,10 @@ export class Arena {
     }
     if (ptr < 0) {
       ptr = this.top;
-      this.ensure(ptr + size);
+      this.ensure(ptr + size, bytes, what);
       this.top = ptr + size;
     }
+    for (const b of this.budgets) b.left -= size;
     this.live.set(ptr, size);
     new Uint8Array(this.memory.buffer, ptr, size).fill(0);
     return ptr;
@@ -71,6 +94,34 @@ export class Arena {
     }
   }
 
+  /** Records `t` in the innermost open transaction (WasmTensor calls this when it allocates). */
+  track(t: Freeable): void {
+    this.journals[this.journals.length - 1]?.push(t);
+  }
+
+  /**
+   * Runs fn; if it throws, frees everything allocated inside it (nested transactions roll
+   * back into their parent's journal on success). `budget` caps the bytes fn may allocate:
+   * the loader builds an untrusted topology under a cap derived from the file's size.
+   */
+  transaction<T>(fn: () => T, budget?: { bytes: number; what: string }): T {
+    const journal: Freeable[] = [];
+    this.journals.push(journal);
+    if (budget) this.budgets.push({ left: budget.bytes, what: budget.what });
+    try {
+      const result = fn();
+      this.journals.pop();
+      this.journals[this.journals.length - 1]?.push(...journal);
+      return result;
+    } catch (e) {
+      this.journals.pop();
+      for (let i = journal.length - 1; i >= 0; i--) journal[i].free(); // free() is idempotent
+      throw e;
+    } finally {
+      if (budget) this.budgets.pop();
+    }
+  }
+
   /** Bytes in live blocks. */
   get used(): number {
     let s = 0;
@@ -82,20 +133,36 @@ export class Arena {
     return this.memory.buffer;
   }
 
-  private ensure(end: number): void {
+  private ensure(end: number, bytes: number, what: string): void {
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
+    if (end > MAX_BYTES) {
+      throw new Error(`${what} needs ${formatBytes(bytes)}; wasm memory is limited to 4 GiB (${formatBytes(this.used)} in use)`);
+    }
     // grow geometrically so that repeated builds do not grow page by page
     const need = Math.ceil((end - have) / PAGE);
-    const pages = Math.max(need, Math.ceil(have / PAGE / 4));
+    const pages = Math.min(Math.max(need, Math.ceil(have / PAGE / 4)), MAX_PAGES - have / PAGE);
     try {
       this.memory.grow(pages);
     } catch {
-      this.memory.grow(need); // throws RangeError when the engine's limit is reached
+      try {
+        this.memory.grow(need);
+      } catch (e) {
+        // the engine (or the machine) refused before the 4 GiB limit
+        throw new Error(`${what} needs ${formatBytes(bytes)}; the engine could not grow wasm memory to ${formatBytes(end)} (${formatBytes(this.used)} in use): ${(e as Error).message}`);
+      }
     }
   }
 }
 
 function align(n: number): number {
   return Math.ceil(n / ALIGN) * ALIGN;
+}
+
+/** 6.1 GiB, 12.0 MiB, 512 B: sizes in error messages. */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return i === 0 ? `${n} B` : `${n.toFixed(1)} ${units[i]}`;
 }

@@ -94,5 +94,8 @@ export function bindKernels(ex: Exports, suffix: 'f32' | 'f64'): Kernels {
     if (typeof fn !== 'function') throw new Error(`simdnet wasm is missing export ${snakeCase(op)}_${suffix}`);
     k[op] = fn;
   }
+  // NOTE: usize results come back as i32; read them unsigned so sizes above 2 GiB stay positive
+  const workBytes = k.gemmWorkBytes as (m: number, n: number, kk: number) => number;
+  k.gemmWorkBytes = (m: number, n: number, kk: number) => workBytes(m, n, kk) >>> 0;
   return k as unknown as Kernels;
 }

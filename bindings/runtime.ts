@@ -7,7 +7,7 @@
 // returns plain numbers (pointers into memory we own), so there is nothing to marshal.
 
 import releaseBase64 from '../build/simdnet.release.wasm.js';
-import { Arena } from './arena.js';
+import { Arena, MAX_PAGES } from './arena.js';
 import { bindKernels, type Exports, type Kernels, type DType } from './ops.js';
 
 export interface InitOptions {
@@ -42,7 +42,7 @@ export function runtime(): Runtime {
 }
 
 async function instantiate(options: InitOptions): Promise<Runtime> {
-  const memory = new WebAssembly.Memory({ initial: options.initialPages ?? 256, maximum: 32768 });
+  const memory = new WebAssembly.Memory({ initial: options.initialPages ?? 256, maximum: MAX_PAGES }); // 4 GiB
   const imports = {
     env: {
       memory,
@@ -84,7 +84,7 @@ function warmUp(rt: Runtime): void {
   const k = rt.kernels.float32;
   const n = 64;
   const bytes = n * n * 4;
-  const work = rt.arena.alloc(k.gemmWorkBytes(n, n, n));
+  const work = rt.arena.alloc(k.gemmWorkBytes(n, n, n), 'warm-up workspace');
   const a = rt.arena.alloc(bytes), b = rt.arena.alloc(bytes), c = rt.arena.alloc(bytes);
   for (let i = 0; i < 8; i++) {
     k.gemm(c, a, b, n, n, n, false, false, false, work);

@@ -1,9 +1,11 @@
 // A block of wasm memory with a shape and dtype: how src/ holds parameters, gradients,
 // optimizer state and activations. The pointer stays inside; views are made fresh from the
-// current memory buffer on each call, so they are never stale after memory.grow.
+// current memory buffer on each call, so they are never stale after memory.grow. A freed
+// tensor throws on every use instead of handing out memory that something else now owns.
 
 import type { DType } from './ops.js';
 import { runtime } from './runtime.js';
+import { MAX_BYTES, formatBytes } from './arena.js';
 
 export type StorageType = DType | 'int32';
 
@@ -12,32 +14,67 @@ export type WasmView = Float32Array | Float64Array | Int32Array;
 export const BYTES: Record<StorageType, number> = { float32: 4, float64: 8, int32: 4 };
 
 export class WasmTensor {
-  readonly ptr: number;
   readonly shape: readonly number[];
   readonly dtype: StorageType;
   /** Element count. */
   readonly size: number;
+  /** What this tensor is, for error messages ("dense 'd1' kernel"). */
+  readonly label: string;
+  private readonly address: number;
   private freed = false;
 
-  constructor(shape: readonly number[], dtype: StorageType) {
+  /**
+   * Allocates zero-filled memory. The size is checked against the 4 GiB limit before any
+   * allocation, so an absurd shape fails at once with its label, shape and byte count.
+   */
+  constructor(shape: readonly number[], dtype: StorageType, label = 'a tensor') {
     this.shape = shape.slice();
     this.dtype = dtype;
+    this.label = label;
     this.size = shape.reduce((a, b) => a * b, 1);
-    this.ptr = runtime().arena.alloc(this.size * BYTES[dtype]);
+    const bytes = this.size * BYTES[dtype];
+    const what = `${label} [${shape.join(', ')}]`;
+    if (!Number.isSafeInteger(bytes) || bytes > MAX_BYTES) {
+      throw new Error(`${what} needs ${formatBytes(bytes)}; wasm memory is limited to 4 GiB`);
+    }
+    const arena = runtime().arena;
+    this.address = arena.alloc(bytes, what);
+    arena.track(this);
+  }
+
+  /** Runs fn as one arena transaction: if it throws, every tensor it allocated is freed. */
+  static transaction<T>(fn: () => T, budget?: { bytes: number; what: string }): T {
+    return runtime().arena.transaction(fn, budget);
+  }
+
+  /** Byte offset in wasm memory. Throws once the tensor is freed. */
+  get ptr(): number {
+    if (this.freed) throw this.useAfterFree();
+    return this.address;
   }
 
   get bytes(): number {
     return this.size * BYTES[this.dtype];
   }
 
+  get isFreed(): boolean {
+    return this.freed;
+  }
+
   /** A live view of the first `count` elements (default all); invalid after memory.grow. */
   view(count = this.size): WasmView {
     const buf = runtime().arena.buffer;
+    const ptr = this.ptr;
     switch (this.dtype) {
-      case 'float32': return new Float32Array(buf, this.ptr, count);
-      case 'float64': return new Float64Array(buf, this.ptr, count);
-      default: return new Int32Array(buf, this.ptr, count);
+      case 'float32': return new Float32Array(buf, ptr, count);
+      case 'float64': return new Float64Array(buf, ptr, count);
+      default: return new Int32Array(buf, ptr, count);
     }
+  }
+
+  /** The tensor's bytes as a live Uint8Array view (for save/load). */
+  byteView(): Uint8Array {
+    return new Uint8Array(runtime().arena.buffer, this.ptr, this.bytes);
   }
 
   /** Copies `src` in at element `offset` (converting element types as TypedArray.set does). */
@@ -53,6 +90,10 @@ export class WasmTensor {
   free(): void {
     if (this.freed) return;
     this.freed = true;
-    runtime().arena.release(this.ptr);
+    runtime().arena.release(this.address);
+  }
+
+  private useAfterFree(): Error {
+    return new Error(`${this.label} [${this.shape.join(', ')}] has been freed (its model or optimizer was disposed)`);
   }
 }

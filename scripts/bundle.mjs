@@ -9,7 +9,8 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const common = { entryPoints: [join(root, 'src/index.ts')], bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning' };
+// node:fs/promises is imported lazily by io.saveFile/loadFile only: left to the runtime
+const common = { entryPoints: [join(root, 'src/index.ts')], bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning', external: ['node:*'] };
 await build({ ...common, outfile: join(root, 'dist/simdnet.mjs'), platform: 'neutral' });
 await build({ ...common, outfile: join(root, 'dist/simdnet.browser.mjs'), platform: 'browser', minify: true });
 if (process.argv.includes('--types')) {

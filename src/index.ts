@@ -2,13 +2,16 @@
 
 export { init, type InitOptions } from '../bindings/index.js';
 export { Tensor, tensor, type DType, type TypedArray } from './tensor.js';
-export { Sequential, type SequentialArgs, type CompileArgs, type EvaluateResult } from './model/sequential.js';
+export { Sequential, type SequentialArgs, type CompileArgs, type EvaluateResult, type MetricName } from './model/sequential.js';
 export type { FitOptions, AugmentOptions } from './model/fit.js';
+export type { ModelArtifacts, Topology, WeightSpec, LoadOptions } from './model/artifacts.js';
 export { History, type Logs } from './model/history.js';
-export { layers, Layer, type Param } from './layers/index.js';
-export { optimizers, Optimizer } from './optimizers/index.js';
-export { initializers, type Initializer } from './initializers.js';
-export { regularizers, type Regularizer } from './regularizers.js';
-export { losses, type Loss } from './losses.js';
-export { schedules, type LearningRateSchedule } from './schedules.js';
+export { layers, layerRegistry, Layer, type Param } from './layers/index.js';
+export { optimizers, optimizerRegistry, Optimizer, type OptimizerName } from './optimizers/index.js';
+export { initializers, initializerRegistry, type Initializer, type InitializerName } from './initializers.js';
+export { regularizers, regularizerRegistry, type Regularizer } from './regularizers.js';
+export { losses, type Loss, type LossName } from './losses.js';
+export { schedules, scheduleRegistry, type LearningRateSchedule } from './schedules.js';
 export { callbacks, type Callback } from './callbacks.js';
+export { serialize, Registry, type Serialized } from './serialization.js';
+export { io } from './io/index.js';

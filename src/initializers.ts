@@ -14,78 +14,112 @@
 // NOTE: the truncated normals cut at ±2σ and divide σ by 0.87962566103423978, the std of a
 // standard normal truncated to [−2, 2], so the drawn values have the intended variance
 // (Keras VarianceScaling).
+//
+// Each initializer serializes to {className, config} (className = factory name) and
+// `initializerRegistry.fromConfig` rebuilds it; a spec may be a name, an initializer or
+// such a {className, config} object.
 
 import type { Kernels, WasmTensor } from '../bindings/index.js';
 import type { RngStream } from './layers/layer.js';
+import { checkKeys, describe } from './options.js';
+import { Registry, serialize, type Serialized } from './serialization.js';
+
+export type InitializerName =
+  | 'zeros' | 'ones' | 'constant' | 'randomNormal' | 'randomUniform' | 'smallRandom' | 'xavier'
+  | 'glorotNormal' | 'glorotUniform' | 'heNormal' | 'heUniform' | 'lecunNormal' | 'lecunUniform';
 
 export interface Fans { fanIn: number; fanOut: number }
 
 export interface Initializer {
-  readonly name: string;
-  readonly config: Record<string, number>;
+  readonly className: InitializerName;
+  getConfig(): Record<string, unknown>;
   fill(t: WasmTensor, fans: Fans, k: Kernels, rng: RngStream, scratch: WasmTensor): void;
 }
 
 const TRUNC_STD = 0.87962566103423978;
 
-function constantInit(name: string, value: number): Initializer {
-  return { name, config: name === 'constant' ? { value } : {}, fill: (t) => { t.view().fill(value); } };
+function make(className: InitializerName, config: Record<string, number>, fill: Initializer['fill']): Initializer {
+  const frozen = Object.freeze({ ...config });
+  return Object.freeze({ className, getConfig: () => ({ ...frozen }), fill });
 }
 
-function normalInit(name: string, std: (f: Fans) => number, truncated: boolean, mean = 0, config: Record<string, number> = {}): Initializer {
-  return {
-    name, config,
-    fill(t, fans, k, rng, scratch) {
-      const s = std(fans) / (truncated ? TRUNC_STD : 1);
-      k.rngNormal(t.ptr, t.size, rng.ptr, mean, s, truncated, scratch.ptr);
-    },
-  };
+function constantInit(className: InitializerName, value: number): Initializer {
+  return make(className, className === 'constant' ? { value } : {}, (t) => { t.view().fill(value); });
 }
 
-function uniformInit(name: string, lo: (f: Fans) => number, hi: (f: Fans) => number, config: Record<string, number> = {}): Initializer {
-  return { name, config, fill(t, fans, k, rng) { k.rngUniform(t.ptr, t.size, rng.ptr, lo(fans), hi(fans)); } };
+function normalInit(className: InitializerName, std: (f: Fans) => number, truncated: boolean, mean = 0, config: Record<string, number> = {}): Initializer {
+  return make(className, config, (t, fans, k, rng, scratch) => {
+    const s = std(fans) / (truncated ? TRUNC_STD : 1);
+    k.rngNormal(t.ptr, t.size, rng.ptr, mean, s, truncated, scratch.ptr);
+  });
+}
+
+function uniformInit(className: InitializerName, lo: (f: Fans) => number, hi: (f: Fans) => number, config: Record<string, number> = {}): Initializer {
+  return make(className, config, (t, fans, k, rng) => { k.rngUniform(t.ptr, t.size, rng.ptr, lo(fans), hi(fans)); });
 }
 
 function finite(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`Invalid ${what}: ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`Invalid ${what}: ${describe(v)} (a finite number)`);
   return v;
 }
 
-export const initializers = {
-  zeros: (): Initializer => constantInit('zeros', 0),
-  ones: (): Initializer => constantInit('ones', 1),
-  constant: ({ value = 0 }: { value?: number } = {}): Initializer => constantInit('constant', finite(value, 'constant value')),
-  randomNormal: ({ mean = 0, stddev = 0.05 }: { mean?: number; stddev?: number } = {}): Initializer => {
-    if (finite(stddev, 'randomNormal stddev') < 0) throw new Error(`Invalid randomNormal stddev: ${stddev}`);
-    return normalInit('randomNormal', () => stddev, false, finite(mean, 'randomNormal mean'), { mean, stddev });
-  },
-  randomUniform: ({ minval = -0.05, maxval = 0.05 }: { minval?: number; maxval?: number } = {}): Initializer => {
-    if (!(finite(minval, 'randomUniform minval') <= finite(maxval, 'randomUniform maxval'))) {
-      throw new Error(`Invalid randomUniform range: minval ${minval} > maxval ${maxval}`);
-    }
-    return uniformInit('randomUniform', () => minval, () => maxval, { minval, maxval });
-  },
-  smallRandom: (): Initializer => normalInit('smallRandom', () => 0.01, false),
-  xavier: (): Initializer => normalInit('xavier', (f) => Math.sqrt(1 / f.fanIn), false),
-  glorotNormal: (): Initializer => normalInit('glorotNormal', (f) => Math.sqrt(2 / (f.fanIn + f.fanOut)), true),
-  glorotUniform: (): Initializer => uniformInit('glorotUniform', (f) => -Math.sqrt(6 / (f.fanIn + f.fanOut)), (f) => Math.sqrt(6 / (f.fanIn + f.fanOut))),
-  heNormal: (): Initializer => normalInit('heNormal', (f) => Math.sqrt(2 / f.fanIn), true),
-  heUniform: (): Initializer => uniformInit('heUniform', (f) => -Math.sqrt(6 / f.fanIn), (f) => Math.sqrt(6 / f.fanIn)),
-  lecunNormal: (): Initializer => normalInit('lecunNormal', (f) => Math.sqrt(1 / f.fanIn), true),
-  lecunUniform: (): Initializer => uniformInit('lecunUniform', (f) => -Math.sqrt(3 / f.fanIn), (f) => Math.sqrt(3 / f.fanIn)),
+/** Factories of the initializers without arguments: they take no options (or an empty object). */
+const plain = (className: InitializerName, build: () => Initializer) => (args?: Record<string, never>): Initializer => {
+  checkKeys(args, [], `initializers.${className}`);
+  return build();
 };
 
-export type InitializerName = keyof typeof initializers;
-export type InitializerSpec = InitializerName | Initializer;
+export const initializers: Record<InitializerName, (args?: any) => Initializer> & {
+  constant(args?: { value?: number }): Initializer;
+  randomNormal(args?: { mean?: number; stddev?: number }): Initializer;
+  randomUniform(args?: { minval?: number; maxval?: number }): Initializer;
+} = {
+  zeros: plain('zeros', () => constantInit('zeros', 0)),
+  ones: plain('ones', () => constantInit('ones', 1)),
+  constant: (args: { value?: number } = {}): Initializer => {
+    checkKeys(args, ['value'], 'initializers.constant');
+    return constantInit('constant', finite(args.value ?? 0, 'constant value'));
+  },
+  randomNormal: (args: { mean?: number; stddev?: number } = {}): Initializer => {
+    checkKeys(args, ['mean', 'stddev'], 'initializers.randomNormal');
+    const mean = finite(args.mean ?? 0, 'randomNormal mean');
+    const stddev = finite(args.stddev ?? 0.05, 'randomNormal stddev');
+    if (stddev < 0) throw new Error(`Invalid randomNormal stddev: ${stddev} (must be ≥ 0)`);
+    return normalInit('randomNormal', () => stddev, false, mean, { mean, stddev });
+  },
+  randomUniform: (args: { minval?: number; maxval?: number } = {}): Initializer => {
+    checkKeys(args, ['minval', 'maxval'], 'initializers.randomUniform');
+    const minval = finite(args.minval ?? -0.05, 'randomUniform minval');
+    const maxval = finite(args.maxval ?? 0.05, 'randomUniform maxval');
+    if (!(minval <= maxval)) throw new Error(`Invalid randomUniform range: minval ${minval} > maxval ${maxval}`);
+    return uniformInit('randomUniform', () => minval, () => maxval, { minval, maxval });
+  },
+  smallRandom: plain('smallRandom', () => normalInit('smallRandom', () => 0.01, false)),
+  xavier: plain('xavier', () => normalInit('xavier', (f) => Math.sqrt(1 / f.fanIn), false)),
+  glorotNormal: plain('glorotNormal', () => normalInit('glorotNormal', (f) => Math.sqrt(2 / (f.fanIn + f.fanOut)), true)),
+  glorotUniform: plain('glorotUniform', () => uniformInit('glorotUniform', (f) => -Math.sqrt(6 / (f.fanIn + f.fanOut)), (f) => Math.sqrt(6 / (f.fanIn + f.fanOut)))),
+  heNormal: plain('heNormal', () => normalInit('heNormal', (f) => Math.sqrt(2 / f.fanIn), true)),
+  heUniform: plain('heUniform', () => uniformInit('heUniform', (f) => -Math.sqrt(6 / f.fanIn), (f) => Math.sqrt(6 / f.fanIn))),
+  lecunNormal: plain('lecunNormal', () => normalInit('lecunNormal', (f) => Math.sqrt(1 / f.fanIn), true)),
+  lecunUniform: plain('lecunUniform', () => uniformInit('lecunUniform', (f) => -Math.sqrt(3 / f.fanIn), (f) => Math.sqrt(3 / f.fanIn))),
+};
 
-/** Resolves a name or an Initializer object; unknown names raise an Error listing the valid ones. */
+export type InitializerSpec = InitializerName | Initializer | Serialized;
+
+export const initializerRegistry = new Registry<Initializer>('initializer');
+for (const [name, factory] of Object.entries(initializers)) initializerRegistry.register(name, factory as (c: Record<string, unknown>) => Initializer);
+
+/** Resolves a name, an Initializer or a serialized {className, config}; unknown names raise an Error listing the valid ones. */
 export function getInitializer(spec: unknown, what: string): Initializer {
   if (typeof spec === 'string') {
-    if (!Object.hasOwn(initializers, spec)) {
-      throw new Error(`Unknown ${what} '${spec}'; expected one of ${Object.keys(initializers).join(', ')}`);
+    if (!initializerRegistry.has(spec)) {
+      throw new Error(`Unknown ${what} '${spec}'; expected one of ${initializerRegistry.classNames.join(', ')}`);
     }
-    return (initializers[spec as InitializerName] as () => Initializer)();
+    return initializerRegistry.fromConfig({ className: spec, config: {} }, what);
   }
   if (spec && typeof spec === 'object' && typeof (spec as Initializer).fill === 'function') return spec as Initializer;
-  throw new Error(`Invalid ${what}: ${JSON.stringify(spec)} (a name such as 'heNormal' or initializers.constant({value}))`);
+  if (spec && typeof spec === 'object' && 'className' in spec) return initializerRegistry.fromConfig(spec, what);
+  throw new Error(`Invalid ${what}: ${describe(spec)} (a name such as 'heNormal', initializers.constant({value}) or {className, config})`);
 }
+
+export { serialize as serializeInitializer };

@@ -6,6 +6,7 @@
 // argmax (mse with more than one output).
 
 import type { Kernels } from '../bindings/index.js';
+import { closest, describe } from './options.js';
 
 /** 'labels': Int32 class indices [N]; 'dense': float targets shaped like the output. */
 export type TargetKind = 'labels' | 'dense';
@@ -20,7 +21,9 @@ export interface Loss {
   hits(k: Kernels, out: number, targets: number, kind: TargetKind, n: number, cols: number): [number, number];
 }
 
-export const losses: Record<string, Loss> = {
+export type LossName = 'softmaxCrossEntropy' | 'sigmoidCrossEntropy' | 'mse';
+
+export const losses: Record<LossName, Loss> = {
   softmaxCrossEntropy: {
     name: 'softmaxCrossEntropy',
     targets: ['labels', 'dense'],
@@ -43,7 +46,8 @@ export const losses: Record<string, Loss> = {
 
 export function getLoss(name: unknown): Loss {
   if (typeof name !== 'string' || !Object.hasOwn(losses, name)) {
-    throw new Error(`Unknown loss '${String(name)}'; expected one of ${Object.keys(losses).join(', ')}`);
+    const near = typeof name === 'string' ? closest(name, Object.keys(losses)) : null;
+    throw new Error(`Unknown loss ${describe(name)}${near ? `; did you mean '${near}'?` : ''} (expected one of ${Object.keys(losses).join(', ')})`);
   }
-  return losses[name];
+  return losses[name as LossName];
 }

@@ -17,9 +17,9 @@ export class Activation extends Layer {
   private y!: WasmTensor;
 
   constructor(kind: string, args: ActivationArgs = {}) {
-    super(args);
-    if (args.alpha !== undefined && kind !== 'leakyRelu' && kind !== 'elu') throw new Error(`${kind} takes no alpha`);
-    this.act = activationSpec(kind, args.alpha);
+    const hasAlpha = kind === 'leakyRelu' || kind === 'elu';
+    super(args, kind, hasAlpha ? ['alpha'] : []);
+    this.act = activationSpec(kind, args?.alpha);
     this.className = kind[0].toUpperCase() + kind.slice(1);
   }
 
@@ -45,7 +45,7 @@ export class Activation extends Layer {
     return this.y;
   }
 
-  getConfig(): Record<string, unknown> {
+  protected layerConfig(): Record<string, unknown> {
     return this.act.name === 'leakyRelu' || this.act.name === 'elu' ? { alpha: this.act.alpha } : {};
   }
 }

@@ -5,9 +5,13 @@
 // Weights: gamma, beta (trainable), movingMean, movingVariance (not trainable).
 // The moving statistics are committed only after a successful optimizer step, so a step
 // that fails on a NaN loss leaves them as they were.
+// A frozen batch norm (trainable = false) runs with its moving statistics in training too
+// and leaves them unchanged (Keras semantics for finetuning); its backward is then the
+// inference-mode derivative dx = dy·γ/√(movingVariance + ε).
 
 import { WasmTensor } from '../../bindings/index.js';
 import { checkRange } from '../optimizers/optimizer.js';
+import { checkBool, describe } from '../options.js';
 import { Layer, size, type LayerArgs, type Param, type TrainableParam } from './layer.js';
 
 export interface BatchNormArgs extends LayerArgs {
@@ -35,6 +39,8 @@ export class BatchNorm extends Layer {
   private invstd!: WasmTensor;
   private variance!: WasmTensor;
   private acc!: WasmTensor;
+  /** [C] zeros: the mean and shift of the frozen (inference-mode) backward */
+  private zeros!: WasmTensor;
   private y!: WasmTensor;
   private dx!: WasmTensor;
   /** saved by forward: the input buffer; mean and invstd hold its batch statistics */
@@ -42,13 +48,14 @@ export class BatchNorm extends Layer {
   private pending = false;
 
   constructor(args: BatchNormArgs = {}) {
-    super(args);
+    super(args, 'batchNorm', ['momentum', 'epsilon', 'center', 'scale']);
+    args ??= {};
     this.momentum = checkRange(args.momentum ?? 0.99, 'batchNorm momentum', 0, 1, true);
     const eps = args.epsilon ?? 1e-3;
-    if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) throw new Error(`Invalid batchNorm epsilon value: ${String(eps)} (must be > 0)`);
+    if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) throw new Error(`Invalid batchNorm epsilon value: ${describe(eps)} (must be > 0)`);
     this.epsilon = eps;
-    this.center = args.center ?? true;
-    this.scale = args.scale ?? true;
+    this.center = checkBool(args.center ?? true, 'batchNorm center');
+    this.scale = checkBool(args.scale ?? true, 'batchNorm scale');
   }
 
   private get C(): number {
@@ -68,6 +75,7 @@ export class BatchNorm extends Layer {
     this.invstd = this.persistent([c]);
     this.variance = this.persistent([c]);
     this.acc = this.persistent([2 * c], 'float64');
+    this.zeros = this.persistent([c]);
     return inputShape.slice();
   }
 
@@ -79,7 +87,7 @@ export class BatchNorm extends Layer {
   forward(x: WasmTensor, n: number, training: boolean): WasmTensor {
     const rows = (n * size(this.inputShape)) / this.C;
     const [g, b] = [this.gamma.value.ptr, this.beta.value.ptr];
-    if (training) {
+    if (training && !this.frozen) {
       this.x = x;
       this.k.batchNormTrain(this.y.ptr, this.mean.ptr, this.invstd.ptr, this.variance.ptr, x.ptr, g, b, rows, this.C, this.epsilon, this.acc.ptr);
       this.pending = true;
@@ -92,6 +100,12 @@ export class BatchNorm extends Layer {
 
   backward(dy: WasmTensor, n: number): WasmTensor {
     const rows = (n * size(this.inputShape)) / this.C;
+    if (this.frozen) {
+      // NOTE: the affine kernel computes (dy − 0)·invstd·γ + 0 = dy·γ/√(movingVariance + ε),
+      // with invstd left by the inference forward
+      this.k.batchNormInfer(this.dx.ptr, this.invstd.ptr, dy.ptr, this.zeros.ptr, this.movingVariance.value.ptr, this.gamma.value.ptr, this.zeros.ptr, rows, this.C, this.epsilon);
+      return this.dx;
+    }
     this.k.batchNormBackward(this.dx.ptr, this.gamma.grad.ptr, this.beta.grad.ptr, dy.ptr, this.x!.ptr, this.mean.ptr, this.invstd.ptr, this.gamma.value.ptr, rows, this.C, this.acc.ptr);
     return this.dx;
   }
@@ -115,7 +129,7 @@ export class BatchNorm extends Layer {
     return this.y;
   }
 
-  getConfig(): Record<string, unknown> {
+  protected layerConfig(): Record<string, unknown> {
     return { momentum: this.momentum, epsilon: this.epsilon, center: this.center, scale: this.scale };
   }
 }

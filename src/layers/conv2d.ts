@@ -42,7 +42,7 @@ export class Conv2D extends KernelLayer {
 
   constructor(args: Conv2DArgs) {
     if (!args || typeof args !== 'object') throw new Error('conv2d: expected an args object such as {filters: 16, kernelSize: 3}');
-    super(args, 'conv2d');
+    super(args, 'conv2d', ['filters', 'kernelSize', 'strides', 'padding', 'activation']);
     this.filters = positiveInt(args.filters, 'conv2d filters');
     this.kernelSize = pair(args.kernelSize, 'conv2d kernelSize');
     this.strides = pair(args.strides ?? 1, 'conv2d strides');
@@ -90,8 +90,10 @@ export class Conv2D extends KernelLayer {
     const w = this.work!.ptr;
     const col = this.col ?? this.x!;
     this.k.actBackward(dy.ptr, dy.ptr, this.y.ptr, M * F, this.act.code, this.act.alpha); // dz, in place
-    this.k.gemm(this.kernel.grad.ptr, col.ptr, dy.ptr, K, F, M, true, false, false, w);
-    if (this.bias) this.k.colSum(this.bias.grad.ptr, dy.ptr, M, F, false);
+    if (!this.frozen) {
+      this.k.gemm(this.kernel.grad.ptr, col.ptr, dy.ptr, K, F, M, true, false, false, w);
+      if (this.bias) this.k.colSum(this.bias.grad.ptr, dy.ptr, M, F, false);
+    }
     if (!needDx) return null;
     if (!this.col) {
       this.k.gemm(this.dx.ptr, dy.ptr, this.kernel.value.ptr, M, K, F, false, true, false, w);
@@ -107,7 +109,7 @@ export class Conv2D extends KernelLayer {
     return this.y;
   }
 
-  getConfig(): Record<string, unknown> {
+  protected layerConfig(): Record<string, unknown> {
     return {
       filters: this.filters, kernelSize: this.kernelSize, strides: this.strides, padding: this.padding, activation: this.act.name,
       ...this.kernelConfig(),

@@ -26,7 +26,7 @@ export class Dense extends KernelLayer {
 
   constructor(args: DenseArgs) {
     if (!args || typeof args !== 'object') throw new Error('dense: expected an args object such as {units: 10}');
-    super(args, 'dense');
+    super(args, 'dense', ['units', 'activation']);
     this.units = positiveInt(args.units, 'dense units');
     this.act = activationSpec(args.activation);
   }
@@ -62,8 +62,10 @@ export class Dense extends KernelLayer {
     const u = this.units;
     const w = this.work!.ptr;
     this.k.actBackward(dy.ptr, dy.ptr, this.y.ptr, n * u, this.act.code, this.act.alpha); // dz, in place
-    this.k.gemm(this.kernel.grad.ptr, this.x!.ptr, dy.ptr, d, u, n, true, false, false, w);
-    if (this.bias) this.k.colSum(this.bias.grad.ptr, dy.ptr, n, u, false);
+    if (!this.frozen) {
+      this.k.gemm(this.kernel.grad.ptr, this.x!.ptr, dy.ptr, d, u, n, true, false, false, w);
+      if (this.bias) this.k.colSum(this.bias.grad.ptr, dy.ptr, n, u, false);
+    }
     if (!needDx) return null;
     this.k.gemm(this.dx.ptr, dy.ptr, this.kernel.value.ptr, n, d, u, false, true, false, w);
     return this.dx;
@@ -73,7 +75,7 @@ export class Dense extends KernelLayer {
     return this.y;
   }
 
-  getConfig(): Record<string, unknown> {
+  protected layerConfig(): Record<string, unknown> {
     return { units: this.units, activation: this.act.name, ...this.kernelConfig() };
   }
 }

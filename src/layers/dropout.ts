@@ -4,6 +4,7 @@
 // changes neither the initial weights nor the other layers' masks.
 
 import type { WasmTensor } from '../../bindings/index.js';
+import { describe } from '../options.js';
 import { Layer, size, type BuildContext, type LayerArgs, type RngStream } from './layer.js';
 
 export interface DropoutArgs extends LayerArgs {
@@ -19,9 +20,9 @@ export class Dropout extends Layer {
   private mask!: WasmTensor;
 
   constructor(args: DropoutArgs) {
-    super(args);
+    super(args, 'dropout', ['rate']);
     const rate = args?.rate;
-    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new Error(`Invalid dropout rate: ${String(rate)} (must be in [0, 1))`);
+    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new Error(`Invalid dropout rate: ${describe(rate)} (must be in [0, 1))`);
     this.rate = rate;
   }
 
@@ -52,7 +53,7 @@ export class Dropout extends Layer {
     return dy;
   }
 
-  getConfig(): Record<string, unknown> {
+  protected layerConfig(): Record<string, unknown> {
     return { rate: this.rate };
   }
 }

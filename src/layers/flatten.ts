@@ -7,7 +7,7 @@ export class Flatten extends Layer {
   readonly className = 'Flatten';
 
   constructor(args: LayerArgs = {}) {
-    super(args);
+    super(args, 'flatten', []);
   }
 
   protected setup(inputShape: number[]): number[] {
@@ -31,7 +31,7 @@ export class Flatten extends Layer {
     return dy;
   }
 
-  getConfig(): Record<string, unknown> {
+  protected layerConfig(): Record<string, unknown> {
     return {};
   }
 }

@@ -6,6 +6,7 @@
 // same computation in training and inference. Inputs [N, D] (S = 1) or [N, H, W, C].
 
 import type { WasmTensor } from '../../bindings/index.js';
+import { checkBool, describe } from '../options.js';
 import { Layer, positiveInt, size, type LayerArgs, type Param, type TrainableParam } from './layer.js';
 
 export interface GroupNormArgs extends LayerArgs {
@@ -38,17 +39,17 @@ export class GroupNorm extends Layer {
   private x: WasmTensor | null = null;
 
   constructor(kind: Kind, args: GroupNormArgs = {}) {
-    super(args);
+    super(args, kind, kind === 'groupNorm' ? ['groups', 'epsilon', 'center', 'scale'] : ['epsilon', 'center', 'scale']);
+    args ??= {};
     this.kind = kind;
     this.className = CLASS[kind];
-    if (kind === 'groupNorm') this.groups = positiveInt(args.groups, 'groupNorm groups');
-    else if (args.groups !== undefined) throw new Error(`${kind} takes no groups (it is groupNorm with groups ${kind === 'layerNorm' ? '1' : 'C'})`);
-    else this.groups = 0;
+    // NOTE: layerNorm and instanceNorm are groupNorm with groups 1 and C; they take no groups
+    this.groups = kind === 'groupNorm' ? positiveInt(args.groups, 'groupNorm groups') : 0;
     const eps = args.epsilon ?? 1e-3;
-    if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) throw new Error(`Invalid ${kind} epsilon value: ${String(eps)} (must be > 0)`);
+    if (typeof eps !== 'number' || !(eps > 0) || !Number.isFinite(eps)) throw new Error(`Invalid ${kind} epsilon value: ${describe(eps)} (must be > 0)`);
     this.epsilon = eps;
-    this.center = args.center ?? true;
-    this.scale = args.scale ?? true;
+    this.center = checkBool(args.center ?? true, `${kind} center`);
+    this.scale = checkBool(args.scale ?? true, `${kind} scale`);
   }
 
   private get C(): number { return this.inputShape[this.inputShape.length - 1]; }
@@ -103,7 +104,7 @@ export class GroupNorm extends Layer {
     return this.y;
   }
 
-  getConfig(): Record<string, unknown> {
+  protected layerConfig(): Record<string, unknown> {
     return { ...(this.kind === 'groupNorm' ? { groups: this.groups } : {}), epsilon: this.epsilon, center: this.center, scale: this.scale };
   }
 }

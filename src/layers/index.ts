@@ -8,6 +8,7 @@ import { maxout, Maxout } from './maxout.js';
 import { dropout, Dropout } from './dropout.js';
 import { flatten, Flatten } from './flatten.js';
 import type { Layer } from './layer.js';
+import { Registry } from '../serialization.js';
 import { conv2d, Conv2D } from './conv2d.js';
 import { maxPool2d, avgPool2d, globalAvgPool2d, MaxPool2D, AvgPool2D, GlobalAvgPool2D } from './pooling.js';
 import { batchNorm, BatchNorm } from './batch-norm.js';
@@ -19,15 +20,16 @@ export const layers = {
 };
 
 /**
- * className → factory that takes the layer's getConfig() (plus name/inputShape): the
- * registry that serialization builds models from. One line per layer.
+ * className → factory that takes the layer's getConfig(): the registry that save/load
+ * builds models from. One line per layer.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const layerRegistry: Record<string, (config: any) => Layer> = {
+export const layerRegistry = new Registry<Layer>('layer');
+const byClass: Record<string, (config: any) => Layer> = {
   Dense: dense, Sigmoid: sigmoid, Tanh: tanh, Relu: relu, LeakyRelu: leakyRelu, Elu: elu, PReLU: prelu, Maxout: maxout,
   Dropout: dropout, Flatten: flatten, Conv2D: conv2d, MaxPool2D: maxPool2d, AvgPool2D: avgPool2d,
   GlobalAvgPool2D: globalAvgPool2d, BatchNorm: batchNorm, LayerNorm: layerNorm, InstanceNorm: instanceNorm, GroupNorm: groupNorm,
 };
+for (const [className, factory] of Object.entries(byClass)) layerRegistry.register(className, factory);
 
 export { Layer, type Param, type LayerArgs } from './layer.js';
 export { Dense, Activation, PReLU, Maxout, Dropout, Flatten, Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, BatchNorm, GroupNorm };

@@ -3,7 +3,9 @@
 // params() in the documented order, and the config fields they have in common.
 
 import { getInitializer, type Fans, type Initializer, type InitializerSpec } from '../initializers.js';
+import { checkBool } from '../options.js';
 import { checkRegularizer, type Regularizer } from '../regularizers.js';
+import { serialize, type Serialized } from '../serialization.js';
 import { Layer, type BuildContext, type LayerArgs, type Param, type TrainableParam } from './layer.js';
 
 export interface KernelArgs extends LayerArgs {
@@ -14,7 +16,7 @@ export interface KernelArgs extends LayerArgs {
   /** Default 'zeros'. */
   biasInitializer?: InitializerSpec;
   /** e.g. regularizers.l2(1e-4) */
-  kernelRegularizer?: Regularizer;
+  kernelRegularizer?: Regularizer | Serialized | null;
 }
 
 export abstract class KernelLayer extends Layer {
@@ -25,11 +27,11 @@ export abstract class KernelLayer extends Layer {
   protected kernel!: TrainableParam;
   protected bias: TrainableParam | null = null;
 
-  constructor(args: KernelArgs, what: string) {
-    super(args);
-    this.useBias = args.useBias ?? true;
-    this.kernelInit = getInitializer(args.kernelInitializer ?? 'glorotUniform', 'kernelInitializer');
-    this.biasInit = getInitializer(args.biasInitializer ?? 'zeros', 'biasInitializer');
+  constructor(args: KernelArgs, what: string, keys: readonly string[]) {
+    super(args, what, [...keys, 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer']);
+    this.useBias = checkBool(args.useBias ?? true, `${what} useBias`);
+    this.kernelInit = getInitializer(args.kernelInitializer ?? 'glorotUniform', `${what} kernelInitializer`);
+    this.biasInit = getInitializer(args.biasInitializer ?? 'zeros', `${what} biasInitializer`);
     this.regularizer = checkRegularizer(args.kernelRegularizer, `${what} kernelRegularizer`);
   }
 
@@ -53,6 +55,9 @@ export abstract class KernelLayer extends Layer {
   }
 
   protected kernelConfig(): Record<string, unknown> {
-    return { useBias: this.useBias, kernelInitializer: this.kernelInit.name, biasInitializer: this.biasInit.name, kernelRegularizer: this.regularizer };
+    return {
+      useBias: this.useBias, kernelInitializer: serialize(this.kernelInit), biasInitializer: serialize(this.biasInit),
+      kernelRegularizer: this.regularizer ? serialize(this.regularizer) : null,
+    };
   }
 }

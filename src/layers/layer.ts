@@ -6,8 +6,17 @@
 // (capacity rows, n valid). backward(dy, n) may overwrite dy and returns dx — either its
 // own buffer or dy itself when the layer works in place — or null when needDx is false.
 // The output buffer of each layer is exposed (`output`) for diagnostics without copies.
+//
+// Serialization: getConfig() is everything the layer's factory takes (name, trainable,
+// inputShape, initializers and regularizers as {className, config}), so
+// layerRegistry.fromConfig({className, config}) rebuilds the same layer.
+//
+// Freezing: `trainable = false` takes effect at the model's next training step (the model
+// calls applyTrainable()); a frozen layer computes no parameter gradients and the
+// optimizer skips its weights.
 
 import { WasmTensor, type DType, type Kernels, type Runtime } from '../../bindings/index.js';
+import { checkBool, checkKeys, describe } from '../options.js';
 import type { Regularizer } from '../regularizers.js';
 
 export interface Param {
@@ -28,6 +37,7 @@ export interface TrainableParam extends Param {
 
 /** A random stream: 16 bytes of xoshiro128** state in wasm memory (see assembly/rng.ts). */
 export interface RngStream {
+  /** Current address (the model's stream block may move when layers are added). */
   readonly ptr: number;
 }
 
@@ -46,30 +56,44 @@ export interface BuildContext {
 export interface LayerArgs {
   /** Per-sample input shape; needed on the first layer unless fit/predict infer it. */
   inputShape?: number[];
+  /** Unique within the model; default `<snake_case class>_<k>`, given when added to a model. */
   name?: string;
+  /** false freezes the layer's weights (finetuning); default true. */
+  trainable?: boolean;
 }
+
+const BASE_KEYS = ['inputShape', 'name', 'trainable'] as const;
 
 export abstract class Layer {
   abstract readonly className: string;
   name: string;
   inputShape: number[] = [];
   outputShape: number[] = [];
-  /** Layers are trainable unless frozen (finetuning). */
-  trainable = true;
+  /** Layers are trainable unless frozen (finetuning); a change applies at the next training step. */
+  trainable: boolean;
+  /** The trainable flag the model last applied: frozen layers skip their parameter gradients. */
+  protected frozen = false;
   protected k!: Kernels;
   protected dtype!: DType;
   protected owned: WasmTensor[] = [];
   private activations: WasmTensor[] = [];
   readonly declaredInputShape?: number[];
 
-  constructor(args: LayerArgs = {}) {
+  /** `what` is the factory name for errors; `keys` the factory's own option names. */
+  constructor(args: LayerArgs | undefined, what: string, keys: readonly string[]) {
+    args ??= {};
+    checkKeys(args, [...BASE_KEYS, ...keys], what);
     if (args.inputShape !== undefined) {
-      if (!Array.isArray(args.inputShape) || args.inputShape.some((d) => !Number.isInteger(d) || d <= 0)) {
-        throw new Error(`inputShape must be an array of positive integers, got ${JSON.stringify(args.inputShape)}`);
+      if (!Array.isArray(args.inputShape) || args.inputShape.length === 0 || args.inputShape.some((d) => !Number.isInteger(d) || d <= 0)) {
+        throw new Error(`${what} inputShape must be a non-empty array of positive integers, got ${describe(args.inputShape)}`);
       }
       this.declaredInputShape = args.inputShape.slice();
     }
+    if (args.name !== undefined && (typeof args.name !== 'string' || args.name === '' || args.name.includes('/'))) {
+      throw new Error(`${what} name must be a non-empty string without '/', got ${describe(args.name)}`);
+    }
     this.name = args.name ?? '';
+    this.trainable = checkBool(args.trainable ?? true, `${what} trainable`);
   }
 
   get built(): boolean {
@@ -88,25 +112,40 @@ export abstract class Layer {
   /** Subclass part of build: validate, create parameters, return output shape. */
   protected abstract setup(inputShape: number[], ctx: BuildContext): number[];
 
+  /** Applies `trainable` (called by the model before a training step when it changed). */
+  applyTrainable(): void {
+    this.frozen = !this.trainable;
+  }
+
+  /** Whether the last applied flag froze this layer. */
+  get isFrozen(): boolean {
+    return this.frozen;
+  }
+
   /** (Re)allocates activation buffers for up to `capacity` samples. */
   allocate(capacity: number): void {
+    this.releaseBuffers();
+    this.allocateBuffers(capacity);
+  }
+
+  /** Frees the activation buffers (the model reallocates them before the next batch). */
+  releaseBuffers(): void {
     for (const t of this.activations) t.free();
     this.activations = [];
-    this.allocateBuffers(capacity);
   }
 
   protected abstract allocateBuffers(capacity: number): void;
 
   /** Allocates an activation buffer that allocate()/dispose() free. */
   protected buffer(shape: number[], dtype: DType | 'int32' = this.dtype): WasmTensor {
-    const t = new WasmTensor(shape, dtype);
+    const t = new WasmTensor(shape, dtype, `${this.className} '${this.name}' activations`);
     this.activations.push(t);
     return t;
   }
 
   /** Allocates a parameter-lifetime tensor (freed on dispose). */
-  protected persistent(shape: number[], dtype: DType | 'int32' = this.dtype): WasmTensor {
-    const t = new WasmTensor(shape, dtype);
+  protected persistent(shape: number[], dtype: DType | 'int32' = this.dtype, what = 'state'): WasmTensor {
+    const t = new WasmTensor(shape, dtype, `${this.className} '${this.name}' ${what}`);
     this.owned.push(t);
     return t;
   }
@@ -136,26 +175,39 @@ export abstract class Layer {
   /** Called after a successful optimizer step (e.g. batch norm commits moving statistics). */
   commit(): void {}
 
-  /** Keras-style config for summary and serialization. */
-  abstract getConfig(): Record<string, unknown>;
+  /** The factory's arguments: {name, trainable, inputShape?, ...layerConfig()}. */
+  getConfig(): Record<string, unknown> {
+    return {
+      name: this.name, trainable: this.trainable,
+      ...(this.declaredInputShape ? { inputShape: this.declaredInputShape.slice() } : {}),
+      ...this.layerConfig(),
+    };
+  }
 
+  /** The layer's own arguments (initializers and regularizers serialized). */
+  protected abstract layerConfig(): Record<string, unknown>;
+
+  /** Frees every buffer and forgets the build: the layer can be built again (or dropped). */
   dispose(): void {
     // NOTE: the optimizer swaps param buffers, so free what the params hold now as well
     // (a layer whose build failed half-way has undefined params: skip them)
-    for (const p of this.params().filter(Boolean)) { p.value.free(); p.grad?.free(); }
+    if (this.built) for (const p of this.params().filter(Boolean)) { p.value.free(); p.grad?.free(); }
     for (const t of this.activations) t.free();
     for (const t of this.owned) t.free();
     this.activations = [];
     this.owned = [];
+    this.inputShape = [];
+    this.outputShape = [];
+    this.work = null;
   }
 
   protected param(name: string, shape: number[], regularizer: Regularizer | null = null): TrainableParam {
-    return { name: `${this.name}/${name}`, value: this.persistent(shape), grad: this.persistent(shape), regularizer, trainable: true };
+    return { name: `${this.name}/${name}`, value: this.persistent(shape, this.dtype, name), grad: this.persistent(shape, this.dtype, `${name} gradient`), regularizer, trainable: true };
   }
 
   /** A non-trainable weight (saved and restored with the others, never updated by the optimizer). */
   protected state(name: string, shape: number[], fill: number): Param {
-    const value = this.persistent(shape);
+    const value = this.persistent(shape, this.dtype, name);
     value.view().fill(fill);
     return { name: `${this.name}/${name}`, value, grad: null, regularizer: null, trainable: false };
   }
@@ -163,7 +215,4 @@ export abstract class Layer {
 
 export const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
-export function positiveInt(v: unknown, what: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new Error(`${what} must be a positive integer, got ${String(v)}`);
-  return v;
-}
+export { positiveInt } from '../options.js';

@@ -25,7 +25,7 @@ export class Maxout extends KernelLayer {
 
   constructor(args: MaxoutArgs) {
     if (!args || typeof args !== 'object') throw new Error('maxout: expected an args object such as {units: 64, pieces: 2}');
-    super(args, 'maxout');
+    super(args, 'maxout', ['units', 'pieces']);
     this.units = positiveInt(args.units, 'maxout units');
     this.pieces = positiveInt(args.pieces ?? 2, 'maxout pieces');
   }
@@ -64,8 +64,10 @@ export class Maxout extends KernelLayer {
     const w = this.units * this.pieces;
     const dz = this.z; // the pre-activations are not needed any more: reuse as dz
     this.k.maxoutBackward(dz.ptr, dy.ptr, this.idx.ptr, n, this.units, this.pieces);
-    this.k.gemm(this.kernel.grad.ptr, this.x!.ptr, dz.ptr, d, w, n, true, false, false, this.work!.ptr);
-    if (this.bias) this.k.colSum(this.bias.grad.ptr, dz.ptr, n, w, false);
+    if (!this.frozen) {
+      this.k.gemm(this.kernel.grad.ptr, this.x!.ptr, dz.ptr, d, w, n, true, false, false, this.work!.ptr);
+      if (this.bias) this.k.colSum(this.bias.grad.ptr, dz.ptr, n, w, false);
+    }
     if (!needDx) return null;
     this.k.gemm(this.dx.ptr, dz.ptr, this.kernel.value.ptr, n, d, w, false, true, false, this.work!.ptr);
     return this.dx;
@@ -75,7 +77,7 @@ export class Maxout extends KernelLayer {
     return this.y;
   }
 
-  getConfig(): Record<string, unknown> {
+  protected layerConfig(): Record<string, unknown> {
     return { units: this.units, pieces: this.pieces, ...this.kernelConfig() };
   }
 }

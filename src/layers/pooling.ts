@@ -23,8 +23,9 @@ abstract class Pool2D extends Layer {
   protected y!: WasmTensor;
   protected dx!: WasmTensor;
 
-  constructor(args: Pool2DArgs = {}, what: string) {
-    super(args);
+  constructor(args: Pool2DArgs | undefined, what: string, keys: readonly string[] = ['poolSize', 'strides', 'padding']) {
+    super(args, what, keys);
+    args ??= {};
     this.poolSize = pair(args.poolSize ?? 2, `${what} poolSize`);
     this.strides = pair(args.strides ?? this.poolSize, `${what} strides`);
     this.padding = checkPadding(args.padding ?? 'valid', what);
@@ -39,7 +40,7 @@ abstract class Pool2D extends Layer {
     return this.y;
   }
 
-  getConfig(): Record<string, unknown> {
+  protected layerConfig(): Record<string, unknown> {
     return { poolSize: this.poolSize, strides: this.strides, padding: this.padding };
   }
 }
@@ -74,8 +75,8 @@ export class MaxPool2D extends Pool2D {
 export class AvgPool2D extends Pool2D {
   readonly className: string = 'AvgPool2D';
 
-  constructor(args?: Pool2DArgs, what = 'avgPool2d') {
-    super(args, what);
+  constructor(args?: Pool2DArgs, what = 'avgPool2d', keys?: readonly string[]) {
+    super(args, what, keys);
   }
 
   protected allocateBuffers(capacity: number): void {
@@ -100,7 +101,7 @@ export class GlobalAvgPool2D extends AvgPool2D {
   override readonly className = 'GlobalAvgPool2D';
 
   constructor(args: LayerArgs = {}) {
-    super(args, 'globalAvgPool2d');
+    super(args, 'globalAvgPool2d', []);
   }
 
   protected override setup(inputShape: number[]): number[] {
@@ -109,7 +110,7 @@ export class GlobalAvgPool2D extends AvgPool2D {
     return [C];
   }
 
-  override getConfig(): Record<string, unknown> {
+  protected override layerConfig(): Record<string, unknown> {
     return {};
   }
 }

@@ -2,7 +2,8 @@
 // initialised to 0.25. Forward saves its input; backward gives dx (in place on dy) and dα.
 
 import type { WasmTensor } from '../../bindings/index.js';
-import { getInitializer, type Initializer, type InitializerSpec } from '../initializers.js';
+import { getInitializer, initializers, type Initializer, type InitializerSpec } from '../initializers.js';
+import { serialize } from '../serialization.js';
 import { Layer, size, type BuildContext, type LayerArgs, type Param, type TrainableParam } from './layer.js';
 
 export interface PReLUArgs extends LayerArgs {
@@ -19,8 +20,8 @@ export class PReLU extends Layer {
   private x: WasmTensor | null = null;
 
   constructor(args: PReLUArgs = {}) {
-    super(args);
-    this.alphaInit = args.alphaInitializer === undefined ? { name: 'constant', config: { value: 0.25 }, fill: (t) => { t.view().fill(0.25); } } : getInitializer(args.alphaInitializer, 'alphaInitializer');
+    super(args, 'prelu', ['alphaInitializer']);
+    this.alphaInit = getInitializer(args.alphaInitializer ?? initializers.constant({ value: 0.25 }), 'prelu alphaInitializer');
   }
 
   protected setup(inputShape: number[], ctx: BuildContext): number[] {
@@ -59,8 +60,8 @@ export class PReLU extends Layer {
     return this.y;
   }
 
-  getConfig(): Record<string, unknown> {
-    return { alphaInitializer: this.alphaInit.name };
+  protected layerConfig(): Record<string, unknown> {
+    return { alphaInitializer: serialize(this.alphaInit) };
   }
 }
 

@@ -5,6 +5,7 @@ import type { Kernels, WasmTensor } from '../../bindings/index.js';
 import type { Param } from '../layers/layer.js';
 import { Tensor, shapeStr, type TypedArray } from '../tensor.js';
 import type { Loss, TargetKind } from '../losses.js';
+import { describe as describeValue } from '../options.js';
 
 export type Features = Tensor | TypedArray | number[] | number[][] | unknown[];
 export type Targets = Tensor | Int32Array | Float32Array | Float64Array | number[] | number[][];
@@ -24,6 +25,7 @@ export function inferInputShape(x: Features, what = 'x'): number[] {
     const inner: number[] = [];
     let cur: unknown = x[0];
     while (Array.isArray(cur)) { inner.push(cur.length); cur = cur[0]; }
+    if (inner.some((d) => d === 0)) throw new Error(`${what} has an empty row: cannot infer the input shape`);
     return inner;
   }
   throw new Error(`cannot infer the input shape from a flat ${what}: give the first layer an inputShape or pass a Tensor`);
@@ -47,11 +49,11 @@ export function toFeatures(x: Features, inputShape: number[], what = 'x'): Featu
     data = x as TypedArray;
   } else if (Array.isArray(x)) {
     if (x.length > 0 && Array.isArray(x[0])) {
-      const rowLen = sz(inferInputShape(x as unknown[], what));
+      const rowShape = inferInputShape(x as unknown[], what);
+      const rowLen = sz(rowShape);
       if (rowLen !== per) throw new Error(`${what} rows have feature size ${rowLen} but the model expects ${per} (input shape ${shapeStr(inputShape)})`);
-      const flat = (x as unknown[]).flat(Infinity) as number[];
-      if (flat.length !== x.length * per) throw new Error(`${what} is ragged: ${flat.length} numbers in ${x.length} rows of ${per}`);
-      data = flat;
+      (x as unknown[]).forEach((row, i) => checkNested(row, rowShape, `${what} row ${i}`));
+      data = (x as unknown[]).flat(Infinity) as number[];
     } else {
       data = x as number[];
     }
@@ -72,6 +74,18 @@ export function toFeatures(x: Features, inputShape: number[], what = 'x'): Featu
   return { data, n: data.length / per, shape: inputShape };
 }
 
+/** Throws unless `a` is a nested array of exactly this shape (ragged rows are named). */
+function checkNested(a: unknown, shape: number[], what: string): void {
+  if (shape.length === 0) {
+    if (Array.isArray(a)) throw new Error(`${what} is ragged: an array where a number was expected`);
+    return;
+  }
+  if (!Array.isArray(a)) throw new Error(`${what} is ragged: ${describeValue(a)} where an array of ${shape[0]} was expected`);
+  if (a.length !== shape[0]) throw new Error(`${what} is ragged: it has ${a.length} entries, the first row has ${shape[0]}`);
+  if (shape.length > 1) for (let i = 0; i < a.length; i++) checkNested(a[i], shape.slice(1), `${what}[${i}]`);
+  else for (let i = 0; i < a.length; i++) if (Array.isArray(a[i])) throw new Error(`${what}[${i}] is ragged: an array where a number was expected`);
+}
+
 export function nonFinite(what: string, v: unknown, i: number, per: number): Error {
   return new Error(`${what} contains ${describe(v)} at sample ${Math.floor(i / per)}, feature ${i % per}; inputs must be finite numbers`);
 }
@@ -86,6 +100,7 @@ export function toTargets(y: Targets, n: number, outputShape: number[], loss: Lo
   else if (Array.isArray(y)) {
     if (y.length > 0 && Array.isArray(y[0])) {
       shape = [y.length, (y[0] as number[]).length];
+      (y as unknown[]).forEach((row, i) => checkNested(row, shape!.slice(1), `${what} row ${i}`));
       data = (y as number[][]).flat();
     } else data = y as number[];
   } else throw new Error(`${what} must be a Tensor, a typed array or an array, got ${y === null ? 'null' : typeof y}`);
@@ -152,7 +167,7 @@ export function checkFinite(k: Kernels, t: WasmTensor, count: number, per: numbe
 }
 
 export function checkBatchSize(b: unknown): number {
-  if (typeof b !== 'number' || !Number.isInteger(b) || b <= 0) throw new Error(`Invalid batchSize: ${String(b)} (must be a positive integer)`);
+  if (typeof b !== 'number' || !Number.isInteger(b) || b <= 0) throw new Error(`Invalid batchSize: ${describeValue(b)} (must be a positive integer)`);
   return b;
 }
 

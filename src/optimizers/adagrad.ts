@@ -7,17 +7,19 @@ import type { WasmTensor } from '../../bindings/index.js';
 import type { TrainableParam } from '../layers/layer.js';
 import type { LearningRate } from '../schedules.js';
 import { Optimizer, checkRange } from './optimizer.js';
+import { checkKeys } from '../options.js';
 
 export interface AdagradArgs { learningRate?: LearningRate; epsilon?: number; lrDecay?: number; weightDecay?: number }
 
 export class Adagrad extends Optimizer {
-  readonly name = 'adagrad';
+  readonly className = 'adagrad';
   readonly epsilon: number;
   readonly lrDecay: number;
   readonly weightDecay: number;
   protected readonly slotNames = ['sum'] as const;
 
   constructor(args: AdagradArgs = {}) {
+    checkKeys(args, ['learningRate', 'epsilon', 'lrDecay', 'weightDecay'], 'optimizers.adagrad');
     super(args.learningRate, 0.01);
     this.epsilon = checkRange(args.epsilon ?? 1e-10, 'epsilon', 0, Infinity);
     this.lrDecay = checkRange(args.lrDecay ?? 0, 'lrDecay', 0, Infinity);
@@ -28,8 +30,8 @@ export class Adagrad extends Optimizer {
     return this.k.adagradStep(out.ptr, next[0].ptr, p.value.ptr, p.grad.ptr, s[0].ptr, p.value.size, lr, this.epsilon, this.lrDecay, this.weightDecay, t);
   }
 
-  getConfig(): Record<string, unknown> {
-    return { learningRate: this.learningRate, epsilon: this.epsilon, lrDecay: this.lrDecay, weightDecay: this.weightDecay };
+  protected hyperparameters(): Record<string, unknown> {
+    return { epsilon: this.epsilon, lrDecay: this.lrDecay, weightDecay: this.weightDecay };
   }
 }
 

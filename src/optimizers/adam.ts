@@ -8,11 +8,12 @@ import type { WasmTensor } from '../../bindings/index.js';
 import type { TrainableParam } from '../layers/layer.js';
 import type { LearningRate } from '../schedules.js';
 import { Optimizer, checkRange } from './optimizer.js';
+import { checkKeys } from '../options.js';
 
 export interface AdamArgs { learningRate?: LearningRate; beta1?: number; beta2?: number; epsilon?: number; weightDecay?: number }
 
 export class Adam extends Optimizer {
-  readonly name: string = 'adam';
+  readonly className: string = 'adam';
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
@@ -20,6 +21,7 @@ export class Adam extends Optimizer {
   protected readonly slotNames = ['expAvg', 'expAvgSq'] as const;
 
   constructor(args: AdamArgs = {}, defaultWeightDecay = 0) {
+    checkKeys(args, ['learningRate', 'beta1', 'beta2', 'epsilon', 'weightDecay'], `optimizers.${defaultWeightDecay ? 'adamw' : 'adam'}`);
     super(args.learningRate, 1e-3);
     this.beta1 = checkRange(args.beta1 ?? 0.9, 'beta1', 0, 1, true);
     this.beta2 = checkRange(args.beta2 ?? 0.999, 'beta2', 0, 1, true);
@@ -31,8 +33,8 @@ export class Adam extends Optimizer {
     return this.k.adamStep(out.ptr, next[0].ptr, next[1].ptr, p.value.ptr, p.grad.ptr, s[0].ptr, s[1].ptr, p.value.size, lr, this.beta1, this.beta2, this.epsilon, this.weightDecay, t);
   }
 
-  getConfig(): Record<string, unknown> {
-    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay };
+  protected hyperparameters(): Record<string, unknown> {
+    return { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay };
   }
 }
 

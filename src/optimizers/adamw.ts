@@ -7,7 +7,7 @@ import type { TrainableParam } from '../layers/layer.js';
 import { Adam, type AdamArgs } from './adam.js';
 
 export class AdamW extends Adam {
-  override readonly name = 'adamw';
+  override readonly className = 'adamw';
 
   constructor(args: AdamArgs = {}) {
     super(args, 0.01);

@@ -8,11 +8,12 @@ import type { WasmTensor } from '../../bindings/index.js';
 import type { TrainableParam } from '../layers/layer.js';
 import type { LearningRate } from '../schedules.js';
 import { Optimizer, checkRange } from './optimizer.js';
+import { checkKeys, checkBool } from '../options.js';
 
 export interface RMSpropArgs { learningRate?: LearningRate; rho?: number; epsilon?: number; momentum?: number; centered?: boolean; weightDecay?: number }
 
 export class RMSprop extends Optimizer {
-  readonly name = 'rmsprop';
+  readonly className = 'rmsprop';
   readonly rho: number;
   readonly epsilon: number;
   readonly momentum: number;
@@ -22,11 +23,12 @@ export class RMSprop extends Optimizer {
   protected readonly slotNames: readonly string[];
 
   constructor(args: RMSpropArgs = {}) {
+    checkKeys(args, ['learningRate', 'rho', 'epsilon', 'momentum', 'centered', 'weightDecay'], 'optimizers.rmsprop');
     super(args.learningRate, 0.01);
     this.rho = checkRange(args.rho ?? 0.99, 'rho', 0, 1);
     this.epsilon = checkRange(args.epsilon ?? 1e-8, 'epsilon', 0, Infinity);
     this.momentum = checkRange(args.momentum ?? 0, 'momentum', 0, Infinity);
-    this.centered = args.centered ?? false;
+    this.centered = checkBool(args.centered ?? false, 'rmsprop centered');
     this.weightDecay = checkRange(args.weightDecay ?? 0, 'weightDecay', 0, Infinity);
     this.slotNames = ['squareAvg', ...(this.centered ? ['gradAvg'] : []), ...(this.momentum > 0 ? ['momentumBuffer'] : [])];
   }
@@ -39,8 +41,8 @@ export class RMSprop extends Optimizer {
       p.value.size, lr, this.rho, this.epsilon, this.momentum, this.centered, this.weightDecay);
   }
 
-  getConfig(): Record<string, unknown> {
-    return { learningRate: this.learningRate, rho: this.rho, epsilon: this.epsilon, momentum: this.momentum, centered: this.centered, weightDecay: this.weightDecay };
+  protected hyperparameters(): Record<string, unknown> {
+    return { rho: this.rho, epsilon: this.epsilon, momentum: this.momentum, centered: this.centered, weightDecay: this.weightDecay };
   }
 }
 

@@ -9,11 +9,12 @@ import type { WasmTensor } from '../../bindings/index.js';
 import type { TrainableParam } from '../layers/layer.js';
 import type { LearningRate } from '../schedules.js';
 import { Optimizer, checkRange } from './optimizer.js';
+import { checkKeys, checkBool } from '../options.js';
 
 export interface SGDArgs { learningRate?: LearningRate; momentum?: number; dampening?: number; nesterov?: boolean; weightDecay?: number }
 
 export class SGD extends Optimizer {
-  readonly name = 'sgd';
+  readonly className = 'sgd';
   readonly momentum: number;
   readonly dampening: number;
   readonly nesterov: boolean;
@@ -21,10 +22,11 @@ export class SGD extends Optimizer {
   protected readonly slotNames: readonly string[];
 
   constructor(args: SGDArgs = {}) {
+    checkKeys(args, ['learningRate', 'momentum', 'dampening', 'nesterov', 'weightDecay'], 'optimizers.sgd');
     super(args.learningRate, 0.01);
     this.momentum = checkRange(args.momentum ?? 0, 'momentum', 0, Infinity);
     this.dampening = checkRange(args.dampening ?? 0, 'dampening', 0, 1);
-    this.nesterov = args.nesterov ?? false;
+    this.nesterov = checkBool(args.nesterov ?? false, 'sgd nesterov');
     this.weightDecay = checkRange(args.weightDecay ?? 0, 'weightDecay', 0, Infinity);
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) {
       throw new Error(`Nesterov momentum requires a momentum > 0 and zero dampening (got momentum ${this.momentum}, dampening ${this.dampening})`);
@@ -36,8 +38,8 @@ export class SGD extends Optimizer {
     return this.k.sgdStep(out.ptr, next[0]?.ptr ?? 0, p.value.ptr, p.grad.ptr, s[0]?.ptr ?? 0, p.value.size, lr, this.momentum, this.dampening, this.nesterov, this.weightDecay, t === 1);
   }
 
-  getConfig(): Record<string, unknown> {
-    return { learningRate: this.learningRate, momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay };
+  protected hyperparameters(): Record<string, unknown> {
+    return { momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay };
   }
 }
 

@@ -127,7 +127,7 @@ describe('layer registry', () => {
     const names = new Set<string>();
     for (const l of m.layers) {
       names.add(l.className);
-      const copy = layerRegistry[l.className](l.getConfig());
+      const copy = layerRegistry.fromConfig({ className: l.className, config: l.getConfig() });
       expect(copy.className).toBe(l.className);
       expect(copy.getConfig()).toEqual(l.getConfig());
     }

@@ -63,8 +63,8 @@ describe('fit while fit is running', () => {
       callbacks: [{ onBatchEnd: () => { m.predict(big, { batchSize: 300 }); } }],
     });
     await expect(m.fit(x, y)).rejects.toThrow(/already running/);
-    expect(() => m.trainOnBatch(x, y)).toThrow(/fit is running/);
-    expect(() => m.dispose()).toThrow(/fit is running/);
+    expect(() => m.trainOnBatch(x, y)).toThrow(/fit is already running/);
+    expect(() => m.dispose()).toThrow(/fit is already running/);
     await running;
     await twin.fit(x, y, { epochs: 3, batchSize: 4 });
     // the interleaved predicts changed nothing about training

@@ -1,0 +1,468 @@
+// The training session: everything a model needs to run steps, independent of how the
+// model was assembled. It owns the layer chain's build, the RNG streams, the batch
+// buffers, the step transaction, resident datasets and the "busy" lock; Sequential is a
+// facade over it and fit() drives it. See docs/ARCHITECTURE.md.
+//
+// Memory plan: build() allocates parameters, gradients and RNG streams; the optimizer its
+// state when training starts; reserve(capacity) the activations, the loss gradient, the
+// input and target buffers and one GEMM workspace shared by all layers. A training step
+// then runs kernels on those buffers only. Every allocation path is one arena transaction:
+// when any allocation fails, everything that call took is freed and the state is unchanged.
+//
+// The step transaction: inputs are validated (shapes and labels in JS, NaN/Infinity by a
+// wasm scan of the input buffer) before any layer runs; the loss and the gradients are
+// checked before the optimizer runs, which applies an update only if every new weight is
+// finite; the RNG streams are restored if the step is abandoned, and batch norm commits its
+// moving statistics only after a successful update.
+
+import { runtime, WasmTensor, BYTES, type DType, type Kernels } from '../../bindings/index.js';
+import { Layer, size, type BuildContext, type Param, type RngStream, type TrainableParam } from '../layers/layer.js';
+import type { Loss, TargetKind } from '../losses.js';
+import type { Optimizer } from '../optimizers/index.js';
+import { checkFinite, subarray } from './data.js';
+
+/** Stream ids of the model's RNG consumers (each derived from the seed). */
+const STREAM = { init: 0, shuffle: 1, augment: 2, firstLayer: 16 } as const;
+const RNG_BYTES = 16;
+
+/** A dataset resident in wasm memory; `order` holds row indices (shuffled in place by fit). */
+export interface Dataset { x: WasmTensor; y: WasmTensor; order: WasmTensor; kind: TargetKind; n: number; free(): void }
+
+/** The RNG streams of a model: 16-byte states in one block (one copy snapshots them all). */
+class StreamBlock {
+  private block: WasmTensor | null = null;
+  private used = 0;
+  private snapshot = new Int32Array(0);
+  /** Named streams: 'shuffle', 'augment', '<layer>/<k>': what save/load carries. */
+  readonly named = new Map<string, RngStream>();
+  /** Id of the next stream handed to a layer (persisted: later layers get fresh ids). */
+  nextId: number = STREAM.firstLayer;
+
+  constructor(private readonly seed: number) {}
+
+  /**
+   * Makes room for `extra` more streams: a bigger block is allocated and filled before the
+   * old one is freed, so a failure leaves the streams as they were.
+   */
+  ensureRoom(extra: number): void {
+    const need = (this.used + extra) * RNG_BYTES;
+    if (this.block && need <= this.block.bytes) return;
+    const grown = new WasmTensor([Math.max(8, 2 * (this.used + extra)) * (RNG_BYTES / 4)], 'int32', 'RNG streams');
+    if (this.block) { grown.write(this.block.view()); this.block.free(); }
+    this.block = grown;
+    this.snapshot = new Int32Array(grown.size);
+  }
+
+  /** A freshly seeded stream. */
+  create(id: number, name: string | null): RngStream {
+    const ex = runtime().exports;
+    this.ensureRoom(1);
+    const index = this.used++;
+    const block = (): WasmTensor => this.block!;
+    const stream: RngStream = { get ptr() { return block().ptr + index * RNG_BYTES; } };
+    ex.rng_seed(stream.ptr, this.seed >>> 0, Math.floor(this.seed / 2 ** 32) >>> 0, id);
+    if (name) this.named.set(name, stream);
+    return stream;
+  }
+
+  save(): void { this.snapshot.set(this.block!.view()); }
+  restore(): void { this.block!.write(this.snapshot); }
+
+  /** The 16 state bytes of a stream (a live view). */
+  bytes(s: RngStream): Uint8Array { return new Uint8Array(runtime().arena.buffer, s.ptr, RNG_BYTES); }
+
+  free(): void {
+    this.block?.free();
+    this.block = null;
+    this.used = 0;
+    this.named.clear();
+  }
+}
+
+interface Buffers { x: WasmTensor; labels: WasmTensor; targets: WasmTensor; dOut: WasmTensor; work: WasmTensor }
+
+export class Session {
+  readonly dtype: DType;
+  readonly seed: number;
+  readonly k: Kernels;
+  readonly layers: Layer[] = [];
+  loss: Loss | null = null;
+  metrics: string[] = [];
+  optimizer: Optimizer | null = null;
+  /** Set by a callback to end fit() after the current batch. */
+  stopTraining = false;
+  /** Global L2 norm of the gradients of the last successful step. */
+  lastGradNorm = 0;
+  /** Correct predictions and predictions counted by the last step/evaluation (when asked for). */
+  hits = 0;
+  counted = 0;
+
+  private streams: StreamBlock;
+  private scratch: WasmTensor | null = null;
+  private bufs: Buffers | null = null;
+  private capacity = 0;
+  private paramList: Param[] = [];
+  private trainableList: TrainableParam[] = [];
+  /** Backward stops at this layer: nothing below it has trainable weights. */
+  private firstTrainable = 0;
+  /** True when the layer set or a trainable flag changed since the optimizer was attached. */
+  private stale = true;
+  private busyWith: string | null = null;
+  private isBuilt = false;
+
+  constructor(dtype: DType, seed: number) {
+    this.dtype = dtype;
+    this.seed = seed;
+    this.k = runtime().kernels[dtype];
+    this.streams = new StreamBlock(seed);
+  }
+
+  get built(): boolean { return this.isBuilt; }
+  get inputShape(): number[] { return this.layers[0].inputShape; }
+  get outputShape(): number[] { return this.layers[this.layers.length - 1].outputShape; }
+  get inSize(): number { return size(this.inputShape); }
+  get outSize(): number { return size(this.outputShape); }
+
+  // ---- the lock: one fit at a time, and nothing that changes the model during it ----
+
+  /** Throws when fit is running (from a callback, or a concurrent call). */
+  assertIdle(what: string): void {
+    if (this.busyWith) throw new Error(`${what}: ${this.busyWith} is already running on this model; await it first (set model.stopTraining = true to end it early)`);
+  }
+
+  async exclusive<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    this.assertIdle(what);
+    this.busyWith = what;
+    try {
+      return await fn();
+    } finally {
+      this.busyWith = null;
+    }
+  }
+
+  // ---- build and structure ----
+
+  /** Creates every parameter and stream for this per-sample input shape; all or nothing. */
+  build(inputShape: number[]): void {
+    if (this.isBuilt) return;
+    WasmTensor.transaction(() => {
+      try {
+        this.scratch = new WasmTensor([2], 'float64', 'normal-sampling scratch');
+        const initRng = this.streams.create(STREAM.init, 'init');
+        this.streams.create(STREAM.shuffle, 'shuffle');
+        this.streams.create(STREAM.augment, 'augment');
+        let cur = inputShape.slice();
+        for (const layer of this.layers) cur = this.buildLayer(layer, cur, initRng);
+      } catch (e) {
+        for (const l of this.layers) l.dispose();
+        this.streams.free();
+        this.scratch = null;
+        throw e;
+      }
+    });
+    this.isBuilt = true;
+    this.structureChanged();
+  }
+
+  private buildLayer(layer: Layer, inputShape: number[], initRng: RngStream): number[] {
+    const rt = runtime();
+    let k = 0;
+    const ctx: BuildContext = {
+      dtype: this.dtype, k: this.k, rt, initRng, scratch: this.scratch!,
+      newStream: () => this.streams.create(this.streams.nextId++, `${layer.name}/${k++}`),
+    };
+    return layer.build(inputShape, ctx);
+  }
+
+  /** Appends a layer; on a built model it is built now, initialised from a stream of its own. */
+  addLayer(layer: Layer): void {
+    if (!this.isBuilt) { this.layers.push(layer); return; }
+    // NOTE: grown outside the transaction, so a failed build cannot roll back the streams
+    // the other layers use (a layer takes at most a few streams; 16 is ample)
+    this.streams.ensureRoom(16);
+    WasmTensor.transaction(() => {
+      const before = this.streams.nextId;
+      try {
+        const own = this.streams.create(this.streams.nextId++, null);
+        this.buildLayer(layer, this.outputShape, own);
+      } catch (e) {
+        layer.dispose();
+        this.streams.nextId = before;
+        throw e;
+      }
+    });
+    this.layers.push(layer);
+    this.structureChanged();
+  }
+
+  /** Removes the last layer and frees its weights. */
+  popLayer(): Layer {
+    const layer = this.layers.pop()!;
+    layer.dispose();
+    if (this.layers.length === 0) { this.freeAll(); this.isBuilt = false; }
+    this.structureChanged();
+    return layer;
+  }
+
+  private structureChanged(): void {
+    this.freeBuffers();
+    this.paramList = this.isBuilt ? this.layers.flatMap((l) => l.params()) : [];
+    this.stale = true;
+  }
+
+  /** All parameters in getWeights() order. */
+  params(): Param[] { return this.paramList; }
+
+  /** Parameters the optimizer updates (trainable layers, trainable weights). */
+  trainableParams(): TrainableParam[] {
+    this.applyTrainable();
+    return this.trainableList;
+  }
+
+  /**
+   * Applies the layers' trainable flags and attaches the optimizer to the trainable
+   * parameters when the set changed (cheap otherwise: one flag per layer is compared).
+   */
+  applyTrainable(): void {
+    if (!this.stale && this.layers.every((l) => l.isFrozen === !l.trainable)) return;
+    const trainable = this.layers.flatMap((l) => (l.trainable ? l.params() : []))
+      .filter((p): p is TrainableParam => p.trainable && p.grad !== null);
+    this.optimizer?.attach(this, trainable, this.k); // all or nothing; keeps existing state
+    for (const l of this.layers) l.applyTrainable();
+    this.trainableList = trainable;
+    const first = this.layers.findIndex((l) => l.trainable && l.params().some((p) => p.trainable));
+    this.firstTrainable = first < 0 ? this.layers.length : first;
+    this.stale = false;
+  }
+
+  /** Marks the optimizer as needing (re)attachment (a new optimizer was compiled in). */
+  optimizerChanged(): void {
+    this.stale = true;
+  }
+
+  // ---- buffers ----
+
+  /** Makes sure the batch buffers hold `n` samples; reallocates (rarely, all or nothing) when they do not. */
+  reserve(n: number): void {
+    if (n <= this.capacity && this.bufs) return;
+    const cap = Math.max(n, this.capacity);
+    this.freeBuffers();
+    WasmTensor.transaction(() => {
+      try {
+        for (const l of this.layers) l.allocate(cap);
+        const workBytes = Math.max(64, ...this.layers.map((l) => l.workBytes(cap)));
+        const work = new WasmTensor([Math.ceil(workBytes / 4)], 'int32', 'GEMM workspace');
+        for (const l of this.layers) l.work = work;
+        this.bufs = {
+          x: new WasmTensor([cap, this.inSize], this.dtype, 'input batch'),
+          labels: new WasmTensor([cap], 'int32', 'label batch'),
+          targets: new WasmTensor([cap, this.outSize], this.dtype, 'target batch'),
+          dOut: new WasmTensor([cap, this.outSize], this.dtype, 'loss gradient'),
+          work,
+        };
+      } catch (e) {
+        this.bufs = null;
+        throw e;
+      }
+    });
+    this.capacity = cap;
+  }
+
+  get batchCapacity(): number { return this.capacity; }
+  get inputBuffer(): WasmTensor { return this.bufs!.x; }
+
+  /** The buffer a batch's targets go to: int32 labels or float targets shaped like the output. */
+  targetBuffer(kind: TargetKind): WasmTensor {
+    return kind === 'labels' ? this.bufs!.labels : this.bufs!.targets;
+  }
+
+  /** Bytes of one sample's targets. */
+  targetRowBytes(kind: TargetKind): number {
+    return kind === 'labels' ? 4 : this.outSize * BYTES[this.dtype];
+  }
+
+  /** Copies validated rows into the input buffer and scans them for NaN/Infinity there. */
+  loadBatch(xs: ArrayLike<number>, ys: ArrayLike<number> | null, kind: TargetKind, n: number, firstSample = 0, what = 'x'): void {
+    this.reserve(n);
+    this.bufs!.x.write(xs);
+    checkFinite(this.k, this.bufs!.x, n * this.inSize, this.inSize, firstSample, what);
+    if (ys) this.targetBuffer(kind).write(ys);
+  }
+
+  // ---- the step ----
+
+  /** Runs the layers on the first n rows of the input buffer. */
+  forward(n: number, training: boolean): WasmTensor {
+    let h = this.bufs!.x;
+    for (const l of this.layers) h = l.forward(h, n, training);
+    return h;
+  }
+
+  /**
+   * Forward, loss and backward on the first n rows in the buffers: leaves the gradients in
+   * every trainable param.grad; returns the loss (regularization included) or throws.
+   * Callers save and restore the RNG streams.
+   */
+  private gradients(n: number, kind: TargetKind, wantHits: boolean): number {
+    const loss = this.loss!;
+    const targets = this.targetBuffer(kind);
+    const out = this.forward(n, true);
+    if (wantHits) this.countHits(out, targets, kind, n);
+    const dataLoss = loss.compute(this.k, this.bufs!.dOut.ptr, out.ptr, targets.ptr, kind, n, this.outSize);
+    if (!Number.isFinite(dataLoss)) {
+      throw new Error(`loss became ${dataLoss} (non-finite); the step was not applied and the model keeps its last finite weights`);
+    }
+    let dy = this.bufs!.dOut;
+    for (let i = this.layers.length - 1; i >= this.firstTrainable; i--) {
+      const dx = this.layers[i].backward(dy, n, i > this.firstTrainable);
+      if (dx) dy = dx;
+    }
+    let total = dataLoss;
+    let gradSq = 0;
+    for (const p of this.trainableList) {
+      if (p.regularizer) total += this.k.l2(p.grad.ptr, p.value.ptr, p.value.size, p.regularizer.lambda);
+      gradSq += this.k.sumSquares(p.grad.ptr, p.grad.size);
+    }
+    if (!Number.isFinite(total) || !Number.isFinite(gradSq)) {
+      throw new Error(`${Number.isFinite(total) ? 'gradients' : 'loss'} became non-finite (loss ${total}, squared gradient norm ${gradSq}); the step was not applied and the model keeps its last finite weights`);
+    }
+    this.lastGradSq = gradSq;
+    return total;
+  }
+
+  private lastGradSq = 0;
+
+  /** One training step on the first n rows in the buffers; returns the loss before the update. */
+  step(n: number, kind: TargetKind, wantHits: boolean): number {
+    this.applyTrainable();
+    this.streams.save();
+    let total: number;
+    try {
+      total = this.gradients(n, kind, wantHits);
+      this.optimizer!.step(); // applies nothing when a new weight would be non-finite
+    } catch (e) {
+      this.streams.restore();
+      throw e;
+    }
+    for (const l of this.layers) l.commit();
+    this.lastGradNorm = Math.sqrt(this.lastGradSq);
+    return total;
+  }
+
+  /** Loss and gradients on the rows in the buffers with nothing updated: the RNG streams are rewound. */
+  probeGradients(n: number, kind: TargetKind): number {
+    this.applyTrainable();
+    this.streams.save();
+    try {
+      return this.gradients(n, kind, false);
+    } finally {
+      this.streams.restore();
+    }
+  }
+
+  /** Data loss of the first n rows in the buffers, inference mode; hits when metrics are on. */
+  evaluateBuffers(n: number, kind: TargetKind): number {
+    const out = this.forward(n, false);
+    const t = this.targetBuffer(kind);
+    const loss = this.loss!.compute(this.k, 0, out.ptr, t.ptr, kind, n, this.outSize);
+    if (this.metrics.length) this.countHits(out, t, kind, n);
+    return loss;
+  }
+
+  private countHits(out: WasmTensor, t: WasmTensor, kind: TargetKind, n: number): void {
+    [this.hits, this.counted] = this.loss!.hits(this.k, out.ptr, t.ptr, kind, n, this.outSize);
+  }
+
+  /** Σ λ·‖W‖² over the regularized kernels of trainable layers (what training adds to the loss). */
+  regularizationLoss(): number {
+    let s = 0;
+    for (const p of this.trainableParams()) if (p.regularizer) s += p.regularizer.lambda * this.k.sumSquares(p.value.ptr, p.value.size);
+    return s;
+  }
+
+  // ---- resident datasets (fit) ----
+
+  /** Copies n validated samples into wasm memory (all or nothing) and scans x for NaN/Infinity. */
+  upload(xs: ArrayLike<number>, ys: ArrayLike<number>, kind: TargetKind, n: number, firstSample: number, what: string): Dataset {
+    const tw = kind === 'labels' ? 1 : this.outSize;
+    const rows = Math.max(n, 1);
+    const ds = WasmTensor.transaction(() => {
+      const x = new WasmTensor([rows, this.inSize], this.dtype, `${what} (in wasm)`);
+      const y = kind === 'labels' ? new WasmTensor([rows], 'int32', `${what} labels (in wasm)`) : new WasmTensor([rows, tw], this.dtype, `${what} targets (in wasm)`);
+      const order = new WasmTensor([rows], 'int32', `${what} order`);
+      const free = () => { x.free(); y.free(); order.free(); };
+      try {
+        x.write(subarray(xs, 0, n * this.inSize));
+        y.write(subarray(ys, 0, n * tw));
+        const o = order.view();
+        for (let i = 0; i < n; i++) o[i] = i;
+        checkFinite(this.k, x, n * this.inSize, this.inSize, firstSample, what);
+      } catch (e) {
+        free();
+        throw e;
+      }
+      return { x, y, order, kind, n, free };
+    });
+    return ds;
+  }
+
+  /** Gathers rows order[start, start + n) of a resident dataset into the batch buffers. */
+  gather(ds: Dataset, start: number, n: number): void {
+    const ex = runtime().exports;
+    const idx = ds.order.ptr + start * 4;
+    ex.gather_rows(this.bufs!.x.ptr, ds.x.ptr, idx, n, this.inSize * BYTES[this.dtype]);
+    ex.gather_rows(this.targetBuffer(ds.kind).ptr, ds.y.ptr, idx, n, this.targetRowBytes(ds.kind));
+  }
+
+  /** Mean data loss and hits over a resident dataset, inference mode. */
+  evaluateResident(ds: Dataset): { loss: number; hits: number; counted: number } {
+    const chunk = this.capacity;
+    let lossSum = 0, hits = 0, counted = 0;
+    for (let s = 0; s < ds.n; s += chunk) {
+      const n = Math.min(chunk, ds.n - s);
+      this.gather(ds, s, n);
+      lossSum += this.evaluateBuffers(n, ds.kind) * n;
+      hits += this.hits; counted += this.counted;
+    }
+    return { loss: lossSum / ds.n, hits, counted };
+  }
+
+  // ---- state for save/load ----
+
+  /** The named RNG streams and their live 16-byte states. */
+  streamStates(): { name: string; bytes: Uint8Array }[] {
+    return [...this.streams.named].map(([name, s]) => ({ name, bytes: this.streams.bytes(s) }));
+  }
+
+  /** Pointer of a named stream ('shuffle', 'augment', ...). */
+  streamPtr(name: string): number {
+    return this.streams.named.get(name)!.ptr;
+  }
+
+  get nextStreamId(): number { return this.streams.nextId; }
+  set nextStreamId(id: number) { this.streams.nextId = id; }
+
+  // ---- teardown ----
+
+  private freeBuffers(): void {
+    if (!this.bufs) { this.capacity = 0; return; }
+    for (const t of Object.values(this.bufs)) t.free();
+    for (const l of this.layers) l.releaseBuffers();
+    this.bufs = null;
+    this.capacity = 0;
+  }
+
+  private freeAll(): void {
+    this.freeBuffers();
+    this.scratch?.free();
+    this.scratch = null;
+    this.streams.free();
+  }
+
+  dispose(): void {
+    for (const l of this.layers) l.dispose();
+    this.optimizer?.dispose();
+    this.freeAll();
+    this.isBuilt = false;
+  }
+}
