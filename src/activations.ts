@@ -1,4 +1,4 @@
-// Activation names → kernel codes and their fixed parameters (DESIGN.md conventions:
+// Activation names → kernel codes and their fixed parameters (docs/ARCHITECTURE.md conventions:
 // leakyRelu alpha 0.01, elu alpha 1.0). PReLU and maxout have parameters and are layers.
 
 import { Act } from '../bindings/index.js';

@@ -1,5 +1,5 @@
 // Batch normalization (Ioffe & Szegedy 2015) for [N, D] and [N, H, W, C] inputs, with the
-// conventions of DESIGN.md (Keras): statistics over every axis but the last; training uses
+// conventions of docs/ARCHITECTURE.md (Keras): statistics over every axis but the last; training uses
 // the batch mean and the biased batch variance; inference uses moving statistics,
 //   moving = momentum·moving + (1 − momentum)·batch   (momentum 0.99, epsilon 1e-3).
 // Weights: gamma, beta (trainable), movingMean, movingVariance (not trainable).

@@ -1,4 +1,4 @@
-// Window geometry shared by conv2d and the pooling layers (DESIGN.md: TensorFlow's rule).
+// Window geometry shared by conv2d and the pooling layers (docs/ARCHITECTURE.md: TensorFlow's rule).
 //   'valid': out = ⌊(in − k)/s⌋ + 1, no padding; in < k is an error.
 //   'same':  out = ⌈in/s⌉, total padding max((out − 1)·s + k − in, 0), the odd extra
 //            row/column at the bottom/right.

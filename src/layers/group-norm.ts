@@ -1,4 +1,4 @@
-// Group normalization (Wu & He 2018) and its two end points, per DESIGN.md:
+// Group normalization (Wu & He 2018) and its two end points, per docs/ARCHITECTURE.md:
 //   groupNorm({groups}): per sample over H, W and the C/groups channels of each group
 //   layerNorm():         groups = 1 — per sample over all non-batch axes (Ba et al. 2016)
 //   instanceNorm():      groups = C — per sample and channel over H, W (Ulyanov et al. 2016)

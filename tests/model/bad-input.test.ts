@@ -1,5 +1,5 @@
 // Bad input raises an Error that names the problem and the offending value, before any
-// state changes (DESIGN.md "Safe"): after each rejected call the model predicts the same
+// state changes (docs/ARCHITECTURE.md "Safe"): after each rejected call the model predicts the same
 // bits, has the same weights and optimizer step count, and then trains exactly like an
 // untouched twin (same RNG streams, same optimizer state). A loss that turns non-finite
 // during training stops it with an Error, and the model keeps its last finite weights.

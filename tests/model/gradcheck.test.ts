@@ -1,5 +1,5 @@
 // Gradient checks in float64: every layer's backward, every loss and the L2 term, compared
-// with a numerical derivative of the loss with respect to each weight (DESIGN.md: max
+// with a numerical derivative of the loss with respect to each weight (docs/ARCHITECTURE.md: max
 // relative error ≤ 1e-7).
 //
 // NOTE: the numerical derivative is the fourth-order central difference

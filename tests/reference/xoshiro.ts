@@ -1,7 +1,7 @@
 // The library's RNG reimplemented in JS, to check the wasm bit for bit:
 // xoshiro128** (Blackman & Vigna, https://prng.di.unimi.it/xoshiro128starstar.c) seeded
 // through SplitMix64's mixer (https://prng.di.unimi.it/splitmix64.c), with the seeding
-// scheme, the 53-bit doubles and the derived draws that DESIGN.md and assembly/rng.ts
+// scheme, the 53-bit doubles and the derived draws that docs/ARCHITECTURE.md and assembly/rng.ts
 // describe. The generators themselves are checked against published vectors in rng.test.ts.
 
 const MASK64 = (1n << 64n) - 1n;

@@ -1,0 +1,24 @@
+import { it, expect } from 'vitest';
+import { Sequential, layers, optimizers, schedules, tensor } from '../../src/index.js';
+import { randn, randLabels, weightsOf, expectSameBits } from './helpers.js';
+it('proto', async () => {
+  const m = new Sequential({ seed: 7 });
+  m.add(layers.conv2d({ filters: 3, kernelSize: 3, padding: 'same', inputShape: [6, 6, 2] }));
+  m.add(layers.batchNorm());
+  m.add(layers.prelu());
+  m.add(layers.maxPool2d());
+  m.add(layers.flatten());
+  m.add(layers.dropout({ rate: 0.3 }));
+  m.add(layers.dense({ units: 4 }));
+  m.compile({ optimizer: optimizers.adam({ learningRate: schedules.cosineDecay({ initialLearningRate: 0.01, decaySteps: 20 }) }), loss: 'softmaxCrossEntropy', metrics: ['accuracy'] });
+  const x = randn([24, 6, 6, 2], 1); const y = randLabels(24, 4, 2);
+  await m.fit(x, y, { epochs: 1, batchSize: 8 });
+  const art = m.save();
+  console.log(JSON.stringify(art.topology, null, 1).slice(0, 6000));
+  const b = await Sequential.load(art);
+  expectSameBits([b.predict(x).data], [m.predict(x).data]);
+  const h1 = await m.fit(x, y, { epochs: 2, batchSize: 8, validationSplit: 0.25, augment: { shift: 1 } });
+  const h2 = await b.fit(x, y, { epochs: 2, batchSize: 8, validationSplit: 0.25, augment: { shift: 1 } });
+  console.log(h1.history, h2.history);
+  expectSameBits(weightsOf(b), weightsOf(m));
+});
