@@ -1,7 +1,7 @@
 // Bitwise comparison of two runs of tests/browser/workloads.mjs (Node vs Chromium, Bun,
 // Deno), shared by the browser and runtime parity tests.
 import { expect } from 'vitest';
-import type { WordTensor, WorkloadResult } from './workloads.mjs';
+import type { ResumeResult, WordTensor, WorkloadResult } from './workloads.mjs';
 
 const hex = (w: number) => `0x${(w >>> 0).toString(16).padStart(8, '0')}`;
 
@@ -35,6 +35,31 @@ export function differences(n: WorkloadResult, c: WorkloadResult, other: string)
   problems.push(diffWords('history loss (f64)', other, n.lossWords, c.lossWords, 2));
   problems.push(diffWords('history accuracy (f64)', other, n.accuracyWords, c.accuracyWords, 2));
   return problems.filter(Boolean);
+}
+
+/** Where two `.simdnet` files (base64) differ, byte for byte (empty string when identical). */
+export function fileDifference(label: string, other: string, a: string, b: string | undefined): string {
+  if (typeof b !== 'string') return `${label}: missing in ${other}`;
+  const x = Buffer.from(a, 'base64'), y = Buffer.from(b, 'base64');
+  if (x.equals(y)) return '';
+  let first = 0;
+  while (first < Math.min(x.length, y.length) && x[first] === y[first]) first++;
+  let count = Math.abs(x.length - y.length);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) count++;
+  const at = (v: Buffer) => (first < v.length ? `0x${v[first].toString(16).padStart(2, '0')}` : 'end of file');
+  return `${label}: ${x.length} bytes in node vs ${y.length} in ${other}, ${count} differ; first at byte ${first}: node ${at(x)} vs ${other} ${at(y)}`;
+}
+
+/**
+ * Every difference between two continuations of the same model file: the workload fields,
+ * the predictions right after loading, and the bytes of the file each continued model saves.
+ */
+export function resumeDifferences(n: ResumeResult, c: ResumeResult, other: string): string[] {
+  return [
+    ...differences(n, c, other),
+    diff('predictions after load', other, n.loadedPredictions, c.loadedPredictions),
+    fileDifference('saved file', other, n.file, c.file),
+  ].filter(Boolean);
 }
 
 const sameWords = (a: WordTensor, b: WordTensor) => a.words.length === b.words.length && a.words.every((w, i) => w === b.words[i]);

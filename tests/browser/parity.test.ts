@@ -5,6 +5,13 @@
 // Both sides use the release wasm inlined in the dist bundles (not the debug build that
 // tests/setup.ts gives src/ imports): importing dist/simdnet.mjs yields its own module
 // instance with its own init(). `npm test` builds dist/ first.
+//
+// Same file, same bits: Node trains the resumable models of workloads.mjs and saves each
+// with io.toBytes(model.save()); the test server serves those bytes at /resume/<i>.simdnet,
+// the page loads them, trains on (shuffle, dropout, batch norm, a schedule) and saves again,
+// and must match Node's continuation of the same bytes bit for bit, the saved files byte
+// for byte (tests/browser/resume.ts). SIMDNET_PARITY_FLIP_BIT=1 makes the page flip one
+// bit of one weight in each file before resuming: a by-hand check that those tests then fail.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
@@ -12,8 +19,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
-import { differences, expectNonTrivial } from './compare.js';
-import type { WorkloadResult } from './workloads.mjs';
+import { differences, expectNonTrivial, fileDifference, resumeDifferences } from './compare.js';
+import { continueInNode, makeResumeFiles, nodeResumeChecks, type NodeResume } from './resume.js';
+import type { ResumeResult, WorkloadResult } from './workloads.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const nodeBundle = `${root}dist/simdnet.mjs`;
@@ -30,13 +38,20 @@ let origin = '';
 let nodeResults: WorkloadResult[] = [];
 let browserResults: WorkloadResult[] = [];
 let browserInfo = '';
+let resumeFiles: Uint8Array[] = [];
+let resumeNames: string[] = [];
+let nodeResume: NodeResume | undefined;
+let browserResume: ResumeResult[] = [];
+let browserFiles: string[] = [];
 
 function serve(): Promise<Server> {
-  const routes: Record<string, () => [string, string | Buffer]> = {
+  const routes: Record<string, () => [string, string | Uint8Array]> = {
     '/': () => ['text/html; charset=utf-8', PAGE],
     '/simdnet.browser.mjs': () => ['text/javascript; charset=utf-8', readFileSync(browserBundle)],
     '/workloads.mjs': () => ['text/javascript; charset=utf-8', readFileSync(workloadsFile)],
   };
+  // The model files Node saved, byte for byte.
+  resumeFiles.forEach((bytes, i) => { routes[`/resume/${i}.simdnet`] = () => ['application/octet-stream', bytes]; });
   const s = createServer((req, res) => {
     const route = routes[new URL(req.url ?? '/', 'http://x').pathname];
     if (!route) { res.writeHead(404).end(); return; }
@@ -59,6 +74,10 @@ beforeAll(async () => {
   const { runAll } = await import('./workloads.mjs');
   const lib = await import(/* @vite-ignore */ pathToFileURL(nodeBundle).href);
   nodeResults = await runAll(lib);
+  const made = await makeResumeFiles(lib);
+  resumeFiles = made.files;
+  resumeNames = made.names;
+  nodeResume = await continueInNode(lib, made);
 
   // Browser side: the same workloads file and the browser bundle, over http://127.0.0.1.
   server = await serve();
@@ -82,6 +101,19 @@ beforeAll(async () => {
       const { runAll } = await import('/workloads.mjs');
       return runAll(lib);
     })()`) as WorkloadResult[];
+    ({ files: browserFiles, resume: browserResume } = await page.evaluate(`(async () => {
+      const lib = await import('/simdnet.browser.mjs');
+      const { flipLowestBit, resumableFiles, resumeFromFile } = await import('/workloads.mjs');
+      const files = await resumableFiles(lib);
+      const resume = [];
+      for (let i = 0; i < ${resumeFiles.length}; i++) {
+        const res = await fetch('/resume/' + i + '.simdnet');
+        if (!res.ok) throw new Error('GET /resume/' + i + '.simdnet: ' + res.status);
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        resume.push(await resumeFromFile(lib, ${process.env.SIMDNET_PARITY_FLIP_BIT === '1' ? 'await flipLowestBit(lib, bytes)' : 'bytes'}));
+      }
+      return { files, resume };
+    })()`) as { files: string[]; resume: ResumeResult[] });
   } catch (e) {
     throw new Error(`workloads failed in Chromium ${browserInfo}: ${String(e)}${pageErrors.length ? `\npage errors:\n${pageErrors.join('\n')}` : ''}`);
   }
@@ -114,4 +146,29 @@ describe('Node and Chromium train to the same bits', () => {
       expectNonTrivial(r);
     });
   }
+});
+
+describe('a model file saved in Node trains on to the same bits in Chromium', () => {
+  it('the page resumed every file', () => {
+    expect(resumeNames.length).toBe(2);
+    expect(browserResume.map((r) => r.name)).toEqual(resumeNames);
+  });
+
+  for (const idx of [0, 1]) {
+    it(`file ${idx}: Chromium writes the same file after the same training`, () => {
+      expect(resumeFiles[idx], 'node file').toBeDefined();
+      expect(fileDifference('model file', 'chromium', Buffer.from(resumeFiles[idx]).toString('base64'), browserFiles[idx])).toBe('');
+    });
+
+    it(`file ${idx}: predictions after load, continued training and the file it saves are bit-identical`, () => {
+      const n = nodeResume?.fromFile[idx], c = browserResume[idx];
+      expect(n, 'node result').toBeDefined();
+      expect(c, 'chromium result').toBeDefined();
+      expect(resumeDifferences(n!, c, 'chromium'), `${n!.name}: Node ${process.version} vs Chromium ${browserInfo}`).toEqual([]);
+    });
+  }
+});
+
+describe('resuming from a file in Node (what Chromium is compared with)', () => {
+  nodeResumeChecks(() => nodeResume);
 });

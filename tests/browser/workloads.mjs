@@ -4,6 +4,14 @@
 // Node, dist/simdnet.browser.mjs in the page) and returns plain JSON: every float as the raw
 // uint32 words of its typed-array buffer, so the comparison is on bits, not on printed
 // numbers. Plain JS on purpose (no TS, no imports): it must run unchanged in both places.
+//
+// Resuming from a file ("same file, same bits"): `startResumable(lib)` trains the
+// RESUMABLE models for a while (Node side only), the test saves each with
+// io.toBytes(model.save()) and hands the bytes to every runtime; there `resumeFromFile(lib,
+// bytes)` loads them, continues training with shuffling and dropout, and returns the same
+// bitwise JSON as the workloads plus the predictions right after loading and the bytes of
+// the file the continued model saves (base64), so the files themselves can be compared.
+// `resumableFiles(lib)` writes the first files themselves, for the same byte comparison.
 
 /** Deterministic data from a 32-bit LCG: integer arithmetic only, then exact scalings. */
 function makeData(n, d, classes, Float) {
@@ -33,7 +41,7 @@ function snapshot(model) {
   return model.getWeights().map((t) => ({ shape: Array.from(t.shape), dtype: t.dtype, words: words(t.data) }));
 }
 
-async function train(lib, name, model, x, y, fitOptions) {
+async function train(lib, name, model, x, y, fitOptions, extra) {
   const initial = snapshot(model);
   const history = await model.fit(x, y, fitOptions);
   const pred = model.predict(x);
@@ -46,6 +54,7 @@ async function train(lib, name, model, x, y, fitOptions) {
     loss: Array.from(history.history.loss),
     lossWords: words(Float64Array.from(history.history.loss)),
     accuracyWords: words(Float64Array.from(history.history.accuracy)),
+    ...(extra ? extra(model) : {}),
   };
   model.dispose();
   return out;
@@ -96,6 +105,118 @@ async function float64(lib) {
   m.add(layers.dense({ units: 4 }));
   m.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'softmaxCrossEntropy', metrics: ['accuracy'] });
   return train(lib, 'adam+dropout f64', m, x, labels, { epochs: 3, batchSize: 32, shuffle: true });
+}
+
+// ---- resuming from a model file ----
+
+/**
+ * Models saved mid-training: batch norm (moving statistics), dropout, Adam(W) with a
+ * schedule. The model name (saved in the file) names the results.
+ */
+const RESUMABLE = [
+  (lib) => {
+    const { Sequential, layers, optimizers, schedules } = lib;
+    const m = new Sequential({ seed: 21, name: 'resume f32: batchNorm+dropout, adam+cosineDecay warm-up' });
+    m.add(layers.dense({ units: 32, inputShape: [20], activation: 'relu', kernelInitializer: 'heNormal' }));
+    m.add(layers.batchNorm());
+    m.add(layers.dropout({ rate: 0.25 }));
+    m.add(layers.dense({ units: 16, activation: 'tanh' }));
+    m.add(layers.dropout({ rate: 0.1 }));
+    m.add(layers.dense({ units: 4 }));
+    // 16 steps before the save, 24 after: the schedule is mid-decay when the file is written.
+    const learningRate = schedules.cosineDecay({ initialLearningRate: 0.01, decaySteps: 60, warmupSteps: 4, alpha: 0.1 });
+    m.compile({ optimizer: optimizers.adam({ learningRate }), loss: 'softmaxCrossEntropy', metrics: ['accuracy'] });
+    return m;
+  },
+  (lib) => {
+    const { Sequential, layers, optimizers, schedules } = lib;
+    const m = new Sequential({ seed: 5, dtype: 'float64', name: 'resume f64: batchNorm+dropout, adamw+exponentialDecay' });
+    m.add(layers.dense({ units: 24, inputShape: [20], activation: 'relu' }));
+    m.add(layers.batchNorm({ momentum: 0.9 }));
+    m.add(layers.dropout({ rate: 0.2 }));
+    m.add(layers.dense({ units: 4 }));
+    const learningRate = schedules.exponentialDecay({ initialLearningRate: 0.02, decaySteps: 10, decayRate: 0.7 });
+    m.compile({ optimizer: optimizers.adamw({ learningRate }), loss: 'softmaxCrossEntropy', metrics: ['accuracy'] });
+    return m;
+  },
+];
+
+const RESUME_DATA = { n: 256, d: 20, classes: 4 };
+/** The continuation every runtime runs after loading (and the first phase, with 2 epochs). */
+const RESUME_FIT = { epochs: 3, batchSize: 32, shuffle: true };
+
+function resumeData(dtype) {
+  return makeData(RESUME_DATA.n, RESUME_DATA.d, RESUME_DATA.classes, dtype === 'float64' ? Float64Array : Float32Array);
+}
+
+/** Base64 of bytes with the global btoa (Node ≥ 16, Bun, Deno and browsers all have it). */
+function base64(bytes) {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, Array.from(bytes.subarray(i, i + 0x8000)));
+  return btoa(bin);
+}
+
+/**
+ * Builds and trains every RESUMABLE model for 2 epochs (shuffle, dropout) and returns the
+ * live Sequential models, mid-training, for the caller to save; the caller disposes them
+ * (continueTraining does).
+ */
+export async function startResumable(lib) {
+  await lib.init();
+  const out = [];
+  for (const make of RESUMABLE) {
+    const model = make(lib);
+    const { x, labels } = resumeData(model.dtype);
+    await model.fit(x, labels, { ...RESUME_FIT, epochs: 2 });
+    out.push(model);
+  }
+  return out;
+}
+
+/** The files startResumable's models save (base64): every runtime must write Node's bytes. */
+export async function resumableFiles(lib) {
+  const models = await startResumable(lib);
+  return models.map((m) => {
+    const file = base64(lib.io.toBytes(m.save()));
+    m.dispose();
+    return file;
+  });
+}
+
+/**
+ * The continuation: predictions as the model stands, 3 more epochs with shuffling and
+ * dropout, predictions, and the file the continued model saves. Disposes the model.
+ */
+export async function continueTraining(lib, model) {
+  const { x, labels } = resumeData(model.dtype);
+  const before = model.predict(x);
+  const loadedPredictions = { shape: Array.from(before.shape), dtype: before.dtype, words: words(before.data) };
+  const out = await train(lib, model.name, model, x, labels, RESUME_FIT, (m) => ({ file: base64(lib.io.toBytes(m.save())) }));
+  return { ...out, loadedPredictions };
+}
+
+/** Loads a `.simdnet` file's bytes (from io.toBytes) and runs continueTraining on it. */
+export async function resumeFromFile(lib, bytes) {
+  await lib.init();
+  const model = await lib.Sequential.load(lib.io.fromBytes(bytes));
+  return continueTraining(lib, model);
+}
+
+/**
+ * The same file with the lowest mantissa bit of the first weight flipped (optimizer state,
+ * RNG streams and everything else as they were): the test's proof that one ulp in the file
+ * shows up in every compared quantity.
+ */
+export async function flipLowestBit(lib, bytes) {
+  await lib.init();
+  const model = await lib.Sequential.load(lib.io.fromBytes(bytes));
+  const ws = model.getWeights().map((t) => t.data.slice());
+  // Little-endian: the first uint32 word holds the lowest mantissa bits of a float32 or float64.
+  new Uint32Array(ws[0].buffer, ws[0].byteOffset, 1)[0] ^= 1;
+  model.setWeights(ws);
+  const out = lib.io.toBytes(model.save());
+  model.dispose();
+  return out;
 }
 
 /** Runs every workload in order in one fresh module instance. */

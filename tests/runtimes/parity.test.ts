@@ -6,13 +6,23 @@
 // tests/runtimes/run-workloads.mjs as a child process that prints its results as JSON.
 // Their binaries are taken from node_modules only (see runtimeBinary): nothing is
 // downloaded and no runtime installed on the machine is used. `npm test` builds dist/ first.
+//
+// Same file, same bits: Node trains the resumable models of workloads.mjs and saves each
+// with io.toBytes(model.save()) to a temporary `.simdnet` file; Bun and Deno load those
+// files, train on (shuffle, dropout, batch norm, a schedule) and save again, and must match
+// Node's continuation of the same bytes bit for bit, the saved files byte for byte
+// (tests/browser/resume.ts). SIMDNET_PARITY_FLIP_BIT=1 makes the children flip one bit of
+// one weight in each file before resuming: a by-hand check that the resume tests then fail.
 
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { differences, expectNonTrivial } from '../browser/compare.js';
-import type { WorkloadResult } from '../browser/workloads.mjs';
+import { differences, expectNonTrivial, fileDifference, resumeDifferences } from '../browser/compare.js';
+import { continueInNode, makeResumeFiles, nodeResumeChecks, type NodeResume } from '../browser/resume.js';
+import type { ResumeResult, WorkloadResult } from '../browser/workloads.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bundle = `${root}dist/simdnet.mjs`;
@@ -48,14 +58,18 @@ function runtimeBinary(rt: Runtime): string {
   throw new Error(`no ${rt} executable in node_modules (looked for ${candidates.join(', ')}): run \`npm ci\` (the ${rt} dev dependency ships it)`);
 }
 
-interface ChildRun { runtime: string; version: string; results: WorkloadResult[] }
+interface ChildRun { runtime: string; version: string; results: WorkloadResult[]; files: string[]; resume: ResumeResult[] }
 
-function run(rt: Runtime): Promise<ChildRun> {
+function run(rt: Runtime, modelDir: string, modelPaths: string[]): Promise<ChildRun> {
   const bin = runtimeBinary(rt);
-  // Deno: read access to the repo only; no config or lock file discovery, no prompts.
+  const runnerArgs = [
+    ...modelPaths.flatMap((f) => ['--resume', f]),
+    ...(process.env.SIMDNET_PARITY_FLIP_BIT === '1' ? ['--flip-bit'] : []),
+  ];
+  // Deno: read access to the repo and the model files only; no config or lock file discovery, no prompts.
   const args = rt === 'deno'
-    ? ['run', `--allow-read=${root}`, '--no-config', '--no-lock', '--no-prompt', runner]
-    : ['--no-install', runner];
+    ? ['run', `--allow-read=${root},${modelDir}`, '--no-config', '--no-lock', '--no-prompt', runner, ...runnerArgs]
+    : ['--no-install', runner, ...runnerArgs];
   const env = { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', DO_NOT_TRACK: '1' };
   return new Promise((resolve, reject) => {
     execFile(bin, args, { cwd: root, env, maxBuffer: 256 << 20, timeout: 60_000 }, (err, stdout, stderr) => {
@@ -73,22 +87,41 @@ function run(rt: Runtime): Promise<ChildRun> {
 }
 
 let nodeResults: WorkloadResult[] = [];
+let nodeResume: NodeResume | undefined;
+let resumeNames: string[] = [];
+let resumeFiles: string[] = [];
+let resumeDir = '';
 const children: Partial<Record<Runtime, ChildRun>> = {};
 const failures: Partial<Record<Runtime, string>> = {};
 
 beforeAll(async () => {
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run build\` first (npm test does it for you)`);
-  // Bun and Deno start first and run alongside the Node side.
-  const pending = RUNTIMES.map((rt) => run(rt).then(
-    (r) => { children[rt] = r; },
-    (e: unknown) => { failures[rt] = e instanceof Error ? e.message : String(e); },
-  ));
   // Node side: the release bundle, a module instance separate from the debug build of setup.ts.
   const { runAll } = await import('../browser/workloads.mjs');
   const lib = await import(/* @vite-ignore */ pathToFileURL(bundle).href);
+  // The model files first: Bun and Deno resume from them.
+  const made = await makeResumeFiles(lib);
+  resumeNames = made.names;
+  resumeFiles = made.files.map((b) => Buffer.from(b).toString('base64'));
+  resumeDir = mkdtempSync(join(tmpdir(), 'simdnet-parity-'));
+  const paths = made.files.map((bytes, i) => {
+    const p = join(resumeDir, `resume-${i}.simdnet`);
+    writeFileSync(p, bytes);
+    return p;
+  });
+  // Bun and Deno start now and run alongside the rest of the Node side.
+  const pending = RUNTIMES.map((rt) => run(rt, resumeDir, paths).then(
+    (r) => { children[rt] = r; },
+    (e: unknown) => { failures[rt] = e instanceof Error ? e.message : String(e); },
+  ));
   nodeResults = await runAll(lib);
+  nodeResume = await continueInNode(lib, made);
   await Promise.all(pending);
 }, 120_000);
+
+afterAll(() => {
+  if (resumeDir) rmSync(resumeDir, { recursive: true, force: true });
+});
 
 
 for (const rt of RUNTIMES) {
@@ -111,7 +144,34 @@ for (const rt of RUNTIMES) {
       });
     }
   });
+
+  describe(`a model file saved in Node trains on to the same bits in ${rt}`, () => {
+    it(`${rt} resumed every file`, () => {
+      expect(failures[rt], `${rt} run failed`).toBeUndefined();
+      expect(resumeNames.length).toBe(2);
+      expect(children[rt]!.resume.map((r) => r.name)).toEqual(resumeNames);
+    });
+
+    for (const idx of [0, 1]) {
+      it(`file ${idx}: ${rt} writes the same file after the same training`, () => {
+        expect(failures[rt], `${rt} run failed`).toBeUndefined();
+        expect(fileDifference('model file', rt, resumeFiles[idx], children[rt]!.files[idx])).toBe('');
+      });
+
+      it(`file ${idx}: predictions after load, continued training and the file it saves are bit-identical in ${rt}`, () => {
+        expect(failures[rt], `${rt} run failed`).toBeUndefined();
+        const n = nodeResume?.fromFile[idx], c = children[rt]!.resume[idx];
+        expect(n, 'node result').toBeDefined();
+        expect(c, `${rt} result`).toBeDefined();
+        expect(resumeDifferences(n!, c, rt), `${n!.name}: Node ${process.version} vs ${rt} ${children[rt]!.version}`).toEqual([]);
+      });
+    }
+  });
 }
+
+describe('resuming from a file in Node (what the other runtimes are compared with)', () => {
+  nodeResumeChecks(() => nodeResume);
+});
 
 describe('the compared runs are non-trivial', () => {
   for (const idx of [0, 1, 2]) {
