@@ -1,15 +1,45 @@
-// Training callbacks. A callback is an object with any of these hooks; fit awaits them.
-// `progressBar` is what fit({verbose: 1}) uses: a bar per epoch on a terminal, one line per
-// epoch elsewhere (browser consoles, pipes).
+// Training callbacks. A callback is an object with any of the hooks below; fit awaits them.
+//   progressBar                  what fit({verbose: 1}) uses: a bar per epoch on a terminal,
+//                                one line per epoch elsewhere (browser consoles, pipes)
+//   earlyStopping({monitor, minDelta, patience, mode, baseline, restoreBestWeights})
+//   reduceLROnPlateau({monitor, factor, patience, minDelta, cooldown, minLr, mode})
+//   modelCheckpoint({save, monitor, saveBestOnly, mode})   save(artifacts, epoch, logs)
+//   lambda({onTrainBegin, onEpochBegin, onBatchEnd, onEpochEnd, onTrainEnd})
+// Monitors are History's names: loss, accuracy, valLoss, valAccuracy. A monitor this fit
+// does not record is an Error at the start of fit, not silence.
 
+import type { Tensor } from './tensor.js';
 import type { Logs } from './model/history.js';
+import type { ModelArtifacts } from './model/artifacts.js';
+import type { Optimizer } from './optimizers/optimizer.js';
+import { checkKeys, closest, describe } from './options.js';
+
+/** What a callback may use of the model being trained. */
+export interface CallbackModel {
+  stopTraining: boolean;
+  readonly optimizer: Optimizer | null;
+  getWeights(): Tensor[];
+  setWeights(weights: Tensor[]): void;
+  save(): ModelArtifacts;
+}
+
+/** Given to onTrainBegin: the model and what this fit will record. */
+export interface TrainInfo {
+  model: CallbackModel;
+  epochs: number;
+  /** Batches per epoch (null when a dataset decides). */
+  batchesPerEpoch: number | null;
+  /** The names each epoch's logs (and History) will hold. */
+  logNames: string[];
+}
 
 export interface Callback {
-  onTrainBegin?(): void | Promise<void>;
+  onTrainBegin?(info: TrainInfo): void | Promise<void>;
   onEpochBegin?(epoch: number): void | Promise<void>;
   onBatchEnd?(batch: number, logs: { loss: number; size: number }): void | Promise<void>;
   onEpochEnd?(epoch: number, logs: Logs): void | Promise<void>;
-  onTrainEnd?(): void | Promise<void>;
+  /** After the last epoch, once fit no longer holds the model (weights may be set here). */
+  onTrainEnd?(logs: Logs | null): void | Promise<void>;
 }
 
 interface Stream { isTTY?: boolean; write(s: string): unknown }
@@ -24,18 +54,20 @@ function fmt(logs: Partial<Logs>): string {
 }
 
 /** Progress display: a live bar on a TTY (Node/Bun/Deno), one line per epoch elsewhere. */
-export function progressBar({ epochs, batches, width = 30 }: { epochs: number; batches: number; width?: number }): Callback {
+export function progressBar({ epochs, batches, width = 30 }: { epochs: number; batches: number | null; width?: number }): Callback {
   const out = (globalThis as { process?: { stdout?: Stream } }).process?.stdout;
   const tty = !!out?.isTTY;
-  let start = 0, epochStart = 0, lossSum = 0, seen = 0, lastDraw = 0, current = 0;
+  let start = 0, epochStart = 0, lossSum = 0, seen = 0, lastDraw = 0, current = 0, trained = 0;
   const now = () => (globalThis.performance ?? Date).now();
   const draw = (done: number) => {
-    const filled = Math.round((done / batches) * width);
     const secs = ((now() - epochStart) / 1000).toFixed(1);
-    out!.write(`\rEpoch ${current + 1}/${epochs} [${'='.repeat(filled)}${filled < width ? '>' : ''}${' '.repeat(Math.max(0, width - filled - 1))}] ${done}/${batches} ${secs}s loss ${(lossSum / Math.max(seen, 1)).toFixed(4)}`);
+    const loss = (lossSum / Math.max(seen, 1)).toFixed(4);
+    if (batches === null) { out!.write(`\rEpoch ${current + 1}/${epochs} ${done} batches ${secs}s loss ${loss}`); return; }
+    const filled = Math.round((done / batches) * width);
+    out!.write(`\rEpoch ${current + 1}/${epochs} [${'='.repeat(filled)}${filled < width ? '>' : ''}${' '.repeat(Math.max(0, width - filled - 1))}] ${done}/${batches} ${secs}s loss ${loss}`);
   };
   return {
-    onTrainBegin() { start = now(); },
+    onTrainBegin() { start = now(); trained = 0; },
     onEpochBegin(epoch) { current = epoch; epochStart = now(); lossSum = 0; seen = 0; },
     onBatchEnd(batch, logs) {
       lossSum += logs.loss * logs.size;
@@ -43,6 +75,7 @@ export function progressBar({ epochs, batches, width = 30 }: { epochs: number; b
       if (tty && (now() - lastDraw > 100 || batch + 1 === batches)) { lastDraw = now(); draw(batch + 1); }
     },
     onEpochEnd(epoch, logs) {
+      trained = epoch + 1;
       const secs = ((now() - epochStart) / 1000).toFixed(1);
       const line = `Epoch ${epoch + 1}/${epochs} · ${secs}s · ${fmt(logs)}`;
       if (tty) out!.write(`\r\x1b[2K${line}\n`);
@@ -50,10 +83,196 @@ export function progressBar({ epochs, batches, width = 30 }: { epochs: number; b
       else console.log(line);
     },
     onTrainEnd() {
-      const line = `trained ${epochs} epochs in ${((now() - start) / 1000).toFixed(1)}s`;
+      const line = `trained ${trained} epochs in ${((now() - start) / 1000).toFixed(1)}s`;
       if (out) out.write(line + '\n'); else console.log(line);
     },
   };
 }
 
-export const callbacks = { progressBar };
+type Mode = 'auto' | 'min' | 'max';
+
+/** Tracks the best value of a monitored log; Keras's 'auto' maximizes accuracies, minimizes the rest. */
+class Monitor {
+  readonly better: (a: number, b: number) => boolean;
+  best: number;
+
+  constructor(readonly what: string, readonly name: string, mode: unknown, minDelta: number) {
+    if (typeof name !== 'string') throw new Error(`${what} monitor must be a log name such as 'valLoss', got ${describe(name)}`);
+    if (mode !== 'auto' && mode !== 'min' && mode !== 'max') throw new Error(`${what} mode must be 'auto', 'min' or 'max', got ${describe(mode)}`);
+    const max = mode === 'max' || (mode === 'auto' && /acc/i.test(name));
+    this.better = max ? (a, b) => a > b + minDelta : (a, b) => a < b - minDelta;
+    this.best = max ? -Infinity : Infinity;
+  }
+
+  /** Throws unless this fit records the monitored name. */
+  check(info: TrainInfo): void {
+    if (info.logNames.includes(this.name)) return;
+    const near = closest(this.name, info.logNames);
+    throw new Error(`${this.what} monitors '${this.name}', which this fit does not record${near ? `; did you mean '${near}'?` : ''} (it records ${info.logNames.join(', ')}${/^val/.test(this.name) ? '; give validationData or validationSplit' : ''})`);
+  }
+
+  value(logs: Logs): number {
+    return (logs as unknown as Record<string, number>)[this.name];
+  }
+
+  /** True (and remembered) when `v` beats the best so far. */
+  improved(v: number): boolean {
+    if (!this.better(v, this.best)) return false;
+    this.best = v;
+    return true;
+  }
+}
+
+function nonNegative(v: unknown, what: string, integer = false): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v))) {
+    throw new Error(`Invalid ${what}: ${describe(v)} (a ${integer ? 'non-negative integer' : 'finite number ≥ 0'})`);
+  }
+  return v;
+}
+
+export interface EarlyStoppingArgs {
+  /** Default 'valLoss'. */
+  monitor?: string;
+  /** Smallest change that counts as an improvement (default 0). */
+  minDelta?: number;
+  /** Epochs without improvement before stopping (default 0). */
+  patience?: number;
+  mode?: Mode;
+  /** Stop unless the monitored value beats this by the end of the patience window. */
+  baseline?: number | null;
+  /** At the end of training, put back the weights of the best epoch (default false). */
+  restoreBestWeights?: boolean;
+}
+
+/** Stops training when the monitored value has not improved for `patience` epochs (Keras EarlyStopping). */
+export function earlyStopping(args: EarlyStoppingArgs = {}): Callback {
+  checkKeys(args, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights'], 'callbacks.earlyStopping');
+  const minDelta = Math.abs(nonNegative(args.minDelta ?? 0, 'earlyStopping minDelta'));
+  const patience = nonNegative(args.patience ?? 0, 'earlyStopping patience', true);
+  const restore = args.restoreBestWeights ?? false;
+  const baseline = args.baseline ?? null;
+  if (baseline !== null && (typeof baseline !== 'number' || !Number.isFinite(baseline))) throw new Error(`Invalid earlyStopping baseline: ${describe(baseline)}`);
+  let m!: Monitor;
+  let model!: CallbackModel;
+  let wait = 0;
+  let best: Tensor[] | null = null;
+  return {
+    onTrainBegin(info) {
+      m = new Monitor('earlyStopping', args.monitor ?? 'valLoss', args.mode ?? 'auto', minDelta);
+      m.check(info);
+      if (baseline !== null) m.best = baseline;
+      model = info.model;
+      wait = 0;
+      best = null;
+    },
+    onEpochEnd(_epoch, logs) {
+      const v = m.value(logs);
+      if (m.improved(v)) {
+        wait = 0;
+        if (restore) best = model.getWeights();
+        return;
+      }
+      // Keras: stop once `patience` epochs in a row brought no improvement
+      if (++wait >= Math.max(patience, 1)) model.stopTraining = true;
+    },
+    onTrainEnd() {
+      if (restore && best) model.setWeights(best);
+    },
+  };
+}
+
+export interface ReduceLROnPlateauArgs {
+  monitor?: string;
+  /** New rate = rate · factor, 0 < factor < 1 (default 0.1). */
+  factor?: number;
+  /** Epochs without improvement before reducing (default 10). */
+  patience?: number;
+  /** Default 1e-4. */
+  minDelta?: number;
+  /** Epochs to wait after a reduction (default 0). */
+  cooldown?: number;
+  /** Lower bound of the learning rate (default 0). */
+  minLr?: number;
+  mode?: Mode;
+}
+
+/** Multiplies a numeric learning rate by `factor` when the monitored value stalls (Keras ReduceLROnPlateau). */
+export function reduceLROnPlateau(args: ReduceLROnPlateauArgs = {}): Callback {
+  checkKeys(args, ['monitor', 'factor', 'patience', 'minDelta', 'cooldown', 'minLr', 'mode'], 'callbacks.reduceLROnPlateau');
+  const factor = args.factor ?? 0.1;
+  if (typeof factor !== 'number' || !(factor > 0 && factor < 1)) throw new Error(`Invalid reduceLROnPlateau factor: ${describe(factor)} (must be in (0, 1))`);
+  const patience = nonNegative(args.patience ?? 10, 'reduceLROnPlateau patience', true);
+  const minDelta = nonNegative(args.minDelta ?? 1e-4, 'reduceLROnPlateau minDelta');
+  const cooldown = nonNegative(args.cooldown ?? 0, 'reduceLROnPlateau cooldown', true);
+  const minLr = nonNegative(args.minLr ?? 0, 'reduceLROnPlateau minLr');
+  let m!: Monitor;
+  let opt!: Optimizer;
+  let wait = 0, coolLeft = 0;
+  return {
+    onTrainBegin(info) {
+      m = new Monitor('reduceLROnPlateau', args.monitor ?? 'valLoss', args.mode ?? 'auto', minDelta);
+      m.check(info);
+      opt = info.model.optimizer!;
+      if (typeof opt.learningRate !== 'number') throw new Error(`reduceLROnPlateau needs a numeric learning rate; this ${opt.className} follows a ${opt.learningRate.className} schedule`);
+      wait = 0; coolLeft = 0;
+    },
+    onEpochEnd(_epoch, logs) {
+      if (coolLeft > 0) coolLeft--;
+      if (m.improved(m.value(logs))) { wait = 0; return; }
+      if (coolLeft > 0) return;
+      if (++wait >= patience) {
+        const lr = opt.learningRate as number;
+        if (lr > minLr) opt.setLearningRate(Math.max(lr * factor, minLr));
+        wait = 0;
+        coolLeft = cooldown;
+      }
+    },
+  };
+}
+
+export interface ModelCheckpointArgs {
+  /** Receives model.save() output; e.g. `(a) => io.saveFile` or an IndexedDB write. */
+  save: (artifacts: ModelArtifacts, epoch: number, logs: Logs) => void | Promise<void>;
+  /** Default 'valLoss'. */
+  monitor?: string;
+  /** Save only when the monitored value improves (default false: every epoch). */
+  saveBestOnly?: boolean;
+  mode?: Mode;
+}
+
+/** Hands the model's artifacts to `save` at the end of each epoch (or of each improving epoch). */
+export function modelCheckpoint(args: ModelCheckpointArgs): Callback {
+  if (!args || typeof args.save !== 'function') throw new Error('callbacks.modelCheckpoint needs {save: (artifacts, epoch, logs) => ...}');
+  checkKeys(args, ['save', 'monitor', 'saveBestOnly', 'mode'], 'callbacks.modelCheckpoint');
+  const bestOnly = args.saveBestOnly ?? false;
+  let m: Monitor | null = null;
+  let model!: CallbackModel;
+  return {
+    onTrainBegin(info) {
+      model = info.model;
+      m = null;
+      if (bestOnly || args.monitor !== undefined) {
+        m = new Monitor('modelCheckpoint', args.monitor ?? 'valLoss', args.mode ?? 'auto', 0);
+        m.check(info);
+      }
+    },
+    async onEpochEnd(epoch, logs) {
+      const improved = m ? m.improved(m.value(logs)) : true;
+      if (bestOnly && !improved) return;
+      await args.save(model.save(), epoch, logs);
+    },
+  };
+}
+
+const HOOKS = ['onTrainBegin', 'onEpochBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'] as const;
+
+/** A callback from plain functions (Keras LambdaCallback). */
+export function lambda(hooks: Callback): Callback {
+  checkKeys(hooks, HOOKS, 'callbacks.lambda');
+  for (const h of HOOKS) {
+    if (hooks[h] !== undefined && typeof hooks[h] !== 'function') throw new Error(`callbacks.lambda ${h} must be a function, got ${describe(hooks[h])}`);
+  }
+  return { ...hooks };
+}
+
+export const callbacks = { progressBar, earlyStopping, reduceLROnPlateau, modelCheckpoint, lambda };

@@ -117,7 +117,8 @@ export function getInitializer(spec: unknown, what: string): Initializer {
     }
     return initializerRegistry.fromConfig({ className: spec, config: {} }, what);
   }
-  if (spec && typeof spec === 'object' && typeof (spec as Initializer).fill === 'function') return spec as Initializer;
+  // NOTE: not an array: Array.prototype.fill would pass for an initializer's fill
+  if (spec && typeof spec === 'object' && !Array.isArray(spec) && typeof (spec as Initializer).fill === 'function' && typeof (spec as Initializer).getConfig === 'function') return spec as Initializer;
   if (spec && typeof spec === 'object' && 'className' in spec) return initializerRegistry.fromConfig(spec, what);
   throw new Error(`Invalid ${what}: ${describe(spec)} (a name such as 'heNormal', initializers.constant({value}) or {className, config})`);
 }

@@ -91,7 +91,8 @@ export function checkLearningRate(lr: unknown, dflt: number): LearningRate {
     if (!Number.isFinite(v) || v < 0) throw new Error(`Invalid learning rate: ${v}`);
     return v;
   }
-  if (v && typeof v === 'object' && typeof (v as LearningRateSchedule).at === 'function') return v as LearningRateSchedule;
+  // NOTE: not an array: Array.prototype.at would pass for a schedule's at
+  if (v && typeof v === 'object' && !Array.isArray(v) && typeof (v as LearningRateSchedule).at === 'function' && typeof (v as LearningRateSchedule).getConfig === 'function') return v as LearningRateSchedule;
   if (v && typeof v === 'object' && 'className' in v) return scheduleRegistry.fromConfig(v as Serialized, 'learningRate');
   throw new Error(`Invalid learning rate: ${describe(v)} (a number ≥ 0 or a schedule)`);
 }

@@ -1,10 +1,13 @@
-// The training loop. The whole training set is validated once and copied into wasm memory
-// once; each batch is then gathered by a shuffled index array (and optionally shifted at
-// random) by kernels, so an epoch makes no per-batch JS copies of the data.
+// The training loops. fit(): the whole training set is validated once and copied into wasm
+// memory once; each batch is then gathered by a shuffled index array (and optionally
+// shifted at random) by kernels, so an epoch makes no per-batch JS copies of the data.
+// fitDataset(): batches come from a (sync or async) iterable, iterated afresh each epoch;
+// each is validated and copied into the batch buffers and nothing is retained.
+// Both share runEpochs(): callbacks, History, stopTraining and event-loop yields.
 
 import { runtime, WasmTensor, BYTES } from '../../bindings/index.js';
-import { progressBar, type Callback } from '../callbacks.js';
-import { checkKeys, describe } from '../options.js';
+import { progressBar, type Callback, type CallbackModel } from '../callbacks.js';
+import { checkKeys, describe, positiveInt } from '../options.js';
 import { checkBatchSize, subarray, toFeatures, toTargets, type Features, type Targets } from './data.js';
 import { History, type Logs } from './history.js';
 import type { Dataset, Session } from './session.js';
@@ -34,23 +37,40 @@ export interface FitOptions {
   augment?: AugmentOptions;
 }
 
-const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationData', 'validationSplit', 'callbacks', 'verbose', 'augment'];
+/** One batch of a dataset: inputs and targets as fit takes them. */
+export interface Batch { xs: Features; ys: Targets }
+export type BatchSource = Iterable<Batch> | AsyncIterable<Batch>;
 
-/** Evaluation of a resident dataset as History records it. */
+export interface FitDatasetOptions {
+  epochs?: number;
+  /** Batches taken from each (fresh) iteration of the dataset; default: until it ends. */
+  batchesPerEpoch?: number;
+  /** [x, y] arrays, or a dataset of batches, evaluated at the end of every epoch. */
+  validationData?: [Features, Targets] | BatchSource;
+  callbacks?: Callback[];
+  verbose?: 0 | 1;
+}
+
+/** Evaluation as History records it, from summed data loss and hits. */
 export type Evaluation = (r: { loss: number; hits: number; counted: number }) => { loss: number; accuracy?: number };
 
-export async function fit(s: Session, x: Features, y: Targets, o: FitOptions, evaluation: Evaluation): Promise<History> {
-  if (o === null || typeof o !== 'object') throw new Error(`fit options must be an object, got ${describe(o)}`);
+/** What the loops need besides the session: the model for callbacks, and the evaluation. */
+export interface FitContext { model: CallbackModel; evaluation: Evaluation; ensureBuilt(x: Features): void }
+
+/** A finished run: Sequential calls the callbacks' onTrainEnd once fit no longer holds the model. */
+export interface FitRun { history: History; callbacks: Callback[]; last: Logs | null }
+
+const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationData', 'validationSplit', 'callbacks', 'verbose', 'augment'];
+
+export async function fit(s: Session, x: Features, y: Targets, o: FitOptions, ctx: FitContext): Promise<FitRun> {
   checkKeys(o, FIT_KEYS, 'fit');
-  const epochs = o.epochs ?? 1;
-  if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`Invalid epochs: ${describe(epochs)} (must be a non-negative integer)`);
+  const epochs = checkEpochs(o.epochs);
   const batchSize = checkBatchSize(o.batchSize ?? 32);
   const split = o.validationSplit ?? 0;
   if (typeof split !== 'number' || !(split >= 0 && split < 1)) throw new Error(`Invalid validationSplit: ${describe(split)} (must be in [0, 1))`);
   if (split > 0 && o.validationData) throw new Error('give either validationData or validationSplit, not both');
-  const cbs = o.callbacks ?? [];
-  if (!Array.isArray(cbs)) throw new Error(`callbacks must be an array, got ${describe(cbs)}`);
   if (o.augment !== undefined) checkKeys(o.augment, ['shift', 'imageShape'], 'fit augment');
+  ctx.ensureBuilt(x);
   const { inputShape, outputShape, inSize, outSize } = s;
   const shift = o.augment?.shift ?? 0;
   if (!Number.isInteger(shift) || shift < 0) throw new Error(`Invalid augment.shift: ${describe(shift)} (a non-negative integer)`);
@@ -64,97 +84,202 @@ export async function fit(s: Session, x: Features, y: Targets, o: FitOptions, ev
   const ty = toTargets(y, fx.n, outputShape, s.loss!);
   const nTrain = split > 0 ? Math.floor(fx.n * (1 - split)) : fx.n;
   if (nTrain === 0) throw new Error(`fit: no training samples (${fx.n} samples, validationSplit ${split})`);
-  let val: { x: ArrayLike<number>; y: ArrayLike<number>; n: number; first: number; what: string } | null = null;
-  let valKind = ty.kind;
+  let val: { x: ArrayLike<number>; y: ArrayLike<number>; kind: typeof ty.kind; n: number; first: number; what: string } | null = null;
   if (o.validationData) {
-    if (!Array.isArray(o.validationData) || o.validationData.length !== 2) throw new Error('validationData must be [x, y]');
-    const vx = toFeatures(o.validationData[0], inputShape, 'validationData x');
-    const vy = toTargets(o.validationData[1], vx.n, outputShape, s.loss!, 'validationData y');
-    if (vx.n === 0) throw new Error('validationData has no samples');
-    val = { x: vx.data, y: vy.data, n: vx.n, first: 0, what: 'validationData x' };
-    valKind = vy.kind;
+    const v = validationArrays(s, o.validationData);
+    val = { ...v, first: 0, what: 'validationData x' };
   } else if (split > 0) {
     const tw = ty.kind === 'labels' ? 1 : outSize;
-    val = { x: subarray(fx.data, nTrain * inSize, fx.n * inSize), y: subarray(ty.data, nTrain * tw, fx.n * tw), n: fx.n - nTrain, first: nTrain, what: 'x' };
+    val = { x: subarray(fx.data, nTrain * inSize, fx.n * inSize), y: subarray(ty.data, nTrain * tw, fx.n * tw), kind: ty.kind, n: fx.n - nTrain, first: nTrain, what: 'x' };
   }
 
-  const ex = runtime().exports;
-  const k = s.k;
-  const history = new History();
-  const bar = o.verbose ? [progressBar({ epochs, batches: Math.ceil(nTrain / batchSize) })] : [];
-  const all = [...bar, ...cbs];
-  const batchCap = Math.min(batchSize, nTrain);
   // All or nothing: the datasets, the augmentation buffer and the batch buffers.
-  let train: Dataset | null = null, valSet: Dataset | null = null, augTmp: WasmTensor | null = null;
-  WasmTensor.transaction(() => {
-    train = s.upload(fx.data, ty.data, ty.kind, nTrain, 0, 'x');
-    valSet = val ? s.upload(val.x, val.y, valKind, val.n, val.first, val.what) : null;
-    augTmp = shift > 0 ? new WasmTensor([batchCap, inSize], s.dtype, 'augmentation buffer') : null;
+  const { train, valSet, augTmp } = WasmTensor.transaction(() => {
+    const train = s.upload(fx.data, ty.data, ty.kind, nTrain, 0, 'x');
+    const valSet = val ? s.upload(val.x, val.y, val.kind, val.n, val.first, val.what) : null;
+    const augTmp = shift > 0 ? new WasmTensor([Math.min(batchSize, nTrain), inSize], s.dtype, 'augmentation buffer') : null;
     s.reserve(Math.min(batchSize, Math.max(nTrain, valSet?.n ?? 0)));
     s.applyTrainable(); // attaches the optimizer before the first step
+    return { train, valSet, augTmp };
   });
-  const wantHits = s.metrics.length > 0;
+  const ex = runtime().exports;
   const rowBytes = inSize * BYTES[s.dtype];
-  s.stopTraining = false;
+  const batches = Math.ceil(nTrain / batchSize);
   try {
-    const t = train!;
-    let lastYield = now();
-    for (const c of all) await c.onTrainBegin?.();
-    for (let epoch = 0; epoch < epochs && !s.stopTraining; epoch++) {
-      for (const c of all) await c.onEpochBegin?.(epoch);
-      if (o.shuffle ?? true) ex.shuffle_i32(t.order.ptr, nTrain, s.streamPtr('shuffle'));
-      let lossSum = 0, hits = 0, counted = 0, seen = 0;
-      const batches = Math.ceil(nTrain / batchSize);
-      for (let b = 0; b < batches && !s.stopTraining; b++) {
-        const start = b * batchSize;
-        const n = Math.min(batchSize, nTrain - start);
-        // NOTE: buffers are looked up per batch, never held across an await: a predict()
-        // called from a callback may reallocate them (reserve) between two steps.
-        s.reserve(n);
-        s.gather(t, start, n);
-        if (augTmp) {
-          const a = augTmp as WasmTensor;
-          ex.gather_rows(a.ptr, t.x.ptr, t.order.ptr + start * 4, n, rowBytes);
-          k.randomShift(s.inputBuffer.ptr, a.ptr, n, image![0], image![1], image![2], shift, s.streamPtr('augment'));
+    return await runEpochs(s, ctx, { epochs, batches, callbacks: o.callbacks, verbose: o.verbose, validation: !!valSet },
+      async (epoch, trainBatch) => {
+        if (o.shuffle ?? true) ex.shuffle_i32(train.order.ptr, nTrain, s.streamPtr('shuffle'));
+        for (let b = 0; b < batches && !s.stopTraining; b++) {
+          const start = b * batchSize;
+          const n = Math.min(batchSize, nTrain - start);
+          // NOTE: buffers are looked up per batch, never held across an await: a predict()
+          // called from a callback may reallocate them (reserve) between two steps.
+          s.reserve(n);
+          s.gather(train, start, n);
+          if (augTmp) {
+            ex.gather_rows(augTmp.ptr, train.x.ptr, train.order.ptr + start * 4, n, rowBytes);
+            s.k.randomShift(s.inputBuffer.ptr, augTmp.ptr, n, image![0], image![1], image![2], shift, s.streamPtr('augment'));
+          }
+          await trainBatch(epoch, b, n, train.kind);
         }
-        let loss: number;
-        try {
-          loss = s.step(n, t.kind, wantHits);
-        } catch (e) {
-          throw new Error(`Training stopped at epoch ${epoch + 1}, batch ${b + 1}: ${(e as Error).message}`);
-        }
-        lossSum += loss * n; seen += n;
-        if (wantHits) { hits += s.hits; counted += s.counted; }
-        for (const c of all) await c.onBatchEnd?.(b, { loss, size: n });
-        if (now() - lastYield >= YIELD_MS) { await yieldToEventLoop(); lastYield = now(); }
-      }
-      if (seen === 0) break; // stopped before this epoch's first batch: nothing to record
-      const logs: Logs = { loss: lossSum / seen };
-      if (wantHits) logs.accuracy = counted ? hits / counted : Number.NaN;
-      if (valSet) {
-        s.reserve(1);
-        const r = evaluation(s.evaluateResident(valSet));
-        logs.valLoss = r.loss;
-        if (r.accuracy !== undefined) logs.valAccuracy = r.accuracy;
-      }
-      logs.learningRate = s.optimizer!.currentLearningRate;
-      history.record(epoch, logs);
-      for (const c of all) await c.onEpochEnd?.(epoch, logs);
-    }
-    for (const c of all) await c.onTrainEnd?.();
+      },
+      valSet ? () => { s.reserve(1); return s.evaluateResident(valSet); } : null);
   } finally {
-    (train as Dataset | null)?.free();
-    (valSet as Dataset | null)?.free();
-    (augTmp as WasmTensor | null)?.free();
+    train.free();
+    valSet?.free();
+    augTmp?.free();
   }
-  return history;
+}
+
+export async function fitDataset(s: Session, dataset: BatchSource, o: FitDatasetOptions, ctx: FitContext): Promise<FitRun> {
+  checkKeys(o, ['epochs', 'batchesPerEpoch', 'validationData', 'callbacks', 'verbose'], 'fitDataset');
+  const epochs = checkEpochs(o.epochs);
+  const perEpoch = o.batchesPerEpoch === undefined ? null : positiveInt(o.batchesPerEpoch, 'fitDataset batchesPerEpoch');
+  checkSource(dataset, 'fitDataset dataset');
+  let valArrays: Dataset | null = null;
+  let valSource: BatchSource | null = null;
+  if (o.validationData !== undefined) {
+    if (Array.isArray(o.validationData)) {
+      ctx.ensureBuilt(o.validationData[0]);
+      const v = validationArrays(s, o.validationData);
+      valArrays = s.upload(v.x, v.y, v.kind, v.n, 0, 'validationData x');
+    } else {
+      checkSource(o.validationData, 'fitDataset validationData');
+      valSource = o.validationData;
+    }
+  }
+  try {
+    return await runEpochs(s, ctx, { epochs, batches: perEpoch, callbacks: o.callbacks, verbose: o.verbose, validation: !!(valArrays || valSource) },
+      async (epoch, trainBatch) => {
+        let b = 0;
+        for await (const batch of batchesOf(dataset, perEpoch)) {
+          const n = loadDatasetBatch(s, ctx, batch, `epoch ${epoch + 1}, batch ${b + 1}`);
+          await trainBatch(epoch, b++, n.n, n.kind);
+          if (s.stopTraining) break;
+        }
+        if (b === 0) throw new Error(`fitDataset: the dataset yielded no batches in epoch ${epoch + 1} (an iterable must yield {xs, ys} afresh on each iteration)`);
+      },
+      valArrays ? () => { s.reserve(1); return s.evaluateResident(valArrays!); }
+        : valSource ? () => evaluateSource(s, ctx, valSource!, null, 'validationData') : null);
+  } finally {
+    valArrays?.free();
+  }
+}
+
+/** Mean data loss and hits over the batches of an iterable, inference mode. */
+export async function evaluateSource(s: Session, ctx: FitContext, source: BatchSource, batches: number | null, what: string): Promise<{ loss: number; hits: number; counted: number }> {
+  checkSource(source, what);
+  let lossSum = 0, hits = 0, counted = 0, n = 0, b = 0;
+  for await (const batch of batchesOf(source, batches)) {
+    const r = loadDatasetBatch(s, ctx, batch, `${what} batch ${++b}`);
+    lossSum += s.evaluateBuffers(r.n, r.kind) * r.n;
+    hits += s.hits; counted += s.counted; n += r.n;
+  }
+  if (n === 0) throw new Error(`${what} yielded no samples`);
+  return { loss: lossSum / n, hits, counted };
+}
+
+// ---- shared ----
+
+interface EpochPlan { epochs: number; batches: number | null; callbacks?: Callback[]; verbose?: 0 | 1; validation: boolean }
+type TrainBatch = (epoch: number, batch: number, n: number, kind: 'labels' | 'dense') => Promise<void>;
+type Validate = () => { loss: number; hits: number; counted: number } | Promise<{ loss: number; hits: number; counted: number }>;
+
+async function runEpochs(s: Session, ctx: FitContext, plan: EpochPlan, epochBody: (epoch: number, trainBatch: TrainBatch) => Promise<void>, validate: Validate | null): Promise<FitRun> {
+  const cbs = plan.callbacks ?? [];
+  if (!Array.isArray(cbs)) throw new Error(`callbacks must be an array, got ${describe(cbs)}`);
+  if (plan.verbose !== undefined && plan.verbose !== 0 && plan.verbose !== 1) throw new Error(`Invalid verbose: ${describe(plan.verbose)} (0 or 1)`);
+  const all = [...(plan.verbose ? [progressBar({ epochs: plan.epochs, batches: plan.batches })] : []), ...cbs];
+  const wantHits = s.metrics.length > 0;
+  const logNames = ['loss', ...(wantHits ? ['accuracy'] : []), ...(plan.validation ? ['valLoss', ...(wantHits ? ['valAccuracy'] : [])] : []), 'learningRate'];
+  const history = new History();
+  let last: Logs | null = null;
+  s.stopTraining = false;
+  let lossSum = 0, hits = 0, counted = 0, seen = 0;
+  let lastYield = now();
+  const trainBatch: TrainBatch = async (epoch, b, n, kind) => {
+    let loss: number;
+    try {
+      loss = s.step(n, kind, wantHits);
+    } catch (e) {
+      throw new Error(`Training stopped at epoch ${epoch + 1}, batch ${b + 1}: ${(e as Error).message}`);
+    }
+    lossSum += loss * n; seen += n;
+    if (wantHits) { hits += s.hits; counted += s.counted; }
+    for (const c of all) await c.onBatchEnd?.(b, { loss, size: n });
+    if (now() - lastYield >= YIELD_MS) { await yieldToEventLoop(); lastYield = now(); }
+  };
+  for (const c of all) await c.onTrainBegin?.({ model: ctx.model, epochs: plan.epochs, batchesPerEpoch: plan.batches, logNames });
+  for (let epoch = 0; epoch < plan.epochs && !s.stopTraining; epoch++) {
+    for (const c of all) await c.onEpochBegin?.(epoch);
+    lossSum = 0; hits = 0; counted = 0; seen = 0;
+    await epochBody(epoch, trainBatch);
+    if (seen === 0) break; // stopped before this epoch's first batch: nothing to record
+    const logs: Logs = { loss: lossSum / seen };
+    if (wantHits) logs.accuracy = counted ? hits / counted : Number.NaN;
+    if (validate) {
+      const r = ctx.evaluation(await validate());
+      logs.valLoss = r.loss;
+      if (r.accuracy !== undefined) logs.valAccuracy = r.accuracy;
+    }
+    logs.learningRate = s.optimizer!.currentLearningRate;
+    history.record(epoch, logs);
+    last = logs;
+    for (const c of all) await c.onEpochEnd?.(epoch, logs);
+  }
+  return { history, callbacks: all, last };
+}
+
+/** Validates validationData [x, y] arrays against the model. */
+function validationArrays(s: Session, v: unknown): { x: ArrayLike<number>; y: ArrayLike<number>; kind: 'labels' | 'dense'; n: number } {
+  if (!Array.isArray(v) || v.length !== 2) throw new Error(`validationData must be [x, y], got ${describe(v)}`);
+  const vx = toFeatures(v[0], s.inputShape, 'validationData x');
+  const vy = toTargets(v[1], vx.n, s.outputShape, s.loss!, 'validationData y');
+  if (vx.n === 0) throw new Error('validationData has no samples');
+  return { x: vx.data, y: vy.data, kind: vy.kind, n: vx.n };
+}
+
+/** Checks and loads one {xs, ys} batch of a dataset into the batch buffers. */
+function loadDatasetBatch(s: Session, ctx: FitContext, batch: unknown, what: string): { n: number; kind: 'labels' | 'dense' } {
+  if (!batch || typeof batch !== 'object' || !('xs' in batch) || !('ys' in batch)) throw new Error(`${what}: a dataset must yield {xs, ys}, got ${describe(batch)}`);
+  const { xs, ys } = batch as Batch;
+  ctx.ensureBuilt(xs);
+  const fx = toFeatures(xs, s.inputShape, `${what} xs`);
+  const ty = toTargets(ys, fx.n, s.outputShape, s.loss!, `${what} ys`);
+  if (fx.n === 0) throw new Error(`${what}: xs has no samples`);
+  s.loadBatch(fx.data, ty.data, ty.kind, fx.n);
+  return { n: fx.n, kind: ty.kind };
+}
+
+function checkSource(d: unknown, what: string): void {
+  const o = d as { [Symbol.iterator]?: unknown; [Symbol.asyncIterator]?: unknown } | null;
+  if (!o || (typeof o[Symbol.asyncIterator] !== 'function' && typeof o[Symbol.iterator] !== 'function')) {
+    throw new Error(`${what} must be an iterable or async iterable of {xs, ys} batches, got ${describe(d)}`);
+  }
+}
+
+/** A fresh iteration of the source, ending after `limit` batches (closing the iterator). */
+async function* batchesOf(source: BatchSource, limit: number | null): AsyncGenerator<unknown> {
+  let k = 0;
+  if (limit === 0) return;
+  for await (const b of source as AsyncIterable<unknown>) {
+    yield b;
+    if (limit !== null && ++k >= limit) return; // for-await calls the iterator's return()
+  }
+}
+
+function checkEpochs(e: unknown): number {
+  const epochs = e ?? 1;
+  if (typeof epochs !== 'number' || !Number.isInteger(epochs) || epochs < 0) throw new Error(`Invalid epochs: ${describe(epochs)} (must be a non-negative integer)`);
+  return epochs;
 }
 
 /**
- * NOTE: fit yields to the event loop only when YIELD_MS have passed since the last yield, and
- * with a yield that is not clamped: setTimeout(0) waits ≥ 1 ms (4 ms when nested), which made
- * a 10,000-epoch XOR run 90× slower than a trainOnBatch loop. setImmediate (Node, Bun, Deno)
- * or a MessageChannel message (browsers) lets pending events run and returns at once.
+ * NOTE: the loops yield to the event loop only when YIELD_MS have passed since the last
+ * yield, and with a yield that is not clamped: setTimeout(0) waits ≥ 1 ms (4 ms when
+ * nested), which made a 10,000-epoch XOR run 90× slower than a trainOnBatch loop.
+ * setImmediate (Node, Bun, Deno) or a MessageChannel message (browsers) lets pending events
+ * run and returns at once.
  */
 const YIELD_MS = 50;
 const now = () => (globalThis.performance ?? Date).now();

@@ -7,10 +7,10 @@ import { type DType } from '../../bindings/index.js';
 import { Layer, type Param, type TrainableParam } from '../layers/layer.js';
 import { getLoss, type Loss, type LossName } from '../losses.js';
 import { getOptimizer, type Optimizer, type OptimizerName } from '../optimizers/index.js';
-import { checkKeys, describe } from '../options.js';
+import { checkKeys, describe, positiveInt } from '../options.js';
 import { Tensor } from '../tensor.js';
 import { checkBatchSize, checkWeights, inferInputShape, subarray, toFeatures, toTargets, type Features, type Targets } from './data.js';
-import { fit, type FitOptions } from './fit.js';
+import { evaluateSource, fit, fitDataset, type BatchSource, type FitContext, type FitDatasetOptions, type FitOptions, type FitRun } from './fit.js';
 import type { History } from './history.js';
 import { loadModel, saveModel, type LoadOptions, type ModelArtifacts } from './artifacts.js';
 import { Session } from './session.js';
@@ -239,10 +239,39 @@ export class Sequential {
   /** Trains for a number of epochs; see FitOptions. Resolves to a Keras-style History. */
   async fit(x: Features, y: Targets, options: FitOptions = {}): Promise<History> {
     this.ready('fit');
-    return this.s.exclusive('fit', async () => {
-      this.ensureBuilt(x);
-      return fit(this.s, x, y, options, (r) => this.evaluation(r));
-    });
+    return this.finish(await this.s.exclusive('fit', () => fit(this.s, x, y, options ?? {}, this.fitContext())));
+  }
+
+  /**
+   * Trains on batches from a (sync or async) iterable of {xs, ys}, iterated afresh each epoch
+   * (e.g. an async generator reading files); each batch is copied in and nothing is kept.
+   */
+  async fitDataset(dataset: BatchSource, options: FitDatasetOptions = {}): Promise<History> {
+    this.ready('fitDataset');
+    return this.finish(await this.s.exclusive('fitDataset', () => fitDataset(this.s, dataset, options ?? {}, this.fitContext())));
+  }
+
+  /** Mean loss (regularization included) and accuracy over the batches of an iterable, inference mode. */
+  async evaluateDataset(dataset: BatchSource, options: { batches?: number } = {}): Promise<EvaluateResult> {
+    this.ready('evaluateDataset');
+    checkKeys(options, ['batches'], 'evaluateDataset');
+    const batches = options.batches === undefined ? null : positiveInt(options.batches, 'evaluateDataset batches');
+    return this.evaluation(await this.s.exclusive('evaluateDataset', () => evaluateSource(this.s, this.fitContext(), dataset, batches, 'evaluateDataset dataset')));
+  }
+
+  /** Outputs for one batch (no chunking); the same as predict(x) for a batch that fits. */
+  predictOnBatch(x: Features): Tensor {
+    return this.predict(x, { batchSize: Number.MAX_SAFE_INTEGER });
+  }
+
+  private fitContext(): FitContext {
+    return { model: this, evaluation: (r) => this.evaluation(r), ensureBuilt: (x) => this.ensureBuilt(x) };
+  }
+
+  /** onTrainEnd runs once fit has released the model, so callbacks may set weights there. */
+  private async finish(run: FitRun): Promise<History> {
+    for (const c of run.callbacks) await c.onTrainEnd?.(run.last);
+    return run.history;
   }
 
   /** Copies of every weight, in the documented order (layer by layer; kernel, bias, …). */
@@ -276,8 +305,8 @@ export class Sequential {
    * stream. See docs/ARCHITECTURE.md for the format.
    */
   save(): ModelArtifacts {
+    // NOTE: allowed during fit (modelCheckpoint saves at epoch ends): it only reads the model
     this.alive();
-    this.s.assertIdle('save');
     this.buildIfShaped();
     return saveModel(this.s, { name: this.name, seed: this.seed, dtype: this.dtype });
   }

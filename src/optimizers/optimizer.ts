@@ -21,7 +21,7 @@ interface ParamState { slots: WasmTensor[]; next: WasmTensor[]; spare: WasmTenso
 
 export abstract class Optimizer {
   abstract readonly className: string;
-  readonly learningRate: LearningRate;
+  private lr: LearningRate;
   /** Updates applied so far (torch's `step`, Keras's `iterations`); schedules read it. */
   iterations = 0;
   protected k!: Kernels;
@@ -30,12 +30,22 @@ export abstract class Optimizer {
   private owner: object | null = null;
 
   constructor(learningRate: unknown, defaultLr: number) {
-    this.learningRate = checkLearningRate(learningRate, defaultLr);
+    this.lr = checkLearningRate(learningRate, defaultLr);
+  }
+
+  /** A number, or a schedule of the step. */
+  get learningRate(): LearningRate {
+    return this.lr;
+  }
+
+  /** Replaces the learning rate (a number ≥ 0 or a schedule), e.g. from reduceLROnPlateau. */
+  setLearningRate(lr: LearningRate): void {
+    this.lr = checkLearningRate(lr, Number.NaN);
   }
 
   /** The learning rate of the next update. */
   get currentLearningRate(): number {
-    return typeof this.learningRate === 'number' ? this.learningRate : this.learningRate.at(this.iterations);
+    return typeof this.lr === 'number' ? this.lr : this.lr.at(this.iterations);
   }
 
   /** Per-parameter state tensors this optimizer needs (zero-initialised). */
@@ -122,7 +132,7 @@ export abstract class Optimizer {
 
   /** {className, config}: the factory's arguments; the learning rate as a number or a serialized schedule. */
   getConfig(): Record<string, unknown> {
-    return { learningRate: serializeLearningRate(this.learningRate), ...this.hyperparameters() };
+    return { learningRate: serializeLearningRate(this.lr), ...this.hyperparameters() };
   }
 
   protected abstract hyperparameters(): Record<string, unknown>;
