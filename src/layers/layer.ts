@@ -175,10 +175,11 @@ export abstract class Layer {
   /** Called after a successful optimizer step (e.g. batch norm commits moving statistics). */
   commit(): void {}
 
-  /** The factory's arguments: {name, trainable, inputShape?, ...layerConfig()}. */
+  /** The factory's arguments: {name (once it has one), trainable, inputShape?, ...layerConfig()}. */
   getConfig(): Record<string, unknown> {
     return {
-      name: this.name, trainable: this.trainable,
+      // NOTE: a layer not yet added to a model has no name, and the factory refuses ''
+      ...(this.name ? { name: this.name } : {}), trainable: this.trainable,
       ...(this.declaredInputShape ? { inputShape: this.declaredInputShape.slice() } : {}),
       ...this.layerConfig(),
     };
