@@ -7,7 +7,7 @@
 // Dense layer with a fused activation keeps one buffer, not two.
 // PReLU needs the input (its alpha is learned and may turn negative) and has its own pair.
 
-import { lanes, sigmoid_, tanh_, expm1_ } from "./common";
+import { lanes, sigmoid_, tanh_, expm1_, exp_ } from "./common";
 
 export const ACT_LINEAR = 0;
 export const ACT_RELU = 1;
@@ -151,5 +151,34 @@ export function maxoutBackward<T>(dz: usize, dy: usize, idx: usize, rows: usize,
   for (let i: usize = 0; i < rows * units; i++) {
     const p = <usize>load<i32>(idx + i * 4);
     store<T>(dz + (i * pieces + p) * es, load<T>(dy + i * es));
+  }
+}
+
+/**
+ * Row-wise softmax: y[r, :] = exp(x[r, :] − max_r) / Σ exp(x[r, :] − max_r). Stable for any
+ * finite logits; y may alias x. The output layer of a classifier and the `softmax` helper.
+ */
+export function softmax<T>(y: usize, x: usize, rows: usize, cols: usize): void {
+  const es = sizeof<T>();
+  for (let r: usize = 0; r < rows; r++) {
+    const xr = x + r * cols * es;
+    const yr = y + r * cols * es;
+    let mx = load<T>(xr);
+    for (let c: usize = 1; c < cols; c++) { const v = load<T>(xr + c * es); if (v > mx) mx = v; }
+    let sum: T = 0;
+    for (let c: usize = 0; c < cols; c++) { const e = exp_<T>(load<T>(xr + c * es) - mx); store<T>(yr + c * es, e); sum += e; }
+    const inv = <T>1 / sum;
+    for (let c: usize = 0; c < cols; c++) store<T>(yr + c * es, load<T>(yr + c * es) * inv);
+  }
+}
+
+/** Softmax backward from its output: dx = y ⊙ (dy − Σ_c dy·y), per row. dx may alias dy. */
+export function softmaxBackward<T>(dx: usize, dy: usize, y: usize, rows: usize, cols: usize): void {
+  const es = sizeof<T>();
+  for (let r: usize = 0; r < rows; r++) {
+    const o = r * cols * es;
+    let dot: T = 0;
+    for (let c: usize = 0; c < cols; c++) dot += load<T>(dy + o + c * es) * load<T>(y + o + c * es);
+    for (let c: usize = 0; c < cols; c++) store<T>(dx + o + c * es, load<T>(y + o + c * es) * (load<T>(dy + o + c * es) - dot));
   }
 }

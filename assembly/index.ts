@@ -3,8 +3,8 @@
 // Pointers are byte offsets into the imported memory; the module allocates nothing.
 
 import { gemm, gemmWorkBytes } from "./gemm";
-import { biasAct, actBackward, prelu, preluBackward, maxout, maxoutBackward } from "./activations";
-import { softmaxXent, softmaxXentDense, sigmoidXent, mse, countArgmaxHits, countArgmaxMatches, countBinaryHits } from "./losses";
+import { biasAct, actBackward, prelu, preluBackward, maxout, maxoutBackward, softmax, softmaxBackward } from "./activations";
+import { softmaxXent, softmaxXentDense, sigmoidXent, mse, mae, huber, countArgmaxHits, countArgmaxMatches, countBinaryHits, countTopKHits } from "./losses";
 import { sgdStep } from "./optim/sgd";
 import { rmspropStep } from "./optim/rmsprop";
 import { adagradStep } from "./optim/adagrad";
@@ -13,7 +13,7 @@ import { rngSeed, rngUniform, rngNormal, dropout, shuffleI32 } from "./rng";
 import { im2col, col2im } from "./conv";
 import { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from "./pool";
 import { batchNormTrain, batchNormInfer, batchNormBackward, ema, groupNorm, groupNormBackward } from "./norm";
-import { colSum, mul, sumSquares, firstNonFinite, l2, gatherRows, randomShift } from "./tensor";
+import { colSum, mul, sumSquares, firstNonFinite, l2, gatherRows, randomShift, argMax, oneHot } from "./tensor";
 
 /** First byte after the module's static data: the host's arena starts at or above it. */
 export function heap_base(): usize { return __heap_base; }
@@ -45,20 +45,34 @@ export function maxout_backward_f32(dz: usize, dy: usize, idx: usize, rows: usiz
 export function maxout_backward_f64(dz: usize, dy: usize, idx: usize, rows: usize, units: usize, pieces: usize): void { maxoutBackward<f64>(dz, dy, idx, rows, units, pieces); }
 
 // ---- losses and metrics
-export function softmax_xent_f32(d: usize, x: usize, labels: usize, rows: usize, cols: usize): f64 { return softmaxXent<f32>(d, x, labels, rows, cols); }
-export function softmax_xent_f64(d: usize, x: usize, labels: usize, rows: usize, cols: usize): f64 { return softmaxXent<f64>(d, x, labels, rows, cols); }
-export function softmax_xent_dense_f32(d: usize, x: usize, t: usize, rows: usize, cols: usize): f64 { return softmaxXentDense<f32>(d, x, t, rows, cols); }
-export function softmax_xent_dense_f64(d: usize, x: usize, t: usize, rows: usize, cols: usize): f64 { return softmaxXentDense<f64>(d, x, t, rows, cols); }
-export function sigmoid_xent_f32(d: usize, x: usize, t: usize, n: usize): f64 { return sigmoidXent<f32>(d, x, t, n); }
-export function sigmoid_xent_f64(d: usize, x: usize, t: usize, n: usize): f64 { return sigmoidXent<f64>(d, x, t, n); }
-export function mse_f32(d: usize, p: usize, t: usize, n: usize): f64 { return mse<f32>(d, p, t, n); }
-export function mse_f64(d: usize, p: usize, t: usize, n: usize): f64 { return mse<f64>(d, p, t, n); }
+export function softmax_xent_f32(d: usize, x: usize, labels: usize, w: usize, rows: usize, cols: usize): f64 { return softmaxXent<f32>(d, x, labels, w, rows, cols); }
+export function softmax_xent_f64(d: usize, x: usize, labels: usize, w: usize, rows: usize, cols: usize): f64 { return softmaxXent<f64>(d, x, labels, w, rows, cols); }
+export function softmax_xent_dense_f32(d: usize, x: usize, t: usize, w: usize, rows: usize, cols: usize): f64 { return softmaxXentDense<f32>(d, x, t, w, rows, cols); }
+export function softmax_xent_dense_f64(d: usize, x: usize, t: usize, w: usize, rows: usize, cols: usize): f64 { return softmaxXentDense<f64>(d, x, t, w, rows, cols); }
+export function sigmoid_xent_f32(d: usize, x: usize, t: usize, w: usize, rows: usize, cols: usize): f64 { return sigmoidXent<f32>(d, x, t, w, rows, cols); }
+export function sigmoid_xent_f64(d: usize, x: usize, t: usize, w: usize, rows: usize, cols: usize): f64 { return sigmoidXent<f64>(d, x, t, w, rows, cols); }
+export function mse_f32(d: usize, p: usize, t: usize, w: usize, rows: usize, cols: usize): f64 { return mse<f32>(d, p, t, w, rows, cols); }
+export function mse_f64(d: usize, p: usize, t: usize, w: usize, rows: usize, cols: usize): f64 { return mse<f64>(d, p, t, w, rows, cols); }
+export function mae_f32(d: usize, p: usize, t: usize, w: usize, rows: usize, cols: usize): f64 { return mae<f32>(d, p, t, w, rows, cols); }
+export function mae_f64(d: usize, p: usize, t: usize, w: usize, rows: usize, cols: usize): f64 { return mae<f64>(d, p, t, w, rows, cols); }
+export function huber_f32(d: usize, p: usize, t: usize, w: usize, rows: usize, cols: usize, delta: f32): f64 { return huber<f32>(d, p, t, w, rows, cols, delta); }
+export function huber_f64(d: usize, p: usize, t: usize, w: usize, rows: usize, cols: usize, delta: f64): f64 { return huber<f64>(d, p, t, w, rows, cols, delta); }
+export function count_top_k_hits_f32(x: usize, t: usize, rows: usize, cols: usize, k: usize, dense: bool): i32 { return countTopKHits<f32>(x, t, rows, cols, k, dense); }
+export function count_top_k_hits_f64(x: usize, t: usize, rows: usize, cols: usize, k: usize, dense: bool): i32 { return countTopKHits<f64>(x, t, rows, cols, k, dense); }
+export function softmax_f32(y: usize, x: usize, rows: usize, cols: usize): void { softmax<f32>(y, x, rows, cols); }
+export function softmax_f64(y: usize, x: usize, rows: usize, cols: usize): void { softmax<f64>(y, x, rows, cols); }
+export function softmax_backward_f32(dx: usize, dy: usize, y: usize, rows: usize, cols: usize): void { softmaxBackward<f32>(dx, dy, y, rows, cols); }
+export function softmax_backward_f64(dx: usize, dy: usize, y: usize, rows: usize, cols: usize): void { softmaxBackward<f64>(dx, dy, y, rows, cols); }
+export function arg_max_f32(out: usize, x: usize, rows: usize, cols: usize): void { argMax<f32>(out, x, rows, cols); }
+export function arg_max_f64(out: usize, x: usize, rows: usize, cols: usize): void { argMax<f64>(out, x, rows, cols); }
+export function one_hot_f32(out: usize, labels: usize, rows: usize, depth: usize): void { oneHot<f32>(out, labels, rows, depth); }
+export function one_hot_f64(out: usize, labels: usize, rows: usize, depth: usize): void { oneHot<f64>(out, labels, rows, depth); }
 export function count_argmax_hits_f32(x: usize, labels: usize, rows: usize, cols: usize): i32 { return countArgmaxHits<f32>(x, labels, rows, cols); }
 export function count_argmax_hits_f64(x: usize, labels: usize, rows: usize, cols: usize): i32 { return countArgmaxHits<f64>(x, labels, rows, cols); }
 export function count_argmax_matches_f32(x: usize, t: usize, rows: usize, cols: usize): i32 { return countArgmaxMatches<f32>(x, t, rows, cols); }
 export function count_argmax_matches_f64(x: usize, t: usize, rows: usize, cols: usize): i32 { return countArgmaxMatches<f64>(x, t, rows, cols); }
-export function count_binary_hits_f32(x: usize, t: usize, n: usize): i32 { return countBinaryHits<f32>(x, t, n); }
-export function count_binary_hits_f64(x: usize, t: usize, n: usize): i32 { return countBinaryHits<f64>(x, t, n); }
+export function count_binary_hits_f32(x: usize, t: usize, n: usize, threshold: f32): i32 { return countBinaryHits<f32>(x, t, n, threshold); }
+export function count_binary_hits_f64(x: usize, t: usize, n: usize, threshold: f64): i32 { return countBinaryHits<f64>(x, t, n, threshold); }
 
 // ---- optimizers (one fused update each; outputs may alias inputs; return non-finite count)
 export function sgd_step_f32(pOut: usize, bufOut: usize, p: usize, g: usize, buf: usize, n: usize, lr: f64, momentum: f64, dampening: f64, nesterov: bool, weightDecay: f64, first: bool): i32 { return sgdStep<f32>(pOut, bufOut, p, g, buf, n, lr, momentum, dampening, nesterov, weightDecay, first); }

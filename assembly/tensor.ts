@@ -126,3 +126,24 @@ export function randomShift<T>(out: usize, x: usize, count: usize, h: usize, w: 
     }
   }
 }
+
+/** out[r] = index of the first maximum of row r of x [rows, cols] (i32). NaN never wins. */
+export function argMax<T>(out: usize, x: usize, rows: usize, cols: usize): void {
+  const es = sizeof<T>();
+  for (let r: usize = 0; r < rows; r++) {
+    const xr = x + r * cols * es;
+    let best: usize = 0;
+    for (let c: usize = 1; c < cols; c++) if (load<T>(xr + c * es) > load<T>(xr + best * es)) best = c;
+    store<i32>(out + r * 4, <i32>best);
+  }
+}
+
+/** out [rows, depth] = one-hot rows of the i32 labels (labels outside [0, depth) give a zero row). */
+export function oneHot<T>(out: usize, labels: usize, rows: usize, depth: usize): void {
+  const es = sizeof<T>();
+  memory.fill(out, 0, rows * depth * es);
+  for (let r: usize = 0; r < rows; r++) {
+    const l = load<i32>(labels + r * 4);
+    if (l >= 0 && <usize>l < depth) store<T>(out + (r * depth + <usize>l) * es, <T>1);
+  }
+}

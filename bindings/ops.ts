@@ -21,13 +21,21 @@ export interface Kernels {
   preluBackward(dx: Ptr, dalpha: Ptr, dy: Ptr, x: Ptr, alpha: Ptr, rows: number, cols: number): void;
   maxout(y: Ptr, idx: Ptr, z: Ptr, rows: number, units: number, pieces: number): void;
   maxoutBackward(dz: Ptr, dy: Ptr, idx: Ptr, rows: number, units: number, pieces: number): void;
-  softmaxXent(dlogits: Ptr, logits: Ptr, labels: Ptr, rows: number, cols: number): number;
-  softmaxXentDense(dlogits: Ptr, logits: Ptr, targets: Ptr, rows: number, cols: number): number;
-  sigmoidXent(dx: Ptr, x: Ptr, t: Ptr, n: number): number;
-  mse(dp: Ptr, p: Ptr, t: Ptr, n: number): number;
+  // losses: `w` is one weight per row, or 0 for all ones
+  softmaxXent(dlogits: Ptr, logits: Ptr, labels: Ptr, w: Ptr, rows: number, cols: number): number;
+  softmaxXentDense(dlogits: Ptr, logits: Ptr, targets: Ptr, w: Ptr, rows: number, cols: number): number;
+  sigmoidXent(dx: Ptr, x: Ptr, t: Ptr, w: Ptr, rows: number, cols: number): number;
+  mse(dp: Ptr, p: Ptr, t: Ptr, w: Ptr, rows: number, cols: number): number;
+  mae(dp: Ptr, p: Ptr, t: Ptr, w: Ptr, rows: number, cols: number): number;
+  huber(dp: Ptr, p: Ptr, t: Ptr, w: Ptr, rows: number, cols: number, delta: number): number;
   countArgmaxHits(x: Ptr, labels: Ptr, rows: number, cols: number): number;
   countArgmaxMatches(x: Ptr, t: Ptr, rows: number, cols: number): number;
-  countBinaryHits(x: Ptr, t: Ptr, n: number): number;
+  countBinaryHits(x: Ptr, t: Ptr, n: number, threshold: number): number;
+  countTopKHits(x: Ptr, t: Ptr, rows: number, cols: number, k: number, dense: boolean): number;
+  softmax(y: Ptr, x: Ptr, rows: number, cols: number): void;
+  softmaxBackward(dx: Ptr, dy: Ptr, y: Ptr, rows: number, cols: number): void;
+  argMax(out: Ptr, x: Ptr, rows: number, cols: number): void;
+  oneHot(out: Ptr, labels: Ptr, rows: number, depth: number): void;
   // optimizers: outputs first (they may alias the inputs); return the non-finite count of pOut
   sgdStep(pOut: Ptr, bufOut: Ptr, p: Ptr, g: Ptr, buf: Ptr, n: number, lr: number, momentum: number, dampening: number, nesterov: boolean, weightDecay: number, first: boolean): number;
   rmspropStep(pOut: Ptr, sqOut: Ptr, gaOut: Ptr, bufOut: Ptr, p: Ptr, g: Ptr, squareAvg: Ptr, gradAvg: Ptr, buf: Ptr, n: number, lr: number, rho: number, eps: number, momentum: number, centered: boolean, weightDecay: number): number;
@@ -63,7 +71,8 @@ export type Geometry = [number, number, number, number, number, number, number, 
 
 const GENERIC_OPS = [
   'gemmWorkBytes', 'gemm', 'biasAct', 'actBackward', 'prelu', 'preluBackward', 'maxout', 'maxoutBackward',
-  'softmaxXent', 'softmaxXentDense', 'sigmoidXent', 'mse', 'countArgmaxHits', 'countArgmaxMatches', 'countBinaryHits',
+  'softmaxXent', 'softmaxXentDense', 'sigmoidXent', 'mse', 'mae', 'huber', 'countArgmaxHits', 'countArgmaxMatches', 'countBinaryHits',
+  'countTopKHits', 'softmax', 'softmaxBackward', 'argMax', 'oneHot',
   'sgdStep', 'rmspropStep', 'adagradStep', 'adamStep', 'adamwStep',
   'rngUniform', 'rngNormal', 'dropout', 'colSum', 'mul', 'sumSquares', 'firstNonFinite', 'l2', 'randomShift',
   'im2col', 'col2im', 'maxPool', 'maxPoolBackward', 'avgPool', 'avgPoolBackward',

@@ -2,16 +2,18 @@
 
 export { init, type InitOptions } from '../bindings/index.js';
 export { Tensor, tensor, type DType, type TypedArray } from './tensor.js';
-export { Sequential, type SequentialArgs, type CompileArgs, type EvaluateResult, type MetricName } from './model/sequential.js';
-export type { FitOptions, AugmentOptions } from './model/fit.js';
+export { softmax, argMax, oneHot } from './ops.js';
+export { Sequential, type SequentialArgs, type CompileArgs, type EvaluateResult } from './model/sequential.js';
+export { metrics, type MetricName, type MetricSpec } from './metrics.js';
+export type { FitOptions, AugmentOptions, FitDatasetOptions, Batch, BatchSource } from './model/fit.js';
 export type { ModelArtifacts, Topology, WeightSpec, LoadOptions } from './model/artifacts.js';
 export { History, type Logs } from './model/history.js';
 export { layers, layerRegistry, Layer, type Param } from './layers/index.js';
 export { optimizers, optimizerRegistry, Optimizer, type OptimizerName } from './optimizers/index.js';
 export { initializers, initializerRegistry, type Initializer, type InitializerName } from './initializers.js';
 export { regularizers, regularizerRegistry, type Regularizer } from './regularizers.js';
-export { losses, type Loss, type LossName } from './losses.js';
+export { losses, lossRegistry, type Loss, type LossName } from './losses.js';
 export { schedules, scheduleRegistry, type LearningRateSchedule } from './schedules.js';
-export { callbacks, type Callback } from './callbacks.js';
+export { callbacks, type Callback, type TrainInfo, type CallbackModel } from './callbacks.js';
 export { serialize, Registry, type Serialized } from './serialization.js';
 export { io } from './io/index.js';

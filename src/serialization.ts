@@ -24,15 +24,19 @@ export function serialize(obj: Serializable): Serialized {
 
 export class Registry<T> {
   private readonly factories = new Map<string, (config: Record<string, unknown>) => T>();
+  private readonly aliases = new Set<string>();
 
   constructor(readonly kind: string) {}
 
-  register(className: string, fromConfig: (config: Record<string, unknown>) => T): void {
+  /** An alias (e.g. TF.js's 'BatchNormalization' for 'BatchNorm') is accepted but not listed. */
+  register(className: string, fromConfig: (config: Record<string, unknown>) => T, { alias = false } = {}): void {
     this.factories.set(className, fromConfig);
+    if (alias) this.aliases.add(className);
   }
 
+  /** The canonical class names (aliases left out). */
   get classNames(): string[] {
-    return [...this.factories.keys()];
+    return [...this.factories.keys()].filter((c) => !this.aliases.has(c));
   }
 
   has(className: unknown): boolean {

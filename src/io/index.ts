@@ -12,6 +12,8 @@ import { Sequential } from '../model/sequential.js';
 import type { LoadOptions, ModelArtifacts } from '../model/artifacts.js';
 import { crc32 } from '../model/crc32.js';
 import { describe } from '../options.js';
+import { toOnnx } from './onnx.js';
+import { toTfjsLayers, fromTfjsLayers, saveTfjsFiles, loadTfjsFiles } from './tfjs.js';
 
 const MAGIC = [0x53, 0x49, 0x4d, 0x44, 0x4e, 0x45, 0x54, 0x00]; // "SIMDNET\0"
 const HEADER = 16;
@@ -80,4 +82,4 @@ export async function loadFile(path: string, options?: LoadOptions): Promise<Seq
   return Sequential.load(fromBytes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)), options);
 }
 
-export const io = { toBytes, fromBytes, saveFile, loadFile };
+export const io = { toBytes, fromBytes, saveFile, loadFile, toOnnx, toTfjsLayers, fromTfjsLayers, saveTfjsFiles, loadTfjsFiles };

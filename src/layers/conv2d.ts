@@ -5,7 +5,6 @@
 // A 1×1 kernel with stride 1 and no padding skips im2col: the input already is `col`.
 
 import type { WasmTensor } from '../../bindings/index.js';
-import { activationSpec, type ActivationName, type ActivationSpec } from '../activations.js';
 import type { InitializerSpec } from '../initializers.js';
 import { checkPadding, geometry, geomArgs, pair, type Geometry2D, type Padding } from './geometry.js';
 import { KernelLayer, type KernelArgs } from './kernel-layer.js';
@@ -20,7 +19,6 @@ export interface Conv2DArgs extends KernelArgs {
   strides?: number | [number, number];
   /** 'valid' (default) or 'same' (TensorFlow's rule). */
   padding?: Padding;
-  activation?: ActivationName;
   /** Default 'glorotUniform' with fanIn = kh·kw·inChannels, fanOut = kh·kw·filters (Keras). */
   kernelInitializer?: InitializerSpec;
 }
@@ -31,7 +29,6 @@ export class Conv2D extends KernelLayer {
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
   readonly padding: Padding;
-  readonly act: ActivationSpec;
   private g!: Geometry2D;
   private pointwise = false;
   private col: WasmTensor | null = null;
@@ -42,12 +39,11 @@ export class Conv2D extends KernelLayer {
 
   constructor(args: Conv2DArgs) {
     if (!args || typeof args !== 'object') throw new Error('conv2d: expected an args object such as {filters: 16, kernelSize: 3}');
-    super(args, 'conv2d', ['filters', 'kernelSize', 'strides', 'padding', 'activation']);
+    super(args, 'conv2d', ['filters', 'kernelSize', 'strides', 'padding']);
     this.filters = positiveInt(args.filters, 'conv2d filters');
     this.kernelSize = pair(args.kernelSize, 'conv2d kernelSize');
     this.strides = pair(args.strides ?? 1, 'conv2d strides');
     this.padding = checkPadding(args.padding ?? 'valid', 'conv2d');
-    this.act = activationSpec(args.activation);
   }
 
   protected setup(inputShape: number[], ctx: BuildContext): number[] {
@@ -67,6 +63,7 @@ export class Conv2D extends KernelLayer {
     const { H, W, C, OH, OW } = this.g;
     this.col = this.pointwise ? null : this.buffer([capacity * OH * OW, this.K]);
     this.y = this.buffer([capacity, OH, OW, this.filters]);
+    this.z = this.act.output ? this.buffer([capacity, OH, OW, this.filters]) : null;
     this.dx = this.buffer([capacity, H, W, C]);
   }
 
@@ -81,7 +78,7 @@ export class Conv2D extends KernelLayer {
     const col = this.col ?? x;
     if (this.col) this.k.im2col(this.col.ptr, x.ptr, n, ...geomArgs(this.g));
     this.k.gemm(this.y.ptr, col.ptr, this.kernel.value.ptr, M, this.filters, this.K, false, false, false, this.work!.ptr);
-    this.k.biasAct(this.y.ptr, this.y.ptr, this.biasPtr, M, this.filters, this.act.code, this.act.alpha);
+    this.biasActivate(this.y, M, this.filters);
     return this.y;
   }
 
@@ -89,7 +86,7 @@ export class Conv2D extends KernelLayer {
     const M = n * this.g.OH * this.g.OW, K = this.K, F = this.filters;
     const w = this.work!.ptr;
     const col = this.col ?? this.x!;
-    this.k.actBackward(dy.ptr, dy.ptr, this.y.ptr, M * F, this.act.code, this.act.alpha); // dz, in place
+    this.activationBackward(dy, this.y, M, F); // dz, in place
     if (!this.frozen) {
       this.k.gemm(this.kernel.grad.ptr, col.ptr, dy.ptr, K, F, M, true, false, false, w);
       if (this.bias) this.k.colSum(this.bias.grad.ptr, dy.ptr, M, F, false);

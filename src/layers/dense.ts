@@ -4,21 +4,17 @@
 // run on the same packed-panel micro-kernel as the forward.
 
 import type { WasmTensor } from '../../bindings/index.js';
-import { activationSpec, type ActivationName, type ActivationSpec } from '../activations.js';
 import { KernelLayer, type KernelArgs } from './kernel-layer.js';
 import { positiveInt, type BuildContext } from './layer.js';
 
 export interface DenseArgs extends KernelArgs {
   /** Output features. */
   units: number;
-  /** Fused activation (default 'linear'). */
-  activation?: ActivationName;
 }
 
 export class Dense extends KernelLayer {
   readonly className = 'Dense';
   readonly units: number;
-  readonly act: ActivationSpec;
   private y!: WasmTensor;
   private dx!: WasmTensor;
   /** saved by forward for backward: the input buffer (owned by the previous layer) */
@@ -26,9 +22,8 @@ export class Dense extends KernelLayer {
 
   constructor(args: DenseArgs) {
     if (!args || typeof args !== 'object') throw new Error('dense: expected an args object such as {units: 10}');
-    super(args, 'dense', ['units', 'activation']);
+    super(args, 'dense', ['units']);
     this.units = positiveInt(args.units, 'dense units');
-    this.act = activationSpec(args.activation);
   }
 
   protected setup(inputShape: number[], ctx: BuildContext): number[] {
@@ -41,6 +36,7 @@ export class Dense extends KernelLayer {
 
   protected allocateBuffers(capacity: number): void {
     this.y = this.buffer([capacity, this.units]);
+    this.z = this.act.output ? this.buffer([capacity, this.units]) : null;
     this.dx = this.buffer([capacity, this.inputShape[0]]);
   }
 
@@ -53,7 +49,7 @@ export class Dense extends KernelLayer {
     const d = this.inputShape[0];
     this.x = x;
     this.k.gemm(this.y.ptr, x.ptr, this.kernel.value.ptr, n, this.units, d, false, false, false, this.work!.ptr);
-    this.k.biasAct(this.y.ptr, this.y.ptr, this.biasPtr, n, this.units, this.act.code, this.act.alpha);
+    this.biasActivate(this.y, n, this.units);
     return this.y;
   }
 
@@ -61,7 +57,7 @@ export class Dense extends KernelLayer {
     const d = this.inputShape[0];
     const u = this.units;
     const w = this.work!.ptr;
-    this.k.actBackward(dy.ptr, dy.ptr, this.y.ptr, n * u, this.act.code, this.act.alpha); // dz, in place
+    this.activationBackward(dy, this.y, n, u); // dz, in place
     if (!this.frozen) {
       this.k.gemm(this.kernel.grad.ptr, this.x!.ptr, dy.ptr, d, u, n, true, false, false, w);
       if (this.bias) this.k.colSum(this.bias.grad.ptr, dy.ptr, n, u, false);

@@ -2,7 +2,7 @@
 // is one file plus one line here.
 
 import { dense, Dense } from './dense.js';
-import { sigmoid, tanh, relu, leakyRelu, elu, Activation } from './activation.js';
+import { sigmoid, tanh, relu, leakyRelu, elu, softmax, activation, Activation } from './activation.js';
 import { prelu, PReLU } from './prelu.js';
 import { maxout, Maxout } from './maxout.js';
 import { dropout, Dropout } from './dropout.js';
@@ -15,8 +15,11 @@ import { batchNorm, BatchNorm } from './batch-norm.js';
 import { layerNorm, instanceNorm, groupNorm, GroupNorm } from './group-norm.js';
 
 export const layers = {
-  dense, sigmoid, tanh, relu, leakyRelu, elu, prelu, maxout, dropout, flatten,
+  dense, sigmoid, tanh, relu, leakyRelu, elu, softmax, activation, prelu, maxout, dropout, flatten,
   conv2d, maxPool2d, avgPool2d, globalAvgPool2d, batchNorm, layerNorm, instanceNorm, groupNorm,
+  // TF.js spellings of the same factories
+  batchNormalization: batchNorm, layerNormalization: layerNorm, maxPooling2d: maxPool2d, averagePooling2d: avgPool2d,
+  globalAveragePooling2d: globalAvgPool2d, reLU: relu, leakyReLU: leakyRelu,
 };
 
 /**
@@ -28,13 +31,20 @@ const byClass: Record<string, (config: any) => Layer> = {
   Dense: dense, Sigmoid: sigmoid, Tanh: tanh, Relu: relu, LeakyRelu: leakyRelu, Elu: elu, PReLU: prelu, Maxout: maxout,
   Dropout: dropout, Flatten: flatten, Conv2D: conv2d, MaxPool2D: maxPool2d, AvgPool2D: avgPool2d,
   GlobalAvgPool2D: globalAvgPool2d, BatchNorm: batchNorm, LayerNorm: layerNorm, InstanceNorm: instanceNorm, GroupNorm: groupNorm,
+  Softmax: softmax, Activation: activation,
+};
+/** TF.js class names of the same layers, accepted by fromConfig. */
+const aliases: Record<string, (config: any) => Layer> = {
+  BatchNormalization: batchNorm, LayerNormalization: layerNorm, MaxPooling2D: maxPool2d, AveragePooling2D: avgPool2d,
+  GlobalAveragePooling2D: globalAvgPool2d, ReLU: relu, LeakyReLU: leakyRelu, ELU: elu,
 };
 for (const [className, factory] of Object.entries(byClass)) layerRegistry.register(className, factory);
+for (const [className, factory] of Object.entries(aliases)) layerRegistry.register(className, factory, { alias: true });
 
 export { Layer, type Param, type LayerArgs } from './layer.js';
 export { Dense, Activation, PReLU, Maxout, Dropout, Flatten, Conv2D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, BatchNorm, GroupNorm };
 export type { DenseArgs } from './dense.js';
-export type { ActivationArgs } from './activation.js';
+export type { ActivationArgs, GenericActivationArgs } from './activation.js';
 export type { PReLUArgs } from './prelu.js';
 export type { MaxoutArgs } from './maxout.js';
 export type { DropoutArgs } from './dropout.js';

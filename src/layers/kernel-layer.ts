@@ -6,6 +6,9 @@ import { getInitializer, type Fans, type Initializer, type InitializerSpec } fro
 import { checkBool } from '../options.js';
 import { checkRegularizer, type Regularizer } from '../regularizers.js';
 import { serialize, type Serialized } from '../serialization.js';
+import type { WasmTensor } from '../../bindings/index.js';
+import { activate, activateBackward, activationSpec, type ActivationName, type ActivationSpec } from '../activations.js';
+import type { OutputActivation } from '../losses.js';
 import { Layer, type BuildContext, type LayerArgs, type Param, type TrainableParam } from './layer.js';
 
 export interface KernelArgs extends LayerArgs {
@@ -15,6 +18,8 @@ export interface KernelArgs extends LayerArgs {
   kernelInitializer?: InitializerSpec;
   /** Default 'zeros'. */
   biasInitializer?: InitializerSpec;
+  /** Fused activation (default 'linear'); 'softmax' over the last axis. */
+  activation?: ActivationName;
   /** e.g. regularizers.l2(1e-4) */
   kernelRegularizer?: Regularizer | Serialized | null;
 }
@@ -24,15 +29,42 @@ export abstract class KernelLayer extends Layer {
   protected readonly kernelInit: Initializer;
   protected readonly biasInit: Initializer;
   protected readonly regularizer: Regularizer | null;
+  readonly act: ActivationSpec;
   protected kernel!: TrainableParam;
   protected bias: TrainableParam | null = null;
+  /** Pre-activations, kept only for an output activation (softmax, sigmoid). */
+  protected z: WasmTensor | null = null;
 
   constructor(args: KernelArgs, what: string, keys: readonly string[]) {
-    super(args, what, [...keys, 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer']);
+    super(args, what, [...keys, 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer']);
     this.useBias = checkBool(args.useBias ?? true, `${what} useBias`);
     this.kernelInit = getInitializer(args.kernelInitializer ?? 'glorotUniform', `${what} kernelInitializer`);
     this.biasInit = getInitializer(args.biasInitializer ?? 'zeros', `${what} biasInitializer`);
     this.regularizer = checkRegularizer(args.kernelRegularizer, `${what} kernelRegularizer`);
+    this.act = activationSpec(args.activation);
+  }
+
+  /**
+   * Bias and activation of the linear output in `y` (rows × cols): fused in one pass, or,
+   * for an output activation, through `z` so the logits stay available.
+   */
+  protected biasActivate(y: WasmTensor, rows: number, cols: number): void {
+    if (!this.z) { this.k.biasAct(y.ptr, y.ptr, this.biasPtr, rows, cols, this.act.code, this.act.alpha); return; }
+    this.k.biasAct(this.z.ptr, y.ptr, this.biasPtr, rows, cols, 0, 0);
+    activate(this.k, this.act, y.ptr, this.z.ptr, rows, cols);
+  }
+
+  /** dz in place on dy (rows × cols) from the saved output y. */
+  protected activationBackward(dy: WasmTensor, y: WasmTensor, rows: number, cols: number): void {
+    activateBackward(this.k, this.act, dy.ptr, y.ptr, rows, cols, this.fuseOutput);
+  }
+
+  override get outputActivation(): OutputActivation | null {
+    return this.act.output;
+  }
+
+  override get logits(): WasmTensor | null {
+    return this.z;
   }
 
   /** Creates and initializes the kernel (regularized) and, with useBias, the bias. */

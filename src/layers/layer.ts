@@ -18,6 +18,7 @@
 import { WasmTensor, type DType, type Kernels, type Runtime } from '../../bindings/index.js';
 import { checkBool, checkKeys, describe } from '../options.js';
 import type { Regularizer } from '../regularizers.js';
+import type { OutputActivation } from '../losses.js';
 
 export interface Param {
   /** e.g. 'dense_1/kernel' */
@@ -115,6 +116,22 @@ export abstract class Layer {
   /** Applies `trainable` (called by the model before a training step when it changed). */
   applyTrainable(): void {
     this.frozen = !this.trainable;
+  }
+
+  /** softmax or sigmoid when the layer ends with that activation (a loss may be fused with it). */
+  get outputActivation(): OutputActivation | null {
+    return null;
+  }
+
+  /**
+   * Set by the model when the loss reads this layer's `logits`: forward still computes the
+   * activation (for predict and metrics), and backward receives d(loss)/d(logits).
+   */
+  fuseOutput = false;
+
+  /** The pre-activations of the last forward, for a fused loss (null unless outputActivation). */
+  get logits(): WasmTensor | null {
+    return null;
   }
 
   /** Whether the last applied flag froze this layer. */

@@ -16,7 +16,7 @@ export class Maxout extends KernelLayer {
   readonly className = 'Maxout';
   readonly units: number;
   readonly pieces: number;
-  private z!: WasmTensor;
+  private pre!: WasmTensor;
   private idx!: WasmTensor;
   private y!: WasmTensor;
   private dx!: WasmTensor;
@@ -26,6 +26,7 @@ export class Maxout extends KernelLayer {
   constructor(args: MaxoutArgs) {
     if (!args || typeof args !== 'object') throw new Error('maxout: expected an args object such as {units: 64, pieces: 2}');
     super(args, 'maxout', ['units', 'pieces']);
+    if (args.activation !== undefined) throw new Error('maxout takes no activation (the max over pieces is its nonlinearity)');
     this.units = positiveInt(args.units, 'maxout units');
     this.pieces = positiveInt(args.pieces ?? 2, 'maxout pieces');
   }
@@ -38,7 +39,7 @@ export class Maxout extends KernelLayer {
   }
 
   protected allocateBuffers(capacity: number): void {
-    this.z = this.buffer([capacity, this.units * this.pieces]);
+    this.pre = this.buffer([capacity, this.units * this.pieces]);
     this.idx = this.buffer([capacity, this.units], 'int32');
     this.y = this.buffer([capacity, this.units]);
     this.dx = this.buffer([capacity, this.inputShape[0]]);
@@ -53,16 +54,16 @@ export class Maxout extends KernelLayer {
     const d = this.inputShape[0];
     const w = this.units * this.pieces;
     this.x = x;
-    this.k.gemm(this.z.ptr, x.ptr, this.kernel.value.ptr, n, w, d, false, false, false, this.work!.ptr);
-    if (this.bias) this.k.biasAct(this.z.ptr, this.z.ptr, this.biasPtr, n, w, 0, 0);
-    this.k.maxout(this.y.ptr, this.idx.ptr, this.z.ptr, n, this.units, this.pieces);
+    this.k.gemm(this.pre.ptr, x.ptr, this.kernel.value.ptr, n, w, d, false, false, false, this.work!.ptr);
+    if (this.bias) this.k.biasAct(this.pre.ptr, this.pre.ptr, this.biasPtr, n, w, 0, 0);
+    this.k.maxout(this.y.ptr, this.idx.ptr, this.pre.ptr, n, this.units, this.pieces);
     return this.y;
   }
 
   backward(dy: WasmTensor, n: number, needDx: boolean): WasmTensor | null {
     const d = this.inputShape[0];
     const w = this.units * this.pieces;
-    const dz = this.z; // the pre-activations are not needed any more: reuse as dz
+    const dz = this.pre; // the pre-activations are not needed any more: reuse as dz
     this.k.maxoutBackward(dz.ptr, dy.ptr, this.idx.ptr, n, this.units, this.pieces);
     if (!this.frozen) {
       this.k.gemm(this.kernel.grad.ptr, this.x!.ptr, dz.ptr, d, w, n, true, false, false, this.work!.ptr);

@@ -34,7 +34,7 @@ export interface Topology {
   /** The per-sample input shape the model was built for; null when it was not built. */
   inputShape: number[] | null;
   /** compile() arguments; null for a model saved uncompiled. */
-  training: { loss: string; metrics: string[]; optimizer: Serialized } | null;
+  training: { loss: Serialized; metrics: (string | Serialized)[]; optimizer: Serialized } | null;
   /** Id of the next RNG stream a layer added later will get. */
   nextStreamId: number;
   weightSpecs: WeightSpec[];
@@ -85,7 +85,7 @@ export function saveModel(s: Session, model: { name: string; seed: number; dtype
     version: FORMAT_VERSION,
     model: { className: 'Sequential', config: { ...model, layers: s.layers.map((l) => serialize(l)) } },
     inputShape: s.built ? s.inputShape.slice() : null,
-    training: s.loss && s.optimizer ? { loss: s.loss.name, metrics: s.metrics.slice(), optimizer: serialize(s.optimizer) } : null,
+    training: s.loss && s.optimizer ? { loss: serialize(s.loss), metrics: s.metricSpecList.map(metricSpec), optimizer: serialize(s.optimizer) } : null,
     nextStreamId: s.nextStreamId,
     weightSpecs: list.map((e) => e.spec),
     weightsBytes: total,
@@ -169,6 +169,12 @@ function restoreState(s: Session, topology: Topology, weights: Uint8Array, allow
 // ---- validation of untrusted artifacts ----
 
 const TOPOLOGY_KEYS = ['format', 'version', 'model', 'inputShape', 'training', 'nextStreamId', 'weightSpecs', 'weightsBytes', 'weightsCrc32'];
+/**
+ * NOTE: layers without weights cost a file a few bytes each, and adding n layers to a model
+ * takes O(n²) (names are checked against every layer): a file of 10,000 unnamed layers took
+ * 14 s to load. No Sequential model comes near this bound.
+ */
+const MAX_LAYERS = 2000;
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Checks the artifacts' shape and bytes before anything is built. */
@@ -198,6 +204,7 @@ export function readArtifacts(artifacts: unknown): { topology: Topology; weights
   if (cfg.dtype !== 'float32' && cfg.dtype !== 'float64') throw new Error(`topology.model.config.dtype must be 'float32' or 'float64', got ${describe(cfg.dtype)}`);
   if (typeof cfg.seed !== 'number' || !Number.isSafeInteger(cfg.seed) || cfg.seed < 0) throw new Error(`topology.model.config.seed must be a non-negative integer, got ${describe(cfg.seed)}`);
   if (!Array.isArray(cfg.layers)) throw new Error(`topology.model.config.layers must be an array, got ${describe(cfg.layers)}`);
+  if (cfg.layers.length > MAX_LAYERS) throw new Error(`topology.model.config.layers has ${cfg.layers.length} layers; load accepts at most ${MAX_LAYERS}`);
   if (t.inputShape !== null && !isShape(t.inputShape, 1)) throw new Error(`topology.inputShape must be null or an array of positive integers, got ${describe(t.inputShape)}`);
   if (t.training !== null) {
     const tr = t.training;
@@ -275,6 +282,13 @@ function toBytes(v: unknown): Uint8Array {
     return Uint8Array.from(v as number[]);
   }
   throw new Error(`weights must be a Uint8Array (or an array of bytes), got ${describe(v)}`);
+}
+
+/** A metric as compile() takes it back: its name, or {className, config} when it has options. */
+function metricSpec(m: unknown): string | Serialized {
+  if (typeof m === 'string') return m;
+  const s = m as { className: string; getConfig?(): Record<string, unknown>; config?: Record<string, unknown> };
+  return { className: s.className, config: typeof s.getConfig === 'function' ? s.getConfig() : { ...(s.config ?? {}) } };
 }
 
 function f64Bytes(values: number[]): Uint8Array {

@@ -175,3 +175,46 @@ export function checkBatchSize(b: unknown): number {
 export function subarray(a: ArrayLike<number>, from: number, to: number): ArrayLike<number> {
   return ArrayBuffer.isView(a) ? (a as Float32Array).subarray(from, to) : Array.prototype.slice.call(a, from, to);
 }
+
+/**
+ * Per-sample loss weights from fit's sampleWeight and classWeight (Keras: the two multiply;
+ * a class missing from classWeight weighs 1), or null when neither is given.
+ */
+export function sampleWeights(sampleWeight: unknown, classWeight: unknown, ty: TargetData, n: number, classes: number, dtype: 'float32' | 'float64'): Float32Array | Float64Array | null {
+  if (sampleWeight === undefined && classWeight === undefined) return null;
+  const w = dtype === 'float32' ? new Float32Array(n).fill(1) : new Float64Array(n).fill(1);
+  if (sampleWeight !== undefined) {
+    const data = sampleWeight instanceof Tensor ? sampleWeight.data : sampleWeight;
+    if (!data || typeof data !== 'object' || typeof (data as ArrayLike<number>).length !== 'number') throw new Error(`sampleWeight must be an array of ${n} numbers, got ${describeValue(sampleWeight)}`);
+    const a = data as ArrayLike<number>;
+    if (a.length !== n) throw new Error(`sampleWeight has ${a.length} weights but x has ${n} samples`);
+    for (let i = 0; i < n; i++) {
+      const v = a[i];
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`sampleWeight[${i}] is ${describeValue(v)}; weights must be finite and ≥ 0`);
+      w[i] = v;
+    }
+  }
+  if (classWeight !== undefined) {
+    if (!classWeight || typeof classWeight !== 'object' || Array.isArray(classWeight)) throw new Error(`classWeight must be an object {classIndex: weight}, got ${describeValue(classWeight)}`);
+    // NOTE: a single-output binary model has classes 0 and 1 (target ≤ or > 0.5)
+    const nClasses = classes === 1 ? 2 : classes;
+    const table = new Float64Array(nClasses).fill(1);
+    for (const [key, v] of Object.entries(classWeight as Record<string, unknown>)) {
+      const c = Number(key);
+      if (!Number.isInteger(c) || c < 0 || c >= nClasses) throw new Error(`classWeight has class ${JSON.stringify(key)}, not a class index in [0, ${nClasses})`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`classWeight[${key}] is ${describeValue(v)}; weights must be finite and ≥ 0`);
+      table[c] = v;
+    }
+    for (let i = 0; i < n; i++) w[i] *= table[classOf(ty, i, classes)];
+  }
+  return w;
+}
+
+/** The class of sample i: its label, or the argmax of its target row (first on ties). */
+function classOf(ty: TargetData, i: number, classes: number): number {
+  if (ty.kind === 'labels') return ty.data[i];
+  if (classes === 1) return ty.data[i] > 0.5 ? 1 : 0;
+  let best = 0;
+  for (let c = 1; c < classes; c++) if (ty.data[i * classes + c] > ty.data[i * classes + best]) best = c;
+  return best;
+}

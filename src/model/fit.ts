@@ -8,7 +8,9 @@
 import { runtime, WasmTensor, BYTES } from '../../bindings/index.js';
 import { progressBar, type Callback, type CallbackModel } from '../callbacks.js';
 import { checkKeys, describe, positiveInt } from '../options.js';
-import { checkBatchSize, subarray, toFeatures, toTargets, type Features, type Targets } from './data.js';
+import { checkBatchSize, sampleWeights, subarray, toFeatures, toTargets, type Features, type Targets } from './data.js';
+import { checkMetricTargets } from '../metrics.js';
+import type { Tensor } from '../tensor.js';
 import { History, type Logs } from './history.js';
 import type { Dataset, Session } from './session.js';
 
@@ -35,6 +37,10 @@ export interface FitOptions {
   verbose?: 0 | 1;
   /** On-the-fly data augmentation of training batches (never of validation data). */
   augment?: AugmentOptions;
+  /** One weight ≥ 0 per training sample: each sample's loss is multiplied by it (Keras). */
+  sampleWeight?: ArrayLike<number> | Tensor;
+  /** Weight per class index ({0: 1, 1: 10}); classes not listed weigh 1 (Keras). */
+  classWeight?: Record<number, number>;
 }
 
 /** One batch of a dataset: inputs and targets as fit takes them. */
@@ -51,16 +57,13 @@ export interface FitDatasetOptions {
   verbose?: 0 | 1;
 }
 
-/** Evaluation as History records it, from summed data loss and hits. */
-export type Evaluation = (r: { loss: number; hits: number; counted: number }) => { loss: number; accuracy?: number };
-
-/** What the loops need besides the session: the model for callbacks, and the evaluation. */
-export interface FitContext { model: CallbackModel; evaluation: Evaluation; ensureBuilt(x: Features): void }
+/** What the loops need besides the session: the model for callbacks, the loss's regularization term. */
+export interface FitContext { model: CallbackModel; regularization(): number; ensureBuilt(x: Features): void }
 
 /** A finished run: Sequential calls the callbacks' onTrainEnd once fit no longer holds the model. */
 export interface FitRun { history: History; callbacks: Callback[]; last: Logs | null }
 
-const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationData', 'validationSplit', 'callbacks', 'verbose', 'augment'];
+const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationData', 'validationSplit', 'callbacks', 'verbose', 'augment', 'sampleWeight', 'classWeight'];
 
 export async function fit(s: Session, x: Features, y: Targets, o: FitOptions, ctx: FitContext): Promise<FitRun> {
   checkKeys(o, FIT_KEYS, 'fit');
@@ -84,6 +87,8 @@ export async function fit(s: Session, x: Features, y: Targets, o: FitOptions, ct
   const ty = toTargets(y, fx.n, outputShape, s.loss!);
   const nTrain = split > 0 ? Math.floor(fx.n * (1 - split)) : fx.n;
   if (nTrain === 0) throw new Error(`fit: no training samples (${fx.n} samples, validationSplit ${split})`);
+  checkMetricTargets(s.metrics, ty.kind);
+  const ws = sampleWeights(o.sampleWeight, o.classWeight, ty, fx.n, s.outSize, s.dtype);
   let val: { x: ArrayLike<number>; y: ArrayLike<number>; kind: typeof ty.kind; n: number; first: number; what: string } | null = null;
   if (o.validationData) {
     const v = validationArrays(s, o.validationData);
@@ -95,7 +100,7 @@ export async function fit(s: Session, x: Features, y: Targets, o: FitOptions, ct
 
   // All or nothing: the datasets, the augmentation buffer and the batch buffers.
   const { train, valSet, augTmp } = WasmTensor.transaction(() => {
-    const train = s.upload(fx.data, ty.data, ty.kind, nTrain, 0, 'x');
+    const train = s.upload(fx.data, ty.data, ty.kind, nTrain, 0, 'x', ws);
     const valSet = val ? s.upload(val.x, val.y, val.kind, val.n, val.first, val.what) : null;
     const augTmp = shift > 0 ? new WasmTensor([Math.min(batchSize, nTrain), inSize], s.dtype, 'augmentation buffer') : null;
     s.reserve(Math.min(batchSize, Math.max(nTrain, valSet?.n ?? 0)));
@@ -120,7 +125,7 @@ export async function fit(s: Session, x: Features, y: Targets, o: FitOptions, ct
             ex.gather_rows(augTmp.ptr, train.x.ptr, train.order.ptr + start * 4, n, rowBytes);
             s.k.randomShift(s.inputBuffer.ptr, augTmp.ptr, n, image![0], image![1], image![2], shift, s.streamPtr('augment'));
           }
-          await trainBatch(epoch, b, n, train.kind);
+          await trainBatch(epoch, b, n, train.kind, ws !== null);
         }
       },
       valSet ? () => { s.reserve(1); return s.evaluateResident(valSet); } : null);
@@ -136,6 +141,11 @@ export async function fitDataset(s: Session, dataset: BatchSource, o: FitDataset
   const epochs = checkEpochs(o.epochs);
   const perEpoch = o.batchesPerEpoch === undefined ? null : positiveInt(o.batchesPerEpoch, 'fitDataset batchesPerEpoch');
   checkSource(dataset, 'fitDataset dataset');
+  if (!s.built) {
+    // build from the first batch of a throwaway iteration (each epoch iterates afresh anyway)
+    for await (const b of batchesOf(dataset, 1)) if (b && typeof b === 'object' && 'xs' in b) ctx.ensureBuilt((b as Batch).xs);
+  }
+  if (s.built) s.applyTrainable(); // attaches the optimizer and resolves the metrics' names
   let valArrays: Dataset | null = null;
   let valSource: BatchSource | null = null;
   if (o.validationData !== undefined) {
@@ -154,7 +164,7 @@ export async function fitDataset(s: Session, dataset: BatchSource, o: FitDataset
         let b = 0;
         for await (const batch of batchesOf(dataset, perEpoch)) {
           const n = loadDatasetBatch(s, ctx, batch, `epoch ${epoch + 1}, batch ${b + 1}`);
-          await trainBatch(epoch, b++, n.n, n.kind);
+          await trainBatch(epoch, b++, n.n, n.kind, false);
           if (s.stopTraining) break;
         }
         if (b === 0) throw new Error(`fitDataset: the dataset yielded no batches in epoch ${epoch + 1} (an iterable must yield {xs, ys} afresh on each iteration)`);
@@ -166,61 +176,62 @@ export async function fitDataset(s: Session, dataset: BatchSource, o: FitDataset
   }
 }
 
-/** Mean data loss and hits over the batches of an iterable, inference mode. */
-export async function evaluateSource(s: Session, ctx: FitContext, source: BatchSource, batches: number | null, what: string): Promise<{ loss: number; hits: number; counted: number }> {
+/** Mean data loss over the batches of an iterable, inference mode; the metrics restart and sum over it. */
+export async function evaluateSource(s: Session, ctx: FitContext, source: BatchSource, batches: number | null, what: string): Promise<number> {
   checkSource(source, what);
-  let lossSum = 0, hits = 0, counted = 0, n = 0, b = 0;
+  let lossSum = 0, n = 0, b = 0;
+  s.resetMetrics();
   for await (const batch of batchesOf(source, batches)) {
     const r = loadDatasetBatch(s, ctx, batch, `${what} batch ${++b}`);
     lossSum += s.evaluateBuffers(r.n, r.kind) * r.n;
-    hits += s.hits; counted += s.counted; n += r.n;
+    n += r.n;
   }
   if (n === 0) throw new Error(`${what} yielded no samples`);
-  return { loss: lossSum / n, hits, counted };
+  return lossSum / n;
 }
 
 // ---- shared ----
 
 interface EpochPlan { epochs: number; batches: number | null; callbacks?: Callback[]; verbose?: 0 | 1; validation: boolean }
-type TrainBatch = (epoch: number, batch: number, n: number, kind: 'labels' | 'dense') => Promise<void>;
-type Validate = () => { loss: number; hits: number; counted: number } | Promise<{ loss: number; hits: number; counted: number }>;
+type TrainBatch = (epoch: number, batch: number, n: number, kind: 'labels' | 'dense', weighted: boolean) => Promise<void>;
+/** Mean data loss of the validation data; leaves the metric sums of that data in the session. */
+type Validate = () => number | Promise<number>;
 
 async function runEpochs(s: Session, ctx: FitContext, plan: EpochPlan, epochBody: (epoch: number, trainBatch: TrainBatch) => Promise<void>, validate: Validate | null): Promise<FitRun> {
   const cbs = plan.callbacks ?? [];
   if (!Array.isArray(cbs)) throw new Error(`callbacks must be an array, got ${describe(cbs)}`);
   if (plan.verbose !== undefined && plan.verbose !== 0 && plan.verbose !== 1) throw new Error(`Invalid verbose: ${describe(plan.verbose)} (0 or 1)`);
   const all = [...(plan.verbose ? [progressBar({ epochs: plan.epochs, batches: plan.batches })] : []), ...cbs];
-  const wantHits = s.metrics.length > 0;
-  const logNames = ['loss', ...(wantHits ? ['accuracy'] : []), ...(plan.validation ? ['valLoss', ...(wantHits ? ['valAccuracy'] : [])] : []), 'learningRate'];
+  const names = s.metrics.map((m) => m.name);
+  const val = (n: string) => 'val' + n[0].toUpperCase() + n.slice(1);
+  const logNames = ['loss', ...names, ...(plan.validation ? ['valLoss', ...names.map(val)] : []), 'learningRate'];
   const history = new History();
   let last: Logs | null = null;
   s.stopTraining = false;
-  let lossSum = 0, hits = 0, counted = 0, seen = 0;
+  let lossSum = 0, seen = 0;
   let lastYield = now();
-  const trainBatch: TrainBatch = async (epoch, b, n, kind) => {
+  const trainBatch: TrainBatch = async (epoch, b, n, kind, weighted) => {
     let loss: number;
     try {
-      loss = s.step(n, kind, wantHits);
+      loss = s.step(n, kind, true, weighted);
     } catch (e) {
       throw new Error(`Training stopped at epoch ${epoch + 1}, batch ${b + 1}: ${(e as Error).message}`);
     }
     lossSum += loss * n; seen += n;
-    if (wantHits) { hits += s.hits; counted += s.counted; }
     for (const c of all) await c.onBatchEnd?.(b, { loss, size: n });
     if (now() - lastYield >= YIELD_MS) { await yieldToEventLoop(); lastYield = now(); }
   };
   for (const c of all) await c.onTrainBegin?.({ model: ctx.model, epochs: plan.epochs, batchesPerEpoch: plan.batches, logNames });
   for (let epoch = 0; epoch < plan.epochs && !s.stopTraining; epoch++) {
     for (const c of all) await c.onEpochBegin?.(epoch);
-    lossSum = 0; hits = 0; counted = 0; seen = 0;
+    lossSum = 0; seen = 0;
+    s.resetMetrics();
     await epochBody(epoch, trainBatch);
     if (seen === 0) break; // stopped before this epoch's first batch: nothing to record
-    const logs: Logs = { loss: lossSum / seen };
-    if (wantHits) logs.accuracy = counted ? hits / counted : Number.NaN;
+    const logs: Logs = { loss: lossSum / seen, ...s.metricResults() };
     if (validate) {
-      const r = ctx.evaluation(await validate());
-      logs.valLoss = r.loss;
-      if (r.accuracy !== undefined) logs.valAccuracy = r.accuracy;
+      logs.valLoss = (await validate()) + ctx.regularization();
+      Object.assign(logs, s.metricResults('val'));
     }
     logs.learningRate = s.optimizer!.currentLearningRate;
     history.record(epoch, logs);

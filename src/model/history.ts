@@ -1,18 +1,28 @@
-// Keras-style History: per-epoch arrays under `history` (loss, accuracy, valLoss,
-// valAccuracy), with shortcuts history.loss etc.
+// Keras-style History: per-epoch arrays under `history`, one per logged name (loss,
+// accuracy, valLoss, valAccuracy, learningRate, and any other metric: binaryAccuracy,
+// topKCategoricalAccuracy, mae, mse and their val* forms), with shortcuts history.loss etc.
 
-export interface Logs { loss: number; accuracy?: number; valLoss?: number; valAccuracy?: number; learningRate?: number }
+export interface Logs {
+  loss: number;
+  accuracy?: number;
+  valLoss?: number;
+  valAccuracy?: number;
+  learningRate?: number;
+  [name: string]: number | undefined;
+}
+
+type Series = { loss: number[]; accuracy: number[]; valLoss: number[]; valAccuracy: number[] } & Record<string, number[]>;
 
 export class History {
   readonly epoch: number[] = [];
-  readonly history: { loss: number[]; accuracy: number[]; valLoss: number[]; valAccuracy: number[] } = { loss: [], accuracy: [], valLoss: [], valAccuracy: [] };
+  readonly history: Series = { loss: [], accuracy: [], valLoss: [], valAccuracy: [] };
 
   record(epoch: number, logs: Logs): void {
     this.epoch.push(epoch);
-    this.history.loss.push(logs.loss);
-    if (logs.accuracy !== undefined) this.history.accuracy.push(logs.accuracy);
-    if (logs.valLoss !== undefined) this.history.valLoss.push(logs.valLoss);
-    if (logs.valAccuracy !== undefined) this.history.valAccuracy.push(logs.valAccuracy);
+    for (const [name, v] of Object.entries(logs)) {
+      if (v === undefined) continue;
+      (this.history[name] ??= []).push(v);
+    }
   }
 
   get loss(): number[] { return this.history.loss; }

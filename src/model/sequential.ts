@@ -5,7 +5,9 @@
 
 import { type DType } from '../../bindings/index.js';
 import { Layer, type Param, type TrainableParam } from '../layers/layer.js';
-import { getLoss, type Loss, type LossName } from '../losses.js';
+import { getLoss, lossInput, type Loss, type LossName } from '../losses.js';
+import { checkMetricTargets, resolveMetrics, type MetricName, type MetricSpec } from '../metrics.js';
+import type { Serialized } from '../serialization.js';
 import { getOptimizer, type Optimizer, type OptimizerName } from '../optimizers/index.js';
 import { checkKeys, describe, positiveInt } from '../options.js';
 import { Tensor } from '../tensor.js';
@@ -24,15 +26,15 @@ export interface SequentialArgs {
   name?: string;
 }
 
-export type MetricName = 'accuracy' | 'acc';
-
 export interface CompileArgs {
-  optimizer: Optimizer | OptimizerName;
-  loss: LossName;
-  metrics?: MetricName[];
+  optimizer: Optimizer | OptimizerName | Serialized;
+  /** A name ('sparseCategoricalCrossentropy', …), a losses.*() object or {className, config}. */
+  loss: LossName | Loss | Serialized;
+  metrics?: (MetricName | MetricSpec | Serialized)[];
 }
 
-export interface EvaluateResult { loss: number; accuracy?: number }
+/** loss (regularization included) and each compiled metric by its History name. */
+export interface EvaluateResult { loss: number; accuracy?: number; [metric: string]: number | undefined }
 
 /** The model each layer was added to: a layer belongs to one model. */
 const owners = new WeakMap<Layer, Sequential>();
@@ -61,7 +63,11 @@ export class Sequential {
   get layers(): Layer[] { return this.s.layers.slice(); }
   get optimizer(): Optimizer | null { return this.s.optimizer; }
   get loss(): Loss | null { return this.s.loss; }
-  get metrics(): string[] { return this.s.metrics.slice(); }
+  /** The compiled metrics' History names (resolved once the model is built). */
+  get metrics(): string[] {
+    this.s.prepareLoss();
+    return this.s.built ? this.s.metrics.map((m) => m.name) : this.s.metricSpecList.map((m) => (typeof m === 'string' ? m : (m as { className: string }).className));
+  }
   /** Set to true (e.g. from a callback) to end fit() after the current batch. */
   get stopTraining(): boolean { return this.s.stopTraining; }
   set stopTraining(v: boolean) { this.s.stopTraining = v; }
@@ -124,20 +130,14 @@ export class Sequential {
     const loss = getLoss(args.loss);
     const optimizer = getOptimizer(args.optimizer);
     const metrics = args.metrics ?? [];
-    if (!Array.isArray(metrics)) throw new Error(`metrics must be an array such as ['accuracy'], got ${describe(metrics)}`);
-    for (const m of metrics) if (m !== 'accuracy' && m !== 'acc') throw new Error(`Unknown metric ${describe(m)}; supported: accuracy`);
     if (optimizer.isAttached && !optimizer.ownedBy(this.s)) {
       throw new Error(`this ${optimizer.className} optimizer is already used by another model; create one optimizer per model`);
     }
-    const wantAccuracy = metrics.length > 0;
     this.buildIfShaped();
-    if (this.s.built) checkLossOutput(loss, wantAccuracy, this.s.outputShape);
+    checkLossOutput(this.s, loss, metrics);
     // all checks passed: now change state
     if (this.s.optimizer && this.s.optimizer !== optimizer) this.s.optimizer.dispose();
-    this.s.loss = loss;
-    this.s.metrics = wantAccuracy ? ['accuracy'] : [];
-    this.s.optimizer = optimizer;
-    this.s.optimizerChanged();
+    this.s.setTraining(loss, metrics, optimizer);
   }
 
   /** All parameters in getWeights() order. */
@@ -220,20 +220,21 @@ export class Sequential {
     const { inSize, outSize } = this.s;
     const tw = ty.kind === 'labels' ? 1 : outSize;
     const chunk = Math.max(1, Math.min(fx.n, batchSize));
-    let lossSum = 0, hits = 0, counted = 0;
+    let lossSum = 0;
+    this.s.prepareLoss();
+    checkMetricTargets(this.s.metrics, ty.kind);
+    this.s.resetMetrics();
     for (let s = 0; s < fx.n; s += chunk) {
       const n = Math.min(chunk, fx.n - s);
       this.s.loadBatch(subarray(fx.data, s * inSize, (s + n) * inSize), subarray(ty.data, s * tw, (s + n) * tw), ty.kind, n, s);
       lossSum += this.s.evaluateBuffers(n, ty.kind) * n;
-      hits += this.s.hits; counted += this.s.counted;
     }
-    return this.evaluation({ loss: lossSum / fx.n, hits, counted });
+    return this.evaluation(lossSum / fx.n);
   }
 
-  private evaluation(r: { loss: number; hits: number; counted: number }): EvaluateResult {
-    const out: EvaluateResult = { loss: r.loss + this.s.regularizationLoss() };
-    if (this.s.metrics.length) out.accuracy = r.counted ? r.hits / r.counted : Number.NaN;
-    return out;
+  /** Data loss plus regularization, and the metrics summed since the last reset. */
+  private evaluation(dataLoss: number): EvaluateResult {
+    return { loss: dataLoss + this.s.regularizationLoss(), ...this.s.metricResults() };
   }
 
   /** Trains for a number of epochs; see FitOptions. Resolves to a Keras-style History. */
@@ -265,7 +266,7 @@ export class Sequential {
   }
 
   private fitContext(): FitContext {
-    return { model: this, evaluation: (r) => this.evaluation(r), ensureBuilt: (x) => this.ensureBuilt(x) };
+    return { model: this, regularization: () => this.s.regularizationLoss(), ensureBuilt: (x) => this.ensureBuilt(x) };
   }
 
   /** onTrainEnd runs once fit has released the model, so callbacks may set weights there. */
@@ -332,13 +333,13 @@ export class Sequential {
   private ready(what: string): void {
     this.alive();
     if (!this.s.loss || !this.s.optimizer) throw new Error(`${what}: the model must be compiled first (model.compile({optimizer, loss}))`);
-    if (this.s.built) checkLossOutput(this.s.loss, this.s.metrics.length > 0, this.s.outputShape);
+    this.s.prepareLoss(); // a layer added or popped since compile may not suit the loss: say so now
   }
 
   private ensureBuilt(x: Features): void {
     if (!this.s.built) {
       this.build(this.inputShape ?? inferInputShape(x));
-      if (this.s.loss) checkLossOutput(this.s.loss, this.s.metrics.length > 0, this.s.outputShape);
+      this.s.prepareLoss();
     }
   }
 
@@ -353,15 +354,16 @@ export class Sequential {
   }
 }
 
-/** Refuses loss/output combinations that would train nothing or report nonsense. */
-function checkLossOutput(loss: Loss, accuracy: boolean, outputShape: number[]): void {
-  const units = outputShape.reduce((a, b) => a * b, 1);
-  if (loss.name === 'softmaxCrossEntropy' && outputShape[outputShape.length - 1] < 2) {
-    throw new Error(`softmaxCrossEntropy needs ≥ 2 output units (the model outputs ${units}); for binary labels use sigmoidCrossEntropy`);
-  }
-  if (accuracy && loss.name === 'mse' && units < 2) {
-    throw new Error("metric 'accuracy' is undefined for mse with one output unit (it compares argmax of outputs and targets); drop the metric or use sigmoidCrossEntropy for 0/1 targets");
-  }
+/**
+ * Refuses loss/output/metric combinations that would train nothing or report nonsense
+ * (against the output when the model is built, else the specs alone), before compile
+ * changes anything.
+ */
+function checkLossOutput(s: Session, loss: Loss, metrics: unknown): void {
+  if (!s.built) { resolveMetrics(metrics, loss, null, false); return; }
+  const last = s.layers[s.layers.length - 1];
+  const mode = lossInput(loss, last.outputActivation, s.outputShape);
+  resolveMetrics(metrics, loss, s.outputShape, loss.onLogits && mode === 'direct');
 }
 
 /** `<snake_case class>_<k>`, the first k not used by another layer of the model. */

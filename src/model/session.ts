@@ -17,16 +17,19 @@
 
 import { runtime, WasmTensor, BYTES, type DType, type Kernels } from '../../bindings/index.js';
 import { Layer, size, type BuildContext, type Param, type RngStream, type TrainableParam } from '../layers/layer.js';
-import type { Loss, TargetKind } from '../losses.js';
+import { lossInput, type Loss, type TargetKind } from '../losses.js';
+import { resolveMetrics, type Metric } from '../metrics.js';
 import type { Optimizer } from '../optimizers/index.js';
 import { checkFinite, subarray } from './data.js';
 
 /** Stream ids of the model's RNG consumers (each derived from the seed). */
 const STREAM = { init: 0, shuffle: 1, augment: 2, firstLayer: 16 } as const;
 const RNG_BYTES = 16;
+/** Free stream slots kept after build and after each add, so that adding a layer never grows the block. */
+const SPARE_STREAMS = 16;
 
-/** A dataset resident in wasm memory; `order` holds row indices (shuffled in place by fit). */
-export interface Dataset { x: WasmTensor; y: WasmTensor; order: WasmTensor; kind: TargetKind; n: number; free(): void }
+/** A dataset resident in wasm memory; `order` holds row indices (shuffled in place by fit); `w` sample weights. */
+export interface Dataset { x: WasmTensor; y: WasmTensor; w: WasmTensor | null; order: WasmTensor; kind: TargetKind; n: number; free(): void }
 
 /** The RNG streams of a model: 16-byte states in one block (one copy snapshots them all). */
 class StreamBlock {
@@ -65,6 +68,17 @@ class StreamBlock {
     return stream;
   }
 
+  /** Streams created so far (a mark for truncate). */
+  get count(): number { return this.used; }
+
+  /** Gives back the slots of the streams created after `count` (a layer whose build failed). */
+  truncate(count: number): void { this.used = count; }
+
+  /** Drops the named streams of a layer (popped, or whose build failed): save() no longer carries them. */
+  forget(layer: string): void {
+    for (const name of [...this.named.keys()]) if (name.startsWith(`${layer}/`)) this.named.delete(name);
+  }
+
   save(): void { this.snapshot.set(this.block!.view()); }
   restore(): void { this.block!.write(this.snapshot); }
 
@@ -76,10 +90,13 @@ class StreamBlock {
     this.block = null;
     this.used = 0;
     this.named.clear();
+    // NOTE: a model rebuilt after a failed build (or after popping every layer) hands out
+    // the ids a fresh model would, so its dropout draws the same masks
+    this.nextId = STREAM.firstLayer;
   }
 }
 
-interface Buffers { x: WasmTensor; labels: WasmTensor; targets: WasmTensor; dOut: WasmTensor; work: WasmTensor }
+interface Buffers { x: WasmTensor; labels: WasmTensor; targets: WasmTensor; weights: WasmTensor; dOut: WasmTensor; work: WasmTensor }
 
 export class Session {
   readonly dtype: DType;
@@ -87,15 +104,21 @@ export class Session {
   readonly k: Kernels;
   readonly layers: Layer[] = [];
   loss: Loss | null = null;
-  metrics: string[] = [];
+  metrics: Metric[] = [];
   optimizer: Optimizer | null = null;
   /** Set by a callback to end fit() after the current batch. */
   stopTraining = false;
   /** Global L2 norm of the gradients of the last successful step. */
   lastGradNorm = 0;
-  /** Correct predictions and predictions counted by the last step/evaluation (when asked for). */
-  hits = 0;
-  counted = 0;
+  /** Per metric: sums and counts accumulated by step/evaluateBuffers since resetMetrics(). */
+  private metricSums = new Float64Array(0);
+  private metricCounts = new Float64Array(0);
+  /** The layer whose logits the loss reads (a softmax/sigmoid output), or null. */
+  private fused: Layer | null = null;
+  /** compile()'s metrics as given; resolved against the loss and the output in prepareLoss. */
+  private metricSpecs: unknown[] = [];
+  /** True when the loss, the metrics or the output changed since prepareLoss. */
+  private lossStale = true;
 
   private streams: StreamBlock;
   private scratch: WasmTensor | null = null;
@@ -153,6 +176,7 @@ export class Session {
         this.streams.create(STREAM.augment, 'augment');
         let cur = inputShape.slice();
         for (const layer of this.layers) cur = this.buildLayer(layer, cur, initRng);
+        this.streams.ensureRoom(SPARE_STREAMS);
       } catch (e) {
         for (const l of this.layers) l.dispose();
         this.streams.free();
@@ -177,34 +201,42 @@ export class Session {
   /** Appends a layer; on a built model it is built now, initialised from a stream of its own. */
   addLayer(layer: Layer): void {
     if (!this.isBuilt) { this.layers.push(layer); return; }
-    // NOTE: grown outside the transaction, so a failed build cannot roll back the streams
-    // the other layers use (a layer takes at most a few streams; 16 is ample)
-    this.streams.ensureRoom(16);
+    // NOTE: the block must not grow inside the transaction (a rollback would free the new
+    // block the other layers' streams then live in), nor in a call that fails (it would keep
+    // the bigger block): build and every add leave SPARE_STREAMS free slots, so this grows
+    // only when that reserve failed (a layer takes at most a few streams; 16 is ample)
+    this.streams.ensureRoom(SPARE_STREAMS);
+    const count = this.streams.count;
+    const before = this.streams.nextId;
     WasmTensor.transaction(() => {
-      const before = this.streams.nextId;
       try {
         const own = this.streams.create(this.streams.nextId++, null);
         this.buildLayer(layer, this.outputShape, own);
       } catch (e) {
         layer.dispose();
+        this.streams.truncate(count);
+        this.streams.forget(layer.name);
         this.streams.nextId = before;
         throw e;
       }
     });
     this.layers.push(layer);
     this.structureChanged();
+    try { this.streams.ensureRoom(SPARE_STREAMS); } catch { /* out of memory: the next addLayer grows it first */ }
   }
 
   /** Removes the last layer and frees its weights. */
   popLayer(): Layer {
     const layer = this.layers.pop()!;
     layer.dispose();
+    this.streams.forget(layer.name);
     if (this.layers.length === 0) { this.freeAll(); this.isBuilt = false; }
     this.structureChanged();
     return layer;
   }
 
   private structureChanged(): void {
+    this.lossStale = true;
     this.freeBuffers();
     this.paramList = this.isBuilt ? this.layers.flatMap((l) => l.params()) : [];
     this.stale = true;
@@ -225,6 +257,7 @@ export class Session {
    */
   applyTrainable(): void {
     if (!this.stale && this.layers.every((l) => l.isFrozen === !l.trainable)) return;
+    if (this.loss) this.prepareLoss();
     const trainable = this.layers.flatMap((l) => (l.trainable ? l.params() : []))
       .filter((p): p is TrainableParam => p.trainable && p.grad !== null);
     this.optimizer?.attach(this, trainable, this.k); // all or nothing; keeps existing state
@@ -235,9 +268,18 @@ export class Session {
     this.stale = false;
   }
 
-  /** Marks the optimizer as needing (re)attachment (a new optimizer was compiled in). */
-  optimizerChanged(): void {
+  /** Sets what compile() chose; the optimizer attaches and the metrics resolve lazily. */
+  setTraining(loss: Loss, metricSpecs: unknown[], optimizer: Optimizer): void {
+    this.loss = loss;
+    this.metricSpecs = metricSpecs.slice();
+    this.optimizer = optimizer;
     this.stale = true;
+    this.lossStale = true;
+  }
+
+  /** compile()'s metrics as given (names or {className, config}). */
+  get metricSpecList(): unknown[] {
+    return this.metricSpecs.slice();
   }
 
   // ---- buffers ----
@@ -257,6 +299,7 @@ export class Session {
           x: new WasmTensor([cap, this.inSize], this.dtype, 'input batch'),
           labels: new WasmTensor([cap], 'int32', 'label batch'),
           targets: new WasmTensor([cap, this.outSize], this.dtype, 'target batch'),
+          weights: new WasmTensor([cap], this.dtype, 'sample weights'),
           dOut: new WasmTensor([cap, this.outSize], this.dtype, 'loss gradient'),
           work,
         };
@@ -281,12 +324,13 @@ export class Session {
     return kind === 'labels' ? 4 : this.outSize * BYTES[this.dtype];
   }
 
-  /** Copies validated rows into the input buffer and scans them for NaN/Infinity there. */
-  loadBatch(xs: ArrayLike<number>, ys: ArrayLike<number> | null, kind: TargetKind, n: number, firstSample = 0, what = 'x'): void {
+  /** Copies validated rows (and sample weights) into the batch buffers and scans x for NaN/Infinity there. */
+  loadBatch(xs: ArrayLike<number>, ys: ArrayLike<number> | null, kind: TargetKind, n: number, firstSample = 0, what = 'x', ws: ArrayLike<number> | null = null): void {
     this.reserve(n);
     this.bufs!.x.write(xs);
     checkFinite(this.k, this.bufs!.x, n * this.inSize, this.inSize, firstSample, what);
     if (ys) this.targetBuffer(kind).write(ys);
+    if (ws) this.bufs!.weights.write(ws);
   }
 
   // ---- the step ----
@@ -303,12 +347,11 @@ export class Session {
    * every trainable param.grad; returns the loss (regularization included) or throws.
    * Callers save and restore the RNG streams.
    */
-  private gradients(n: number, kind: TargetKind, wantHits: boolean): number {
-    const loss = this.loss!;
+  private gradients(n: number, kind: TargetKind, measure: boolean, weighted: boolean): number {
     const targets = this.targetBuffer(kind);
     const out = this.forward(n, true);
-    if (wantHits) this.countHits(out, targets, kind, n);
-    const dataLoss = loss.compute(this.k, this.bufs!.dOut.ptr, out.ptr, targets.ptr, kind, n, this.outSize);
+    if (measure) this.measure(out, targets, kind, n);
+    const dataLoss = this.computeLoss(this.bufs!.dOut.ptr, out, targets, kind, n, weighted);
     if (!Number.isFinite(dataLoss)) {
       throw new Error(`loss became ${dataLoss} (non-finite); the step was not applied and the model keeps its last finite weights`);
     }
@@ -332,13 +375,22 @@ export class Session {
 
   private lastGradSq = 0;
 
-  /** One training step on the first n rows in the buffers; returns the loss before the update. */
-  step(n: number, kind: TargetKind, wantHits: boolean): number {
+  /** The loss of the rows in the buffers (from the fused layer's logits when there is one). */
+  private computeLoss(grad: number, out: WasmTensor, targets: WasmTensor, kind: TargetKind, n: number, weighted: boolean): number {
+    const input = this.fused ? this.fused.logits! : out;
+    return this.loss!.compute(this.k, grad, input.ptr, targets.ptr, weighted ? this.bufs!.weights.ptr : 0, kind, n, this.outSize);
+  }
+
+  /**
+   * One training step on the first n rows in the buffers; returns the loss before the
+   * update. `measure` adds the batch to the metric sums; `weighted` applies the sample weights.
+   */
+  step(n: number, kind: TargetKind, measure: boolean, weighted = false): number {
     this.applyTrainable();
     this.streams.save();
     let total: number;
     try {
-      total = this.gradients(n, kind, wantHits);
+      total = this.gradients(n, kind, measure, weighted);
       this.optimizer!.step(); // applies nothing when a new weight would be non-finite
     } catch (e) {
       this.streams.restore();
@@ -354,23 +406,65 @@ export class Session {
     this.applyTrainable();
     this.streams.save();
     try {
-      return this.gradients(n, kind, false);
+      return this.gradients(n, kind, false, false);
     } finally {
       this.streams.restore();
     }
   }
 
-  /** Data loss of the first n rows in the buffers, inference mode; hits when metrics are on. */
+  /** Data loss of the first n rows in the buffers, inference mode; adds the batch to the metric sums. */
   evaluateBuffers(n: number, kind: TargetKind): number {
+    this.prepareLoss();
     const out = this.forward(n, false);
     const t = this.targetBuffer(kind);
-    const loss = this.loss!.compute(this.k, 0, out.ptr, t.ptr, kind, n, this.outSize);
-    if (this.metrics.length) this.countHits(out, t, kind, n);
-    return loss;
+    this.measure(out, t, kind, n);
+    return this.computeLoss(0, out, t, kind, n, false);
   }
 
-  private countHits(out: WasmTensor, t: WasmTensor, kind: TargetKind, n: number): void {
-    [this.hits, this.counted] = this.loss!.hits(this.k, out.ptr, t.ptr, kind, n, this.outSize);
+  private measure(out: WasmTensor, t: WasmTensor, kind: TargetKind, n: number): void {
+    for (let i = 0; i < this.metrics.length; i++) {
+      const m = this.metrics[i];
+      this.metricSums[i] += m.measure(this.k, out.ptr, t.ptr, kind, n, this.outSize);
+      this.metricCounts[i] += m.count(n, this.outSize);
+    }
+  }
+
+  /** Sets new metrics (compile) and clears their sums. */
+  setMetrics(ms: Metric[]): void {
+    this.metrics = ms;
+    this.metricSums = new Float64Array(ms.length);
+    this.metricCounts = new Float64Array(ms.length);
+  }
+
+  resetMetrics(): void {
+    this.metricSums.fill(0);
+    this.metricCounts.fill(0);
+  }
+
+  /** Each metric's mean since resetMetrics(), under its History name (prefixed: 'val' → valAccuracy). */
+  metricResults(prefix = ''): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.metrics.forEach((m, i) => {
+      const name = prefix ? prefix + m.name[0].toUpperCase() + m.name.slice(1) : m.name;
+      out[name] = this.metricCounts[i] ? this.metricSums[i] / this.metricCounts[i] : Number.NaN;
+    });
+    return out;
+  }
+
+  /**
+   * Decides whether the loss reads the output or the last layer's logits (see lossInput)
+   * and resolves the metrics for this loss and output (binaryAccuracy thresholds logits at 0).
+   */
+  prepareLoss(): void {
+    if (!this.lossStale || !this.loss || !this.isBuilt) return;
+    const last = this.layers[this.layers.length - 1];
+    const mode = lossInput(this.loss, last.outputActivation, this.outputShape);
+    const metrics = resolveMetrics(this.metricSpecs, this.loss, this.outputShape, this.loss.onLogits && mode === 'direct');
+    for (const l of this.layers) l.fuseOutput = false;
+    last.fuseOutput = mode === 'fused';
+    this.fused = mode === 'fused' ? last : null;
+    this.setMetrics(metrics);
+    this.lossStale = false;
   }
 
   /** Σ λ·‖W‖² over the regularized kernels of trainable layers (what training adds to the loss). */
@@ -383,17 +477,19 @@ export class Session {
   // ---- resident datasets (fit) ----
 
   /** Copies n validated samples into wasm memory (all or nothing) and scans x for NaN/Infinity. */
-  upload(xs: ArrayLike<number>, ys: ArrayLike<number>, kind: TargetKind, n: number, firstSample: number, what: string): Dataset {
+  upload(xs: ArrayLike<number>, ys: ArrayLike<number>, kind: TargetKind, n: number, firstSample: number, what: string, ws: ArrayLike<number> | null = null): Dataset {
     const tw = kind === 'labels' ? 1 : this.outSize;
     const rows = Math.max(n, 1);
     const ds = WasmTensor.transaction(() => {
       const x = new WasmTensor([rows, this.inSize], this.dtype, `${what} (in wasm)`);
       const y = kind === 'labels' ? new WasmTensor([rows], 'int32', `${what} labels (in wasm)`) : new WasmTensor([rows, tw], this.dtype, `${what} targets (in wasm)`);
       const order = new WasmTensor([rows], 'int32', `${what} order`);
-      const free = () => { x.free(); y.free(); order.free(); };
+      const w = ws ? new WasmTensor([rows], this.dtype, `${what} sample weights`) : null;
+      const free = () => { x.free(); y.free(); order.free(); w?.free(); };
       try {
         x.write(subarray(xs, 0, n * this.inSize));
         y.write(subarray(ys, 0, n * tw));
+        if (ws) w!.write(subarray(ws, 0, n));
         const o = order.view();
         for (let i = 0; i < n; i++) o[i] = i;
         checkFinite(this.k, x, n * this.inSize, this.inSize, firstSample, what);
@@ -401,7 +497,7 @@ export class Session {
         free();
         throw e;
       }
-      return { x, y, order, kind, n, free };
+      return { x, y, w, order, kind, n, free };
     });
     return ds;
   }
@@ -412,19 +508,20 @@ export class Session {
     const idx = ds.order.ptr + start * 4;
     ex.gather_rows(this.bufs!.x.ptr, ds.x.ptr, idx, n, this.inSize * BYTES[this.dtype]);
     ex.gather_rows(this.targetBuffer(ds.kind).ptr, ds.y.ptr, idx, n, this.targetRowBytes(ds.kind));
+    if (ds.w) ex.gather_rows(this.bufs!.weights.ptr, ds.w.ptr, idx, n, BYTES[this.dtype]);
   }
 
-  /** Mean data loss and hits over a resident dataset, inference mode. */
-  evaluateResident(ds: Dataset): { loss: number; hits: number; counted: number } {
+  /** Mean data loss over a resident dataset, inference mode; the metrics restart and sum over it. */
+  evaluateResident(ds: Dataset): number {
     const chunk = this.capacity;
-    let lossSum = 0, hits = 0, counted = 0;
+    let lossSum = 0;
+    this.resetMetrics();
     for (let s = 0; s < ds.n; s += chunk) {
       const n = Math.min(chunk, ds.n - s);
       this.gather(ds, s, n);
       lossSum += this.evaluateBuffers(n, ds.kind) * n;
-      hits += this.hits; counted += this.counted;
     }
-    return { loss: lossSum / ds.n, hits, counted };
+    return lossSum / ds.n;
   }
 
   // ---- state for save/load ----

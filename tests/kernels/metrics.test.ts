@@ -42,7 +42,7 @@ describe.each(DTYPES)('metrics %s', (dtype) => {
     for (const n of SIZES) {
       const x = intArray(rng, n, -2, 2), t = uniformArray(rng, n, 0, 1, dtype);
       for (let i = 0; i < n; i += 7) t[i] = 0.5;
-      const got = k().countBinaryHits(mem.put(dtype, x), mem.put(dtype, t), n);
+      const got = k().countBinaryHits(mem.put(dtype, x), mem.put(dtype, t), n, 0);
       expect(got, `n=${n}`).toBe(countBinaryHitsRef(x, t, n));
       mem.freeAll();
     }
@@ -55,6 +55,6 @@ describe.each(DTYPES)('metrics %s', (dtype) => {
     expect(k().countArgmaxHits(x, mem.putI32([1, 2, 2]), 3, 3)).toBe(0);
     expect(k().countArgmaxMatches(x, mem.put(dtype, [1, 0, 0, 0, 1, 0, 0, 0, 1]), 3, 3)).toBe(2);
     // x > 0 vs t > 0.5: (0, 0) hit, (0, 0.5) hit, (0, 1) miss, (1e-30, 1) hit, (−1, 0.5) hit, (2, 0.5) miss
-    expect(k().countBinaryHits(mem.put(dtype, [0, 0, 0, 1e-30, -1, 2]), mem.put(dtype, [0, 0.5, 1, 1, 0.5, 0.5]), 6)).toBe(4);
+    expect(k().countBinaryHits(mem.put(dtype, [0, 0, 0, 1e-30, -1, 2]), mem.put(dtype, [0, 0.5, 1, 1, 0.5, 0.5]), 6, 0)).toBe(4);
   });
 });

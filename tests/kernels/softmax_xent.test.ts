@@ -32,8 +32,8 @@ function run(dtype: DType, x: Float64Array, labels: Int32Array | null, t: Float6
   const px = mem.put(dtype, x, offset);
   const pd = grad === 'alias' ? px : grad === 'none' ? 0 : mem.alloc(x.length * bytesOf(dtype), offset);
   const loss = labels
-    ? k.softmaxXent(pd, px, mem.putI32(labels), rows, cols)
-    : k.softmaxXentDense(pd, px, mem.put(dtype, t!, offset), rows, cols);
+    ? k.softmaxXent(pd, px, mem.putI32(labels), 0, rows, cols)
+    : k.softmaxXentDense(pd, px, mem.put(dtype, t!, offset), 0, rows, cols);
   const out = { loss, d: pd ? mem.read(dtype, pd, x.length) : null, logitsAfter: mem.read(dtype, px, x.length) };
   mem.freeAll();
   return out;

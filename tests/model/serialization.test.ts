@@ -231,7 +231,7 @@ const MODELS: ModelSpec[] = [
     ],
   },
   {
-    name: 'dense, layerNorm, elu, dropout, maxout, sigmoid, frozen dense, leakyRelu, tanh, maxout, relu, dense',
+    name: 'dense, layerNorm, elu, dropout, maxout, sigmoid, frozen dense, leakyRelu, tanh, activation elu, softmax, maxout, relu, dense',
     inputShape: [8],
     layers: () => [
       layers.dense({
@@ -249,6 +249,8 @@ const MODELS: ModelSpec[] = [
       layers.dense({ units: 6, activation: 'leakyRelu', trainable: false }),
       layers.leakyRelu({ alpha: 0.3 }),
       layers.tanh(),
+      layers.activation({ activation: 'elu', alpha: 0.7 }),
+      layers.softmax(),
       layers.maxout({ units: 4, useBias: false }),
       layers.relu(),
       layers.dense({ units: 3 }),
@@ -316,7 +318,7 @@ describe('layers: a model of fromConfig(serialize(layer)) layers initialises, pr
       });
     }
     // every optional argument of every registered layer class was set (non-default) above
-    const required: Record<string, Record<string, unknown>> = { Dense: { units: 1 }, Maxout: { units: 1 }, Conv2D: { filters: 1, kernelSize: 1 }, Dropout: { rate: 0.5 }, GroupNorm: { groups: 1 } };
+    const required: Record<string, Record<string, unknown>> = { Dense: { units: 1 }, Maxout: { units: 1 }, Conv2D: { filters: 1, kernelSize: 1 }, Dropout: { rate: 0.5 }, GroupNorm: { groups: 1 }, Activation: { activation: 'relu' } };
     const missing: string[] = [];
     for (const className of layerRegistry.classNames) {
       const config = serialize(layerRegistry.fromConfig({ className, config: required[className] ?? {} })).config;
