@@ -12,7 +12,8 @@ import { checkBatchSize, sampleWeights, subarray, toFeatures, toTargets, type Fe
 import { checkMetricTargets } from '../metrics.js';
 import type { Tensor } from '../tensor.js';
 import { History, type Logs } from './history.js';
-import type { Dataset, Session } from './session.js';
+import { evaluateResident, gather, upload, type Dataset } from './resident.js';
+import type { Session } from './session.js';
 
 export interface AugmentOptions {
   /** Random translation of each training image by up to ±shift pixels (zero fill). */
@@ -100,8 +101,8 @@ export async function fit(s: Session, x: Features, y: Targets, o: FitOptions, ct
 
   // All or nothing: the datasets, the augmentation buffer and the batch buffers.
   const { train, valSet, augTmp } = WasmTensor.transaction(() => {
-    const train = s.upload(fx.data, ty.data, ty.kind, nTrain, 0, 'x', ws);
-    const valSet = val ? s.upload(val.x, val.y, val.kind, val.n, val.first, val.what) : null;
+    const train = upload(s, fx.data, ty.data, ty.kind, nTrain, 0, 'x', ws);
+    const valSet = val ? upload(s, val.x, val.y, val.kind, val.n, val.first, val.what) : null;
     const augTmp = shift > 0 ? new WasmTensor([Math.min(batchSize, nTrain), inSize], s.dtype, 'augmentation buffer') : null;
     s.reserve(Math.min(batchSize, Math.max(nTrain, valSet?.n ?? 0)));
     s.applyTrainable(); // attaches the optimizer before the first step
@@ -120,7 +121,7 @@ export async function fit(s: Session, x: Features, y: Targets, o: FitOptions, ct
           // NOTE: buffers are looked up per batch, never held across an await: a predict()
           // called from a callback may reallocate them (reserve) between two steps.
           s.reserve(n);
-          s.gather(train, start, n);
+          gather(s, train, start, n);
           if (augTmp) {
             ex.gather_rows(augTmp.ptr, train.x.ptr, train.order.ptr + start * 4, n, rowBytes);
             s.k.randomShift(s.inputBuffer.ptr, augTmp.ptr, n, image![0], image![1], image![2], shift, s.streamPtr('augment'));
@@ -128,7 +129,7 @@ export async function fit(s: Session, x: Features, y: Targets, o: FitOptions, ct
           await trainBatch(epoch, b, n, train.kind, ws !== null);
         }
       },
-      valSet ? () => { s.reserve(1); return s.evaluateResident(valSet); } : null);
+      valSet ? () => evaluateResident(s, valSet) : null);
   } finally {
     train.free();
     valSet?.free();
@@ -152,7 +153,7 @@ export async function fitDataset(s: Session, dataset: BatchSource, o: FitDataset
     if (Array.isArray(o.validationData)) {
       ctx.ensureBuilt(o.validationData[0]);
       const v = validationArrays(s, o.validationData);
-      valArrays = s.upload(v.x, v.y, v.kind, v.n, 0, 'validationData x');
+      valArrays = upload(s, v.x, v.y, v.kind, v.n, 0, 'validationData x');
     } else {
       checkSource(o.validationData, 'fitDataset validationData');
       valSource = o.validationData;
@@ -169,7 +170,7 @@ export async function fitDataset(s: Session, dataset: BatchSource, o: FitDataset
         }
         if (b === 0) throw new Error(`fitDataset: the dataset yielded no batches in epoch ${epoch + 1} (an iterable must yield {xs, ys} afresh on each iteration)`);
       },
-      valArrays ? () => { s.reserve(1); return s.evaluateResident(valArrays!); }
+      valArrays ? () => evaluateResident(s, valArrays!)
         : valSource ? () => evaluateSource(s, ctx, valSource!, null, 'validationData') : null);
   } finally {
     valArrays?.free();

@@ -1,7 +1,8 @@
 // The training session: everything a model needs to run steps, independent of how the
 // model was assembled. It owns the layer chain's build, the RNG streams, the batch
-// buffers, the step transaction, resident datasets and the "busy" lock; Sequential is a
-// facade over it and fit() drives it. See docs/ARCHITECTURE.md.
+// buffers, the step transaction, the metric sums and the "busy" lock; Sequential is a
+// facade over it and fit() drives it (with resident.ts for datasets copied into wasm).
+// See docs/ARCHITECTURE.md.
 //
 // Memory plan: build() allocates parameters, gradients and RNG streams; the optimizer its
 // state when training starts; reserve(capacity) the activations, the loss gradient, the
@@ -20,81 +21,9 @@ import { Layer, size, type BuildContext, type Param, type RngStream, type Traina
 import { lossInput, type Loss, type TargetKind } from '../losses.js';
 import { resolveMetrics, type Metric } from '../metrics.js';
 import type { Optimizer } from '../optimizers/index.js';
-import { checkFinite, subarray } from './data.js';
+import { checkFinite } from './data.js';
+import { SPARE_STREAMS, STREAM, StreamBlock } from './streams.js';
 
-/** Stream ids of the model's RNG consumers (each derived from the seed). */
-const STREAM = { init: 0, shuffle: 1, augment: 2, firstLayer: 16 } as const;
-const RNG_BYTES = 16;
-/** Free stream slots kept after build and after each add, so that adding a layer never grows the block. */
-const SPARE_STREAMS = 16;
-
-/** A dataset resident in wasm memory; `order` holds row indices (shuffled in place by fit); `w` sample weights. */
-export interface Dataset { x: WasmTensor; y: WasmTensor; w: WasmTensor | null; order: WasmTensor; kind: TargetKind; n: number; free(): void }
-
-/** The RNG streams of a model: 16-byte states in one block (one copy snapshots them all). */
-class StreamBlock {
-  private block: WasmTensor | null = null;
-  private used = 0;
-  private snapshot = new Int32Array(0);
-  /** Named streams: 'shuffle', 'augment', '<layer>/<k>': what save/load carries. */
-  readonly named = new Map<string, RngStream>();
-  /** Id of the next stream handed to a layer (persisted: later layers get fresh ids). */
-  nextId: number = STREAM.firstLayer;
-
-  constructor(private readonly seed: number) {}
-
-  /**
-   * Makes room for `extra` more streams: a bigger block is allocated and filled before the
-   * old one is freed, so a failure leaves the streams as they were.
-   */
-  ensureRoom(extra: number): void {
-    const need = (this.used + extra) * RNG_BYTES;
-    if (this.block && need <= this.block.bytes) return;
-    const grown = new WasmTensor([Math.max(8, 2 * (this.used + extra)) * (RNG_BYTES / 4)], 'int32', 'RNG streams');
-    if (this.block) { grown.write(this.block.view()); this.block.free(); }
-    this.block = grown;
-    this.snapshot = new Int32Array(grown.size);
-  }
-
-  /** A freshly seeded stream. */
-  create(id: number, name: string | null): RngStream {
-    const ex = runtime().exports;
-    this.ensureRoom(1);
-    const index = this.used++;
-    const block = (): WasmTensor => this.block!;
-    const stream: RngStream = { get ptr() { return block().ptr + index * RNG_BYTES; } };
-    ex.rng_seed(stream.ptr, this.seed >>> 0, Math.floor(this.seed / 2 ** 32) >>> 0, id);
-    if (name) this.named.set(name, stream);
-    return stream;
-  }
-
-  /** Streams created so far (a mark for truncate). */
-  get count(): number { return this.used; }
-
-  /** Gives back the slots of the streams created after `count` (a layer whose build failed). */
-  truncate(count: number): void { this.used = count; }
-
-  /** Drops the named streams of a layer (popped, or whose build failed): save() no longer carries them. */
-  forget(layer: string): void {
-    for (const name of [...this.named.keys()]) if (name.startsWith(`${layer}/`)) this.named.delete(name);
-  }
-
-  save(): void { this.snapshot.set(this.block!.view()); }
-  restore(): void { this.block!.write(this.snapshot); }
-
-  /** The 16 state bytes of a stream (a live view). */
-  bytes(s: RngStream): Uint8Array { return new Uint8Array(runtime().arena.buffer, s.ptr, RNG_BYTES); }
-
-  free(): void {
-    this.block?.free();
-    this.block = null;
-    this.used = 0;
-    this.named.clear();
-    // NOTE: a model rebuilt after a failed build (or after popping every layer) hands out
-    // the ids a fresh model would, so its dropout draws the same masks
-    this.nextId = STREAM.firstLayer;
-  }
-}
 
 interface Buffers { x: WasmTensor; labels: WasmTensor; targets: WasmTensor; weights: WasmTensor; dOut: WasmTensor; work: WasmTensor }
 
@@ -313,6 +242,7 @@ export class Session {
 
   get batchCapacity(): number { return this.capacity; }
   get inputBuffer(): WasmTensor { return this.bufs!.x; }
+  get weightBuffer(): WasmTensor { return this.bufs!.weights; }
 
   /** The buffer a batch's targets go to: int32 labels or float targets shaped like the output. */
   targetBuffer(kind: TargetKind): WasmTensor {
@@ -472,56 +402,6 @@ export class Session {
     let s = 0;
     for (const p of this.trainableParams()) if (p.regularizer) s += p.regularizer.lambda * this.k.sumSquares(p.value.ptr, p.value.size);
     return s;
-  }
-
-  // ---- resident datasets (fit) ----
-
-  /** Copies n validated samples into wasm memory (all or nothing) and scans x for NaN/Infinity. */
-  upload(xs: ArrayLike<number>, ys: ArrayLike<number>, kind: TargetKind, n: number, firstSample: number, what: string, ws: ArrayLike<number> | null = null): Dataset {
-    const tw = kind === 'labels' ? 1 : this.outSize;
-    const rows = Math.max(n, 1);
-    const ds = WasmTensor.transaction(() => {
-      const x = new WasmTensor([rows, this.inSize], this.dtype, `${what} (in wasm)`);
-      const y = kind === 'labels' ? new WasmTensor([rows], 'int32', `${what} labels (in wasm)`) : new WasmTensor([rows, tw], this.dtype, `${what} targets (in wasm)`);
-      const order = new WasmTensor([rows], 'int32', `${what} order`);
-      const w = ws ? new WasmTensor([rows], this.dtype, `${what} sample weights`) : null;
-      const free = () => { x.free(); y.free(); order.free(); w?.free(); };
-      try {
-        x.write(subarray(xs, 0, n * this.inSize));
-        y.write(subarray(ys, 0, n * tw));
-        if (ws) w!.write(subarray(ws, 0, n));
-        const o = order.view();
-        for (let i = 0; i < n; i++) o[i] = i;
-        checkFinite(this.k, x, n * this.inSize, this.inSize, firstSample, what);
-      } catch (e) {
-        free();
-        throw e;
-      }
-      return { x, y, w, order, kind, n, free };
-    });
-    return ds;
-  }
-
-  /** Gathers rows order[start, start + n) of a resident dataset into the batch buffers. */
-  gather(ds: Dataset, start: number, n: number): void {
-    const ex = runtime().exports;
-    const idx = ds.order.ptr + start * 4;
-    ex.gather_rows(this.bufs!.x.ptr, ds.x.ptr, idx, n, this.inSize * BYTES[this.dtype]);
-    ex.gather_rows(this.targetBuffer(ds.kind).ptr, ds.y.ptr, idx, n, this.targetRowBytes(ds.kind));
-    if (ds.w) ex.gather_rows(this.bufs!.weights.ptr, ds.w.ptr, idx, n, BYTES[this.dtype]);
-  }
-
-  /** Mean data loss over a resident dataset, inference mode; the metrics restart and sum over it. */
-  evaluateResident(ds: Dataset): number {
-    const chunk = this.capacity;
-    let lossSum = 0;
-    this.resetMetrics();
-    for (let s = 0; s < ds.n; s += chunk) {
-      const n = Math.min(chunk, ds.n - s);
-      this.gather(ds, s, n);
-      lossSum += this.evaluateBuffers(n, ds.kind) * n;
-    }
-    return lossSum / ds.n;
   }
 
   // ---- state for save/load ----
