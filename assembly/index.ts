@@ -13,7 +13,7 @@ import { rngSeed, rngUniform, rngNormal, dropout, shuffleI32 } from "./rng";
 import { im2col, col2im } from "./conv";
 import { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from "./pool";
 import { batchNormTrain, batchNormInfer, batchNormBackward, ema, groupNorm, groupNormBackward } from "./norm";
-import { colSum, mul, sumSquares, firstNonFinite, l2, gatherRows, randomShift, argMax, oneHot } from "./tensor";
+import { colSum, mul, sumSquares, firstNonFinite, l2, gatherRows, randomShift, argMax, oneHot, sumSquaredDiff, countZeros } from "./tensor";
 
 /** First byte after the module's static data: the host's arena starts at or above it. */
 export function heap_base(): usize { return __heap_base; }
@@ -136,3 +136,7 @@ export function group_norm_f32(y: usize, mean: usize, invstd: usize, x: usize, g
 export function group_norm_f64(y: usize, mean: usize, invstd: usize, x: usize, gamma: usize, beta: usize, N: i32, S: i32, C: i32, G: i32, eps: f64, acc: usize): void { groupNorm<f64>(y, mean, invstd, x, gamma, beta, N, S, C, G, eps, acc); }
 export function group_norm_backward_f32(dx: usize, dgamma: usize, dbeta: usize, dy: usize, x: usize, mean: usize, invstd: usize, gamma: usize, N: i32, S: i32, C: i32, G: i32, acc: usize): void { groupNormBackward<f32>(dx, dgamma, dbeta, dy, x, mean, invstd, gamma, N, S, C, G, acc); }
 export function group_norm_backward_f64(dx: usize, dgamma: usize, dbeta: usize, dy: usize, x: usize, mean: usize, invstd: usize, gamma: usize, N: i32, S: i32, C: i32, G: i32, acc: usize): void { groupNormBackward<f64>(dx, dgamma, dbeta, dy, x, mean, invstd, gamma, N, S, C, G, acc); }
+export function sum_squared_diff_f32(a: usize, b: usize, n: usize): f64 { return sumSquaredDiff<f32>(a, b, n); }
+export function sum_squared_diff_f64(a: usize, b: usize, n: usize): f64 { return sumSquaredDiff<f64>(a, b, n); }
+export function count_zeros_f32(x: usize, n: usize): i32 { return countZeros<f32>(x, n); }
+export function count_zeros_f64(x: usize, n: usize): i32 { return countZeros<f64>(x, n); }

@@ -147,3 +147,22 @@ export function oneHot<T>(out: usize, labels: usize, rows: usize, depth: usize):
     if (l >= 0 && <usize>l < depth) store<T>(out + (r * depth + <usize>l) * es, <T>1);
   }
 }
+
+/** Σ (a − b)² over n elements, accumulated in f64: ‖Δw‖² of an update (fit monitors). */
+export function sumSquaredDiff<T>(a: usize, b: usize, n: usize): f64 {
+  const es = sizeof<T>();
+  let s: f64 = 0;
+  for (let i: usize = 0; i < n; i++) {
+    const d = <f64>load<T>(a + i * es) - <f64>load<T>(b + i * es);
+    s += d * d;
+  }
+  return s;
+}
+
+/** Number of elements exactly equal to zero (±0): the dead share of a ReLU output. */
+export function countZeros<T>(x: usize, n: usize): i32 {
+  const es = sizeof<T>();
+  let c: i32 = 0;
+  for (let i: usize = 0; i < n; i++) if (load<T>(x + i * es) == <T>0) c++;
+  return c;
+}

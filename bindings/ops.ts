@@ -36,6 +36,8 @@ export interface Kernels {
   softmaxBackward(dx: Ptr, dy: Ptr, y: Ptr, rows: number, cols: number): void;
   argMax(out: Ptr, x: Ptr, rows: number, cols: number): void;
   oneHot(out: Ptr, labels: Ptr, rows: number, depth: number): void;
+  sumSquaredDiff(a: Ptr, b: Ptr, n: number): number;
+  countZeros(x: Ptr, n: number): number;
   // optimizers: outputs first (they may alias the inputs); return the non-finite count of pOut
   sgdStep(pOut: Ptr, bufOut: Ptr, p: Ptr, g: Ptr, buf: Ptr, n: number, lr: number, momentum: number, dampening: number, nesterov: boolean, weightDecay: number, first: boolean): number;
   rmspropStep(pOut: Ptr, sqOut: Ptr, gaOut: Ptr, bufOut: Ptr, p: Ptr, g: Ptr, squareAvg: Ptr, gradAvg: Ptr, buf: Ptr, n: number, lr: number, rho: number, eps: number, momentum: number, centered: boolean, weightDecay: number): number;
@@ -72,7 +74,7 @@ export type Geometry = [number, number, number, number, number, number, number, 
 const GENERIC_OPS = [
   'gemmWorkBytes', 'gemm', 'biasAct', 'actBackward', 'prelu', 'preluBackward', 'maxout', 'maxoutBackward',
   'softmaxXent', 'softmaxXentDense', 'sigmoidXent', 'mse', 'mae', 'huber', 'countArgmaxHits', 'countArgmaxMatches', 'countBinaryHits',
-  'countTopKHits', 'softmax', 'softmaxBackward', 'argMax', 'oneHot',
+  'countTopKHits', 'softmax', 'softmaxBackward', 'argMax', 'oneHot', 'sumSquaredDiff', 'countZeros',
   'sgdStep', 'rmspropStep', 'adagradStep', 'adamStep', 'adamwStep',
   'rngUniform', 'rngNormal', 'dropout', 'colSum', 'mul', 'sumSquares', 'firstNonFinite', 'l2', 'randomShift',
   'im2col', 'col2im', 'maxPool', 'maxPoolBackward', 'avgPool', 'avgPoolBackward',

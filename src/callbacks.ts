@@ -5,11 +5,15 @@
 //   reduceLROnPlateau({monitor, factor, patience, minDelta, cooldown, minLr, mode})
 //   modelCheckpoint({save, monitor, saveBestOnly, mode})   save(artifacts, epoch, logs)
 //   lambda({onTrainBegin, onEpochBegin, onBatchEnd, onEpochEnd, onTrainEnd})
+//   babysitter({ratioRange, lossFactor, deadShare, warn})   CS231n's "what to watch": warns
+//                                once per kind when a kernel's update/weight ratio leaves [1e-4, 1e-2],
+//                                the loss exceeds 3× its first value, or a ReLU layer is
+//                                more than half dead (turns fit's monitors on)
 // Monitors are History's names: loss, accuracy, valLoss, valAccuracy. A monitor this fit
 // does not record is an Error at the start of fit, not silence.
 
 import type { Tensor } from './tensor.js';
-import type { Logs } from './model/history.js';
+import type { History, Logs } from './model/history.js';
 import type { ModelArtifacts } from './model/artifacts.js';
 import type { Optimizer } from './optimizers/optimizer.js';
 import { checkKeys, closest, describe } from './options.js';
@@ -31,9 +35,15 @@ export interface TrainInfo {
   batchesPerEpoch: number | null;
   /** The names each epoch's logs (and History) will hold. */
   logNames: string[];
+  /** The History being filled (monitors of an epoch are there by its onEpochEnd). */
+  history: History;
+  /** Whether this fit records monitors (history.monitors). */
+  monitoring: boolean;
 }
 
 export interface Callback {
+  /** True to make fit record monitors (update ratios, gradient norms, dead ReLUs) for this callback. */
+  readonly needsMonitors?: boolean;
   onTrainBegin?(info: TrainInfo): void | Promise<void>;
   onEpochBegin?(epoch: number): void | Promise<void>;
   onBatchEnd?(batch: number, logs: { loss: number; size: number }): void | Promise<void>;
@@ -275,4 +285,58 @@ export function lambda(hooks: Callback): Callback {
   return { ...hooks };
 }
 
-export const callbacks = { progressBar, earlyStopping, reduceLROnPlateau, modelCheckpoint, lambda };
+export interface BabysitterArgs {
+  /** Healthy update/weight ratios (default [1e-4, 1e-2], around the lecture's ~1e-3). */
+  ratioRange?: [number, number];
+  /** Warn when a batch loss exceeds this multiple of the first batch's (default 3). */
+  lossFactor?: number;
+  /** Warn when a ReLU layer's share of exact zeros exceeds this (default 0.5). */
+  deadShare?: number;
+  /** Where warnings go (default console.warn). */
+  warn?: (message: string) => void;
+}
+
+/** A callback that watches monitors and the loss and warns once per kind of trouble; `warnings` lists what it said. */
+export function babysitter(args: BabysitterArgs = {}): Callback & { readonly warnings: string[] } {
+  checkKeys(args, ['ratioRange', 'lossFactor', 'deadShare', 'warn'], 'callbacks.babysitter');
+  const [lo, hi] = args.ratioRange ?? [1e-4, 1e-2];
+  if (!(typeof lo === 'number' && typeof hi === 'number' && lo > 0 && lo < hi)) throw new Error(`Invalid babysitter ratioRange: ${describe(args.ratioRange)} (0 < low < high)`);
+  const factor = nonNegative(args.lossFactor ?? 3, 'babysitter lossFactor');
+  const deadLimit = nonNegative(args.deadShare ?? 0.5, 'babysitter deadShare');
+  const warn = args.warn ?? ((m: string) => console.warn(m));
+  if (typeof warn !== 'function') throw new Error(`babysitter warn must be a function, got ${describe(warn)}`);
+  const warnings: string[] = [];
+  const said = new Set<string>();
+  const once = (kind: string, message: string) => {
+    if (said.has(kind)) return;
+    said.add(kind);
+    warnings.push(message);
+    warn(message);
+  };
+  let first: number | null = null;
+  let info!: TrainInfo;
+  return {
+    needsMonitors: true,
+    warnings,
+    onTrainBegin(i) { info = i; first = null; },
+    onBatchEnd(_b, logs) {
+      if (first === null) { first = logs.loss; return; }
+      if (logs.loss > factor * first) once('loss', `babysitter: the batch loss ${logs.loss.toPrecision(4)} is more than ${factor}× the first batch's ${first.toPrecision(4)}: the learning rate is probably too high`);
+    },
+    onEpochEnd(epoch) {
+      const m = info.history.monitors[info.history.monitors.length - 1];
+      if (!m) return;
+      // NOTE: the lecture's rule is about weights; biases start at 0 and move relatively far
+      for (const [name, r] of Object.entries(m.updateRatio)) {
+        if (!name.endsWith('/kernel')) continue;
+        if (r < lo) once('ratio-low', `babysitter: the update/weight ratio of ${name} is ${r.toExponential(2)} in epoch ${epoch + 1}, below ${lo}: the learning rate is probably too low`);
+        if (r > hi) once('ratio-high', `babysitter: the update/weight ratio of ${name} is ${r.toExponential(2)} in epoch ${epoch + 1}, above ${hi}: the learning rate is probably too high`);
+      }
+      for (const [name, d] of Object.entries(m.deadShare)) {
+        if (d > deadLimit) once('dead', `babysitter: ${(d * 100).toFixed(1)}% of the outputs of ReLU layer '${name}' are exactly zero in epoch ${epoch + 1}: dead units (too high a learning rate, or a bad initialization)`);
+      }
+    },
+  };
+}
+
+export const callbacks = { progressBar, earlyStopping, reduceLROnPlateau, modelCheckpoint, lambda, babysitter };

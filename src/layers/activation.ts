@@ -73,6 +73,10 @@ export class Activation extends Layer {
     return this.act.output;
   }
 
+  override get activationName(): string | null {
+    return this.act.name;
+  }
+
   override get logits(): WasmTensor | null {
     return this.act.output ? this.x : null;
   }

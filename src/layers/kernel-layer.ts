@@ -63,6 +63,10 @@ export abstract class KernelLayer extends Layer {
     return this.act.output;
   }
 
+  override get activationName(): string | null {
+    return this.act.name;
+  }
+
   override get logits(): WasmTensor | null {
     return this.z;
   }

@@ -123,6 +123,11 @@ export abstract class Layer {
     return null;
   }
 
+  /** The activation the layer's output went through ('relu', 'tanh', …), or null (diagnostics). */
+  get activationName(): string | null {
+    return null;
+  }
+
   /**
    * Set by the model when the loss reads this layer's `logits`: forward still computes the
    * activation (for predict and metrics), and backward receives d(loss)/d(logits).

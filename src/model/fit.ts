@@ -12,6 +12,7 @@ import { checkBatchSize, sampleWeights, subarray, toFeatures, toTargets, type Fe
 import { checkMetricTargets } from '../metrics.js';
 import type { Tensor } from '../tensor.js';
 import { History, type Logs } from './history.js';
+import { Monitor } from './monitor.js';
 import { evaluateResident, gather, upload, type Dataset } from './resident.js';
 import type { Session } from './session.js';
 
@@ -42,6 +43,8 @@ export interface FitOptions {
   sampleWeight?: ArrayLike<number> | Tensor;
   /** Weight per class index ({0: 1, 1: 10}); classes not listed weigh 1 (Keras). */
   classWeight?: Record<number, number>;
+  /** Record update/weight ratios, gradient norms and dead ReLU shares per epoch in history.monitors. */
+  monitor?: boolean;
 }
 
 /** One batch of a dataset: inputs and targets as fit takes them. */
@@ -56,6 +59,8 @@ export interface FitDatasetOptions {
   validationData?: [Features, Targets] | BatchSource;
   callbacks?: Callback[];
   verbose?: 0 | 1;
+  /** Record update/weight ratios, gradient norms and dead ReLU shares per epoch in history.monitors. */
+  monitor?: boolean;
 }
 
 /** What the loops need besides the session: the model for callbacks, the loss's regularization term. */
@@ -64,7 +69,7 @@ export interface FitContext { model: CallbackModel; regularization(): number; en
 /** A finished run: Sequential calls the callbacks' onTrainEnd once fit no longer holds the model. */
 export interface FitRun { history: History; callbacks: Callback[]; last: Logs | null }
 
-const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationData', 'validationSplit', 'callbacks', 'verbose', 'augment', 'sampleWeight', 'classWeight'];
+const FIT_KEYS = ['epochs', 'batchSize', 'shuffle', 'validationData', 'validationSplit', 'callbacks', 'verbose', 'augment', 'sampleWeight', 'classWeight', 'monitor'];
 
 export async function fit(s: Session, x: Features, y: Targets, o: FitOptions, ctx: FitContext): Promise<FitRun> {
   checkKeys(o, FIT_KEYS, 'fit');
@@ -112,7 +117,7 @@ export async function fit(s: Session, x: Features, y: Targets, o: FitOptions, ct
   const rowBytes = inSize * BYTES[s.dtype];
   const batches = Math.ceil(nTrain / batchSize);
   try {
-    return await runEpochs(s, ctx, { epochs, batches, callbacks: o.callbacks, verbose: o.verbose, validation: !!valSet },
+    return await runEpochs(s, ctx, { epochs, batches, callbacks: o.callbacks, verbose: o.verbose, monitor: o.monitor, validation: !!valSet },
       async (epoch, trainBatch) => {
         if (o.shuffle ?? true) ex.shuffle_i32(train.order.ptr, nTrain, s.streamPtr('shuffle'));
         for (let b = 0; b < batches && !s.stopTraining; b++) {
@@ -138,7 +143,7 @@ export async function fit(s: Session, x: Features, y: Targets, o: FitOptions, ct
 }
 
 export async function fitDataset(s: Session, dataset: BatchSource, o: FitDatasetOptions, ctx: FitContext): Promise<FitRun> {
-  checkKeys(o, ['epochs', 'batchesPerEpoch', 'validationData', 'callbacks', 'verbose'], 'fitDataset');
+  checkKeys(o, ['epochs', 'batchesPerEpoch', 'validationData', 'callbacks', 'verbose', 'monitor'], 'fitDataset');
   const epochs = checkEpochs(o.epochs);
   const perEpoch = o.batchesPerEpoch === undefined ? null : positiveInt(o.batchesPerEpoch, 'fitDataset batchesPerEpoch');
   checkSource(dataset, 'fitDataset dataset');
@@ -160,7 +165,7 @@ export async function fitDataset(s: Session, dataset: BatchSource, o: FitDataset
     }
   }
   try {
-    return await runEpochs(s, ctx, { epochs, batches: perEpoch, callbacks: o.callbacks, verbose: o.verbose, validation: !!(valArrays || valSource) },
+    return await runEpochs(s, ctx, { epochs, batches: perEpoch, callbacks: o.callbacks, verbose: o.verbose, monitor: o.monitor, validation: !!(valArrays || valSource) },
       async (epoch, trainBatch) => {
         let b = 0;
         for await (const batch of batchesOf(dataset, perEpoch)) {
@@ -193,7 +198,7 @@ export async function evaluateSource(s: Session, ctx: FitContext, source: BatchS
 
 // ---- shared ----
 
-interface EpochPlan { epochs: number; batches: number | null; callbacks?: Callback[]; verbose?: 0 | 1; validation: boolean }
+interface EpochPlan { epochs: number; batches: number | null; callbacks?: Callback[]; verbose?: 0 | 1; monitor?: boolean; validation: boolean }
 type TrainBatch = (epoch: number, batch: number, n: number, kind: 'labels' | 'dense', weighted: boolean) => Promise<void>;
 /** Mean data loss of the validation data; leaves the metric sums of that data in the session. */
 type Validate = () => number | Promise<number>;
@@ -206,6 +211,8 @@ async function runEpochs(s: Session, ctx: FitContext, plan: EpochPlan, epochBody
   const names = s.metrics.map((m) => m.name);
   const val = (n: string) => 'val' + n[0].toUpperCase() + n.slice(1);
   const logNames = ['loss', ...names, ...(plan.validation ? ['valLoss', ...names.map(val)] : []), 'learningRate'];
+  if (plan.monitor !== undefined && typeof plan.monitor !== 'boolean') throw new Error(`Invalid monitor: ${describe(plan.monitor)} (true or false)`);
+  const monitor = plan.monitor || all.some((c) => c.needsMonitors) ? new Monitor(s) : null;
   const history = new History();
   let last: Logs | null = null;
   s.stopTraining = false;
@@ -219,10 +226,11 @@ async function runEpochs(s: Session, ctx: FitContext, plan: EpochPlan, epochBody
       throw new Error(`Training stopped at epoch ${epoch + 1}, batch ${b + 1}: ${(e as Error).message}`);
     }
     lossSum += loss * n; seen += n;
+    monitor?.afterStep(n);
     for (const c of all) await c.onBatchEnd?.(b, { loss, size: n });
     if (now() - lastYield >= YIELD_MS) { await yieldToEventLoop(); lastYield = now(); }
   };
-  for (const c of all) await c.onTrainBegin?.({ model: ctx.model, epochs: plan.epochs, batchesPerEpoch: plan.batches, logNames });
+  for (const c of all) await c.onTrainBegin?.({ model: ctx.model, epochs: plan.epochs, batchesPerEpoch: plan.batches, logNames, history, monitoring: !!monitor });
   for (let epoch = 0; epoch < plan.epochs && !s.stopTraining; epoch++) {
     for (const c of all) await c.onEpochBegin?.(epoch);
     lossSum = 0; seen = 0;
@@ -236,6 +244,7 @@ async function runEpochs(s: Session, ctx: FitContext, plan: EpochPlan, epochBody
     }
     logs.learningRate = s.optimizer!.currentLearningRate;
     history.record(epoch, logs);
+    if (monitor) history.monitors.push(monitor.epochEnd());
     last = logs;
     for (const c of all) await c.onEpochEnd?.(epoch, logs);
   }

@@ -1,6 +1,10 @@
 // Keras-style History: per-epoch arrays under `history`, one per logged name (loss,
 // accuracy, valLoss, valAccuracy, learningRate, and any other metric: binaryAccuracy,
 // topKCategoricalAccuracy, mae, mse and their val* forms), with shortcuts history.loss etc.
+// With fit({monitor: true}), `monitors[e]` holds epoch e's update ratios, gradient norms and
+// dead ReLU shares (see monitor.ts).
+
+import type { EpochMonitors } from './monitor.js';
 
 export interface Logs {
   loss: number;
@@ -16,6 +20,8 @@ type Series = { loss: number[]; accuracy: number[]; valLoss: number[]; valAccura
 export class History {
   readonly epoch: number[] = [];
   readonly history: Series = { loss: [], accuracy: [], valLoss: [], valAccuracy: [] };
+  /** Per epoch, with fit({monitor: true}) (or a callback that asks for monitors). */
+  readonly monitors: EpochMonitors[] = [];
 
   record(epoch: number, logs: Logs): void {
     this.epoch.push(epoch);

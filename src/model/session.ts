@@ -292,9 +292,13 @@ export class Session {
     }
     let total = dataLoss;
     let gradSq = 0;
-    for (const p of this.trainableList) {
+    const list = this.trainableList;
+    if (this.paramGradSq.length !== list.length) this.paramGradSq = new Float64Array(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i];
       if (p.regularizer) total += this.k.l2(p.grad.ptr, p.value.ptr, p.value.size, p.regularizer.lambda);
-      gradSq += this.k.sumSquares(p.grad.ptr, p.grad.size);
+      this.paramGradSq[i] = this.k.sumSquares(p.grad.ptr, p.grad.size);
+      gradSq += this.paramGradSq[i];
     }
     if (!Number.isFinite(total) || !Number.isFinite(gradSq)) {
       throw new Error(`${Number.isFinite(total) ? 'gradients' : 'loss'} became non-finite (loss ${total}, squared gradient norm ${gradSq}); the step was not applied and the model keeps its last finite weights`);
@@ -304,6 +308,8 @@ export class Session {
   }
 
   private lastGradSq = 0;
+  /** ‖∇‖² of each trainable parameter in the last step (trainableParams() order): fit monitors. */
+  paramGradSq = new Float64Array(0);
 
   /** The loss of the rows in the buffers (from the fused layer's logits when there is one). */
   private computeLoss(grad: number, out: WasmTensor, targets: WasmTensor, kind: TargetKind, n: number, weighted: boolean): number {

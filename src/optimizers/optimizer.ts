@@ -111,6 +111,11 @@ export abstract class Optimizer {
    */
   protected abstract update(p: TrainableParam, out: WasmTensor, slots: WasmTensor[], next: WasmTensor[], lr: number, t: number): number;
 
+  /** Parameter i's value before the last successful update (its double buffer): ‖Δw‖ for monitors. */
+  previousValue(i: number): WasmTensor {
+    return this.states[i].spare;
+  }
+
   /** State tensors of one parameter, by slot name (for inspection). */
   state(index: number): Record<string, WasmTensor> {
     return Object.fromEntries(this.slotNames.map((n, j) => [n, this.states[index].slots[j]]));
