@@ -132,8 +132,11 @@ export function argMax<T>(out: usize, x: usize, rows: usize, cols: usize): void 
   const es = sizeof<T>();
   for (let r: usize = 0; r < rows; r++) {
     const xr = x + r * cols * es;
+    // the first non-NaN entry starts the search, so a NaN never wins (an all-NaN row gives 0)
     let best: usize = 0;
-    for (let c: usize = 1; c < cols; c++) if (load<T>(xr + c * es) > load<T>(xr + best * es)) best = c;
+    while (best < cols && isNaN<T>(load<T>(xr + best * es))) best++;
+    if (best == cols) best = 0;
+    for (let c: usize = best + 1; c < cols; c++) if (load<T>(xr + c * es) > load<T>(xr + best * es)) best = c;
     store<i32>(out + r * 4, <i32>best);
   }
 }

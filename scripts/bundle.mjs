@@ -1,21 +1,61 @@
-// Bundles src/ into self-contained ES modules with the release wasm inlined:
-//   dist/simdnet.mjs          Node, Deno, Bun (package.json exports["."].import)
-//   dist/simdnet.browser.mjs  browsers (exports["."].browser), minified
-// and writes type declarations to dist/types. No file system or fetch at run time.
+// Bundles src/ into self-contained modules with the release wasm inlined:
+//   dist/simdnet.mjs          Node, Deno, Bun: ESM    (package.json exports["."].import)
+//   dist/simdnet.cjs          Node, Deno, Bun: CommonJS (exports["."].require)
+//   dist/simdnet.browser.mjs  browsers, minified ESM (exports["."].browser)
+// and writes the type declarations:
+//   dist/types/**.d.ts        for import (tsc, from tsconfig.json)
+//   dist/types-cjs/**.d.cts   for require: the same files, renamed, with './x.js' → './x.cjs'
+//                             (a .d.ts in a "type": "module" package declares an ES module,
+//                             which TypeScript does not let CommonJS code require under
+//                             module node16/node18; the copy adds ~20 kB to the tarball)
+// No file system or fetch at run time. Fails on type errors: declarations emitted from code
+// that does not type-check would be wrong. (`--types` is accepted and ignored: types are
+// always written.)
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join, dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
 // node:fs/promises is imported lazily by io.saveFile/loadFile only: left to the runtime
-const common = { entryPoints: [join(root, 'src/index.ts')], bundle: true, format: 'esm', target: 'es2022', logLevel: 'warning', external: ['node:*'] };
-await build({ ...common, outfile: join(root, 'dist/simdnet.mjs'), platform: 'neutral' });
-await build({ ...common, outfile: join(root, 'dist/simdnet.browser.mjs'), platform: 'browser', minify: true });
-if (process.argv.includes('--types')) {
+// (a dynamic import(), which CommonJS code may also use). esbuild refuses top-level await
+// in the cjs format, so the CommonJS build also checks that the entry has none.
+const common = { entryPoints: [join(root, 'src/index.ts')], bundle: true, target: 'es2022', logLevel: 'warning', external: ['node:*'] };
+await Promise.all([
+  build({ ...common, format: 'esm', outfile: join(dist, 'simdnet.mjs'), platform: 'neutral' }),
+  build({ ...common, format: 'cjs', outfile: join(dist, 'simdnet.cjs'), platform: 'neutral' }),
+  build({ ...common, format: 'esm', outfile: join(dist, 'simdnet.browser.mjs'), platform: 'browser', minify: true }),
+]);
+
+// Declarations: start from empty folders so that a deleted source leaves no stale .d.ts.
+const types = join(dist, 'types'), typesCjs = join(dist, 'types-cjs');
+rmSync(types, { recursive: true, force: true });
+rmSync(typesCjs, { recursive: true, force: true });
+try {
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', root], { stdio: 'inherit' });
+} catch {
+  console.error('bundle: tsc reported errors (above); the type declarations would be wrong');
+  process.exit(1);
 }
-for (const f of ['simdnet.mjs', 'simdnet.browser.mjs']) {
-  console.log(`dist/${f}: ${(statSync(join(root, 'dist', f)).size / 1024).toFixed(1)} KiB`);
+let count = 0;
+for (const file of walk(types)) {
+  if (!file.endsWith('.d.ts')) continue;
+  const out = join(typesCjs, relative(types, file)).replace(/\.d\.ts$/, '.d.cts');
+  const text = readFileSync(file, 'utf8').replace(/((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]*?)\.js(['"])/g, '$1$2.cjs$3');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, text);
+  count++;
+}
+if (count === 0) throw new Error('bundle: tsc wrote no declarations');
+
+for (const f of ['simdnet.mjs', 'simdnet.cjs', 'simdnet.browser.mjs']) {
+  console.log(`dist/${f}: ${(statSync(join(dist, f)).size / 1024).toFixed(1)} KiB`);
+}
+console.log(`dist/types, dist/types-cjs: ${count} declaration files each`);
+
+function walk(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]);
 }

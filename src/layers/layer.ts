@@ -70,8 +70,7 @@ export abstract class Layer {
   name: string;
   inputShape: number[] = [];
   outputShape: number[] = [];
-  /** Layers are trainable unless frozen (finetuning); a change applies at the next training step. */
-  trainable: boolean;
+  private isTrainable = true;
   /** The trainable flag the model last applied: frozen layers skip their parameter gradients. */
   protected frozen = false;
   protected k!: Kernels;
@@ -95,6 +94,15 @@ export abstract class Layer {
     }
     this.name = args.name ?? '';
     this.trainable = checkBool(args.trainable ?? true, `${what} trainable`);
+  }
+
+  /** Layers are trainable unless frozen (finetuning); a change applies at the next training step. */
+  get trainable(): boolean {
+    return this.isTrainable;
+  }
+
+  set trainable(v: boolean) {
+    this.isTrainable = checkBool(v, `layer '${this.name || this.className}' trainable`);
   }
 
   get built(): boolean {

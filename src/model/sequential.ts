@@ -145,9 +145,10 @@ export class Sequential {
     return this.s.params();
   }
 
-  /** Parameters the optimizer updates (excludes frozen layers and moving statistics). */
+  /** Parameters training updates (excludes frozen layers and moving statistics); works before compile. */
   trainableParams(): TrainableParam[] {
-    this.ready('trainableParams');
+    this.buildIfShaped();
+    if (!this.s.built) throw new Error('trainableParams: the model is not built yet (give the first layer an inputShape or call build/fit/predict)');
     return this.s.trainableParams();
   }
 
