@@ -140,3 +140,10 @@ export function sum_squared_diff_f32(a: usize, b: usize, n: usize): f64 { return
 export function sum_squared_diff_f64(a: usize, b: usize, n: usize): f64 { return sumSquaredDiff<f64>(a, b, n); }
 export function count_zeros_f32(x: usize, n: usize): i32 { return countZeros<f32>(x, n); }
 export function count_zeros_f64(x: usize, n: usize): i32 { return countZeros<f64>(x, n); }
+
+// ---- diagnostics (src/toolkit/diagnostics.ts): activation statistics and histograms
+import { activationStats, histogram } from "./diagnostics";
+export function activation_stats_f32(out: usize, x: usize, n: usize, shift: f64, center: f64, threshold: f64): void { activationStats<f32>(out, x, n, shift, center, threshold); }
+export function activation_stats_f64(out: usize, x: usize, n: usize, shift: f64, center: f64, threshold: f64): void { activationStats<f64>(out, x, n, shift, center, threshold); }
+export function histogram_f32(counts: usize, x: usize, n: usize, lo: f64, hi: f64, bins: i32): void { histogram<f32>(counts, x, n, lo, hi, bins); }
+export function histogram_f64(counts: usize, x: usize, n: usize, lo: f64, hi: f64, bins: i32): void { histogram<f64>(counts, x, n, lo, hi, bins); }

@@ -66,6 +66,9 @@ export interface Kernels {
   ema(moving: Ptr, batch: Ptr, n: number, momentum: number): void;
   groupNorm(y: Ptr, mean: Ptr, invstd: Ptr, x: Ptr, gamma: Ptr, beta: Ptr, N: number, S: number, C: number, G: number, eps: number, acc: Ptr): void;
   groupNormBackward(dx: Ptr, dgamma: Ptr, dbeta: Ptr, dy: Ptr, x: Ptr, mean: Ptr, invstd: Ptr, gamma: Ptr, N: number, S: number, C: number, G: number, acc: Ptr): void;
+  // diagnostics: out f64[6] = [Σ(x−shift), Σ(x−shift)², #zeros, #|x−center|>threshold, min, max]; counts f64[bins] (accumulated)
+  activationStats(out: Ptr, x: Ptr, n: number, shift: number, center: number, threshold: number): void;
+  histogram(counts: Ptr, x: Ptr, n: number, lo: number, hi: number, bins: number): void;
 }
 
 /** N, H, W, C, KH, KW, SH, SW, padTop, padLeft, OH, OW */
@@ -79,6 +82,7 @@ const GENERIC_OPS = [
   'rngUniform', 'rngNormal', 'dropout', 'colSum', 'mul', 'sumSquares', 'firstNonFinite', 'l2', 'randomShift',
   'im2col', 'col2im', 'maxPool', 'maxPoolBackward', 'avgPool', 'avgPoolBackward',
   'batchNormTrain', 'batchNormInfer', 'batchNormBackward', 'ema', 'groupNorm', 'groupNormBackward',
+  'activationStats', 'histogram',
 ] as const satisfies readonly Exclude<keyof Kernels, 'bytes'>[];
 
 /** The raw exports: generic ops as `snake_case_f32|f64`, plus the dtype-free ones below. */

@@ -17,3 +17,7 @@ export { schedules, scheduleRegistry, type LearningRateSchedule } from './schedu
 export { callbacks, type Callback, type TrainInfo, type CallbackModel } from './callbacks.js';
 export { serialize, Registry, type Serialized } from './serialization.js';
 export { io } from './io/index.js';
+export { gradCheck, diagnostics, type GradCheckOptions, type GradCheckResult, type ParamCheck, type LayerStats, type ActivationStatsOptions, type SanityCheckOptions, type SanityCheckResult } from './toolkit/index.js';
+export { search, Sampler, type Space, type ParamsOf, type Trial, type RandomSearchOptions, type RandomSearchResult, type GridSearchOptions, type GridSearchResult, type RefineOptions, type RefineResult, type EdgeWarning, type Fold } from './toolkit/search.js';
+export { ensemble, type Ensemble, type EnsembleEvaluation, type EnsembleKind } from './toolkit/ensemble.js';
+export type { WeightAverage, WeightAverageArgs } from './toolkit/weight-average.js';
