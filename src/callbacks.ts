@@ -9,6 +9,9 @@
 //                                once per kind when a kernel's update/weight ratio leaves [1e-4, 1e-2],
 //                                the loss exceeds 3× its first value, or a ReLU layer is
 //                                more than half dead (turns fit's monitors on)
+//   weightAverage({decay, warmup})   Polyak/EMA averaging of the weights, for test time:
+//                                swapIn()/swapOut(), averagedWeights(), averagedModel()
+//                                (src/toolkit/weight-average.ts)
 // Monitors are History's names: loss, accuracy, valLoss, valAccuracy. A monitor this fit
 // does not record is an Error at the start of fit, not silence.
 
@@ -17,6 +20,7 @@ import type { History, Logs } from './model/history.js';
 import type { ModelArtifacts } from './model/artifacts.js';
 import type { Optimizer } from './optimizers/optimizer.js';
 import { checkKeys, closest, describe } from './options.js';
+import { weightAverage } from './toolkit/weight-average.js';
 
 /** What a callback may use of the model being trained. */
 export interface CallbackModel {
@@ -339,4 +343,4 @@ export function babysitter(args: BabysitterArgs = {}): Callback & { readonly war
   };
 }
 
-export const callbacks = { progressBar, earlyStopping, reduceLROnPlateau, modelCheckpoint, lambda, babysitter };
+export const callbacks = { progressBar, earlyStopping, reduceLROnPlateau, modelCheckpoint, lambda, babysitter, weightAverage };

@@ -69,7 +69,9 @@ const plain = (className: InitializerName, build: () => Initializer) => (args?: 
   return build();
 };
 
-export const initializers: Record<InitializerName, (args?: any) => Initializer> & {
+// NOTE: typed per factory: an `(args?: any)` signature for all names came first in the
+// intersection and won overload resolution, so `randomNormal({stdev: 1})` type-checked
+export const initializers: Record<Exclude<InitializerName, 'constant' | 'randomNormal' | 'randomUniform'>, (args?: Record<string, never>) => Initializer> & {
   constant(args?: { value?: number }): Initializer;
   randomNormal(args?: { mean?: number; stddev?: number }): Initializer;
   randomUniform(args?: { minval?: number; maxval?: number }): Initializer;

@@ -123,8 +123,17 @@ export function lossInput(loss: Loss, output: OutputActivation | null, outputSha
   if (loss.family === 'categorical' && units < 2) {
     throw new Error(`${loss.name} needs ≥ 2 output units (the model outputs ${units}); for binary labels use sigmoidCrossEntropy or binaryCrossentropy`);
   }
+  const size = outputShape.reduce((x, y) => x * y, 1);
+  if (loss.family === 'categorical' && loss.fromLogits !== null && size !== units) {
+    throw new Error(`${loss.name} needs a flat output [batch, classes], but the model outputs [${outputShape.join(', ')}] per sample; add layers.flatten() or layers.globalAvgPool2d() before the classifier`);
+  }
   if (output === act) {
     if (loss.fromLogits === true) throw new Error(`${loss.name} has fromLogits: true but the model ends with a ${act}: drop the ${act} or fromLogits`);
+    // NOTE: the loss kernels treat each sample as one row; a softmax over the last axis of an
+    // image-shaped output is one distribution per pixel, which they would not match
+    if (act === 'softmax' && size !== units) {
+      throw new Error(`${loss.name} after a softmax needs a flat output [batch, classes], but the model outputs [${outputShape.join(', ')}] per sample (a softmax per position); add layers.flatten() or layers.globalAvgPool2d() before the classifier`);
+    }
     return 'fused';
   }
   // the logits losses read whatever the output is as logits (a bounded tanh or sigmoid output is legal)

@@ -147,28 +147,40 @@ export async function fitDataset(s: Session, dataset: BatchSource, o: FitDataset
   const epochs = checkEpochs(o.epochs);
   const perEpoch = o.batchesPerEpoch === undefined ? null : positiveInt(o.batchesPerEpoch, 'fitDataset batchesPerEpoch');
   checkSource(dataset, 'fitDataset dataset');
-  if (!s.built) {
-    // build from the first batch of a throwaway iteration (each epoch iterates afresh anyway)
-    for await (const b of batchesOf(dataset, 1)) if (b && typeof b === 'object' && 'xs' in b) ctx.ensureBuilt((b as Batch).xs);
-  }
-  if (s.built) s.applyTrainable(); // attaches the optimizer and resolves the metrics' names
+  // NOTE: an unbuilt model is built from the first batch of the first epoch's iteration,
+  // which that epoch then trains on: a throwaway iteration consumed the first batch of a
+  // one-shot iterator (array.values()), so the first epoch silently skipped it
+  let first: AsyncGenerator<unknown> | null = null;
+  let pending: AsyncGenerator<unknown> | null = null;
   let valArrays: Dataset | null = null;
-  let valSource: BatchSource | null = null;
-  if (o.validationData !== undefined) {
-    if (Array.isArray(o.validationData)) {
-      ctx.ensureBuilt(o.validationData[0]);
-      const v = validationArrays(s, o.validationData);
-      valArrays = upload(s, v.x, v.y, v.kind, v.n, 0, 'validationData x');
-    } else {
-      checkSource(o.validationData, 'fitDataset validationData');
-      valSource = o.validationData;
-    }
-  }
   try {
+    if (!s.built) {
+      first = batchesOf(dataset, perEpoch);
+      const head = await first.next();
+      if (!head.done) {
+        pending = replay(head.value, first);
+        const b = head.value;
+        if (b && typeof b === 'object' && 'xs' in b) ctx.ensureBuilt((b as Batch).xs);
+      }
+    }
+    if (s.built) s.applyTrainable(); // attaches the optimizer and resolves the metrics' names
+    let valSource: BatchSource | null = null;
+    if (o.validationData !== undefined) {
+      if (Array.isArray(o.validationData)) {
+        ctx.ensureBuilt(o.validationData[0]);
+        const v = validationArrays(s, o.validationData);
+        valArrays = upload(s, v.x, v.y, v.kind, v.n, 0, 'validationData x');
+      } else {
+        checkSource(o.validationData, 'fitDataset validationData');
+        valSource = o.validationData;
+      }
+    }
     return await runEpochs(s, ctx, { epochs, batches: perEpoch, callbacks: o.callbacks, verbose: o.verbose, monitor: o.monitor, validation: !!(valArrays || valSource) },
       async (epoch, trainBatch) => {
         let b = 0;
-        for await (const batch of batchesOf(dataset, perEpoch)) {
+        const source = pending ?? batchesOf(dataset, perEpoch);
+        pending = null;
+        for await (const batch of source) {
           const n = loadDatasetBatch(s, ctx, batch, `epoch ${epoch + 1}, batch ${b + 1}`);
           await trainBatch(epoch, b++, n.n, n.kind, false);
           if (s.stopTraining) break;
@@ -179,6 +191,19 @@ export async function fitDataset(s: Session, dataset: BatchSource, o: FitDataset
         : valSource ? () => evaluateSource(s, ctx, valSource!, null, 'validationData') : null);
   } finally {
     valArrays?.free();
+    // closes the first iteration when no epoch took it over (a replay that never started
+    // would not run its finally, so the inner iteration is closed as well)
+    await first?.return(undefined);
+  }
+}
+
+/** The batch already taken from `rest`, then the rest (closing `rest` however it ends). */
+async function* replay(head: unknown, rest: AsyncGenerator<unknown>): AsyncGenerator<unknown> {
+  try {
+    yield head;
+    yield* rest;
+  } finally {
+    await rest.return(undefined);
   }
 }
 
