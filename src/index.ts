@@ -18,6 +18,6 @@ export { callbacks, type Callback, type TrainInfo, type CallbackModel } from './
 export { serialize, Registry, type Serialized } from './serialization.js';
 export { io } from './io/index.js';
 export { gradCheck, diagnostics, type GradCheckOptions, type GradCheckResult, type ParamCheck, type LayerStats, type ActivationStatsOptions, type SanityCheckOptions, type SanityCheckResult } from './toolkit/index.js';
-export { search, Sampler, type Space, type ParamsOf, type Trial, type RandomSearchOptions, type RandomSearchResult, type GridSearchOptions, type GridSearchResult, type RefineOptions, type RefineResult, type EdgeWarning, type Fold } from './toolkit/search.js';
+export { search, Sampler, type Space, type SpaceOf, type ParamsOf, type Trial, type RandomSearchOptions, type RandomSearchResult, type GridSearchOptions, type GridSearchResult, type RefineOptions, type RefineResult, type EdgeWarning, type Fold } from './toolkit/search.js';
 export { ensemble, type Ensemble, type EnsembleEvaluation, type EnsembleKind } from './toolkit/ensemble.js';
 export type { WeightAverage, WeightAverageArgs } from './toolkit/weight-average.js';

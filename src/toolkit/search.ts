@@ -227,6 +227,8 @@ export type SpaceEntry = Sampler<unknown> | Bare;
 export type Space = Record<string, SpaceEntry>;
 /** The parameters a space draws: each sampler's value type, constants as given. */
 export type ParamsOf<S extends Space> = { [K in keyof S]: S[K] extends Sampler<infer T> ? T : S[K] };
+/** A space that draws parameters of type P (what randomSearch and refine return). */
+export type SpaceOf<P> = { [K in keyof P]: Sampler<P[K]> };
 
 export interface Trial<P = Record<string, unknown>> {
   params: P;
@@ -245,7 +247,7 @@ export interface RandomSearchResult<P = Record<string, unknown>> {
   results: Trial<P>[];
   seed: number;
   /** The space searched (constants as search.constant samplers): refine() reads it. */
-  space: Record<string, Sampler>;
+  space: SpaceOf<P>;
 }
 
 export interface GridSearchResult<P = Record<string, unknown>> {
@@ -349,7 +351,7 @@ export async function randomSearch<S extends Space>(options: RandomSearchOptions
     results.push(r);
     options.onTrial?.(r);
   }
-  return { ...finish(results), seed, space };
+  return { ...finish(results), seed, space: space as SpaceOf<ParamsOf<S>> };
 }
 
 /** Every combination of the grid, in nested-loop order with the last key fastest. */
@@ -426,9 +428,9 @@ export interface EdgeWarning {
   message: string;
 }
 
-export interface RefineResult {
+export interface RefineResult<P = Record<string, unknown>> {
   /** The narrowed space: pass it to randomSearch for the fine stage. */
-  space: Record<string, Sampler>;
+  space: SpaceOf<P>;
   warnings: EdgeWarning[];
 }
 
@@ -448,13 +450,14 @@ export interface RefineResult {
  * of the old range (log scale for logUniform) gets a warning {param, edge: 'low'|'high',
  * value, range, message}, and the new range keeps the old bound at that end (the optimum
  * may lie beyond it, so the fine stage must not move away from it); with extend: true
- * that bound moves out instead, by the new range's width (lo·(lo/hi') for logUniform).
+ * that bound moves out instead, by the new range's width (in log space for logUniform, so
+ * a logUniform range stays positive).
  */
-export function refine(results: RandomSearchResult<unknown> | Trial<unknown>[], options: RefineOptions = {}): RefineResult {
+export function refine<P = Record<string, unknown>>(results: RandomSearchResult<P> | Trial<P>[], options: RefineOptions = {}): RefineResult<P> {
   checkKeys(options, ['top', 'margin', 'edge', 'extend', 'space'], 'search.refine');
-  const list = Array.isArray(results) ? results : (results as RandomSearchResult<unknown> | null)?.results;
+  const list: Trial<unknown>[] | undefined = Array.isArray(results) ? results : (results as RandomSearchResult<P> | null)?.results;
   if (!Array.isArray(list)) throw new Error(`search.refine expects a randomSearch result or a list of trials, got ${describe(results)}`);
-  const spaceArg = options.space ?? (Array.isArray(results) ? undefined : (results as RandomSearchResult<unknown>).space);
+  const spaceArg: unknown = options.space ?? (Array.isArray(results) ? undefined : (results as RandomSearchResult<P>).space);
   if (spaceArg === undefined) throw new Error('search.refine needs the space that was searched: pass the randomSearch result itself, or {space}');
   const space = normalizeSpace(spaceArg, 'search.refine');
   const top = positiveInt(options.top ?? 5, 'search.refine top');
@@ -529,7 +532,7 @@ export function refine(results: RandomSearchResult<unknown> | Trial<unknown>[], 
       out[key] = isLog ? logUniform(vlo, vhi) : uniform(vlo, vhi);
     }
   }
-  return { space: out, warnings };
+  return { space: out as SpaceOf<P>, warnings };
 }
 
 function fmt(v: number): string {

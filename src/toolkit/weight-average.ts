@@ -113,7 +113,7 @@ export function weightAverage(args: WeightAverageArgs = {}): WeightAverage {
     onTrainBegin(info: TrainInfo) {
       const m = info.model as unknown as Sequential;
       if (typeof (m as { params?: unknown }).params !== 'function') throw new Error('callbacks.weightAverage needs a Sequential model (it reads model.params())');
-      if (saved && m === model) throw new Error('callbacks.weightAverage: the averaged weights are swapped into the model; call swapOut() before training it again');
+      if (saved) throw new Error(`callbacks.weightAverage: the averaged weights are swapped into model '${model!.name}'; call swapOut() before training again`);
       toHost(); // a previous fit that threw left its averages in wasm
       const ps = m.params();
       const sh = ps.map((p) => p.value.shape.join(','));
