@@ -13,7 +13,7 @@ import type { LoadOptions, ModelArtifacts } from '../model/artifacts.js';
 import { crc32 } from '../model/crc32.js';
 import { describe } from '../options.js';
 import { toOnnx } from './onnx.js';
-import { toTfjsLayers, fromTfjsLayers, saveTfjsFiles, loadTfjsFiles } from './tfjs.js';
+import { toTfjsLayers, fromTfjsLayers, saveTfjsFiles, loadTfjsFiles } from './tfjs/index.js';
 
 const MAGIC = [0x53, 0x49, 0x4d, 0x44, 0x4e, 0x45, 0x54, 0x00]; // "SIMDNET\0"
 const HEADER = 16;
