@@ -147,3 +147,25 @@ export function activation_stats_f32(out: usize, x: usize, n: usize, shift: f64,
 export function activation_stats_f64(out: usize, x: usize, n: usize, shift: f64, center: f64, threshold: f64): void { activationStats<f64>(out, x, n, shift, center, threshold); }
 export function histogram_f32(counts: usize, x: usize, n: usize, lo: f64, hi: f64, bins: i32): void { histogram<f32>(counts, x, n, lo, hi, bins); }
 export function histogram_f64(counts: usize, x: usize, n: usize, lo: f64, hi: f64, bins: i32): void { histogram<f64>(counts, x, n, lo, hi, bins); }
+
+// ---- preprocessing (src/toolkit/preprocess.ts, layers normalization/preprocess): per-column
+// statistics and affine maps, covariance, projections and the symmetric eigendecomposition (f64)
+import { colMoments, standardize, unstandardize, prepareScale } from "./preprocess";
+import { covariance, covarianceWorkBytes, project, unproject, projectWorkBytes, symEig } from "./linalg";
+export function col_moments_f32(mean: usize, variance: usize, x: usize, rows: usize, cols: usize): void { colMoments<f32>(mean, variance, x, rows, cols); }
+export function col_moments_f64(mean: usize, variance: usize, x: usize, rows: usize, cols: usize): void { colMoments<f64>(mean, variance, x, rows, cols); }
+export function standardize_f32(y: usize, x: usize, mean: usize, div: usize, rows: usize, cols: usize): void { standardize<f32>(y, x, mean, div, rows, cols); }
+export function standardize_f64(y: usize, x: usize, mean: usize, div: usize, rows: usize, cols: usize): void { standardize<f64>(y, x, mean, div, rows, cols); }
+export function unstandardize_f32(x: usize, y: usize, mean: usize, div: usize, rows: usize, cols: usize): void { unstandardize<f32>(x, y, mean, div, rows, cols); }
+export function unstandardize_f64(x: usize, y: usize, mean: usize, div: usize, rows: usize, cols: usize): void { unstandardize<f64>(x, y, mean, div, rows, cols); }
+export function prepare_scale_f32(out: usize, v: usize, n: usize, mode: i32, eps: f64): void { prepareScale<f32>(out, v, n, mode, eps); }
+export function prepare_scale_f64(out: usize, v: usize, n: usize, mode: i32, eps: f64): void { prepareScale<f64>(out, v, n, mode, eps); }
+export function covariance_f32(cov: usize, x: usize, mean: usize, rows: usize, cols: usize, work: usize): void { covariance<f32>(cov, x, mean, rows, cols, work); }
+export function covariance_f64(cov: usize, x: usize, mean: usize, rows: usize, cols: usize, work: usize): void { covariance<f64>(cov, x, mean, rows, cols, work); }
+export function project_f32(y: usize, x: usize, mean: usize, components: usize, div: usize, rows: usize, D: usize, k: usize, work: usize): void { project<f32>(y, x, mean, components, div, rows, D, k, work); }
+export function project_f64(y: usize, x: usize, mean: usize, components: usize, div: usize, rows: usize, D: usize, k: usize, work: usize): void { project<f64>(y, x, mean, components, div, rows, D, k, work); }
+export function unproject_f32(x: usize, y: usize, mul: usize, components: usize, mean: usize, rows: usize, k: usize, D: usize, work: usize): void { unproject<f32>(x, y, mul, components, mean, rows, k, D, work); }
+export function unproject_f64(x: usize, y: usize, mul: usize, components: usize, mean: usize, rows: usize, k: usize, D: usize, work: usize): void { unproject<f64>(x, y, mul, components, mean, rows, k, D, work); }
+export function covariance_work_bytes(cols: usize): usize { return covarianceWorkBytes(cols); }
+export function project_work_bytes(K: usize, M: usize): usize { return projectWorkBytes(K, M); }
+export function sym_eig_f64(vectors: usize, values: usize, a: usize, n: i32, work: usize): i32 { return symEig(vectors, values, a, n, work); }

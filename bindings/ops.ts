@@ -8,6 +8,9 @@ export type DType = 'float32' | 'float64';
 /** Activation codes understood by biasAct / actBackward (mirrors assembly/activations.ts). */
 export const Act = { linear: 0, relu: 1, sigmoid: 2, tanh: 3, leakyRelu: 4, elu: 5 } as const;
 
+/** Modes of prepareScale (mirrors assembly/preprocess.ts): how a divisor is derived from a statistic. */
+export const ScaleMode = { copy: 0, std: 1, variance: 2, eig: 3, invEig: 4, sqrt: 5 } as const;
+
 type Ptr = number;
 
 /** The dtype-generic kernels, bound to one dtype. */
@@ -69,6 +72,14 @@ export interface Kernels {
   // diagnostics: out f64[6] = [Σ(x−shift), Σ(x−shift)², #zeros, #|x−center|>threshold, min, max]; counts f64[bins] (accumulated)
   activationStats(out: Ptr, x: Ptr, n: number, shift: number, center: number, threshold: number): void;
   histogram(counts: Ptr, x: Ptr, n: number, lo: number, hi: number, bins: number): void;
+  // preprocessing (assembly/preprocess.ts, assembly/linalg.ts): x, y in T; statistics, scales, components f64
+  colMoments(mean: Ptr, variance: Ptr, x: Ptr, rows: number, cols: number): void;
+  standardize(y: Ptr, x: Ptr, mean: Ptr, div: Ptr, rows: number, cols: number): void;
+  unstandardize(x: Ptr, y: Ptr, mean: Ptr, div: Ptr, rows: number, cols: number): void;
+  prepareScale(out: Ptr, v: Ptr, n: number, mode: number, eps: number): void;
+  covariance(cov: Ptr, x: Ptr, mean: Ptr, rows: number, cols: number, work: Ptr): void;
+  project(y: Ptr, x: Ptr, mean: Ptr, components: Ptr, div: Ptr, rows: number, D: number, k: number, work: Ptr): void;
+  unproject(x: Ptr, y: Ptr, mul: Ptr, components: Ptr, mean: Ptr, rows: number, k: number, D: number, work: Ptr): void;
 }
 
 /** N, H, W, C, KH, KW, SH, SW, padTop, padLeft, OH, OW */
@@ -83,6 +94,7 @@ const GENERIC_OPS = [
   'im2col', 'col2im', 'maxPool', 'maxPoolBackward', 'avgPool', 'avgPoolBackward',
   'batchNormTrain', 'batchNormInfer', 'batchNormBackward', 'ema', 'groupNorm', 'groupNormBackward',
   'activationStats', 'histogram',
+  'colMoments', 'standardize', 'unstandardize', 'prepareScale', 'covariance', 'project', 'unproject',
 ] as const satisfies readonly Exclude<keyof Kernels, 'bytes'>[];
 
 /** The raw exports: generic ops as `snake_case_f32|f64`, plus the dtype-free ones below. */
@@ -91,6 +103,10 @@ export interface Exports {
   heap_base(): number;
   rng_seed(state: Ptr, seedLo: number, seedHi: number, stream: number): void;
   shuffle_i32(perm: Ptr, n: number, state: Ptr): void;
+  covariance_work_bytes(cols: number): number;
+  project_work_bytes(K: number, M: number): number;
+  /** 0 on success, 1 if the QL iteration did not converge (assembly/linalg.ts symEig). */
+  sym_eig_f64(vectors: Ptr, values: Ptr, a: Ptr, n: number, work: Ptr): number;
   gather_rows(out: Ptr, x: Ptr, idx: Ptr, count: number, rowBytes: number): void;
   math_pow(x: number, y: number): number;
   math_cos(x: number): number;

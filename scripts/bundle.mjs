@@ -22,10 +22,13 @@ const dist = join(root, 'dist');
 // node:fs/promises is imported lazily by io.saveFile/loadFile only: left to the runtime
 // (a dynamic import(), which CommonJS code may also use). esbuild refuses top-level await
 // in the cjs format, so the CommonJS build also checks that the entry has none.
+// NOTE: the Node bundles drop whitespace and fold syntax but keep identifiers, so stack traces
+// still name simdnet's functions; the browser bundle is fully minified
 const common = { entryPoints: [join(root, 'src/index.ts')], bundle: true, target: 'es2022', logLevel: 'warning', external: ['node:*'] };
+const readable = { minifyWhitespace: true, minifySyntax: true, minifyIdentifiers: false, keepNames: true };
 await Promise.all([
-  build({ ...common, format: 'esm', outfile: join(dist, 'simdnet.mjs'), platform: 'neutral' }),
-  build({ ...common, format: 'cjs', outfile: join(dist, 'simdnet.cjs'), platform: 'neutral' }),
+  build({ ...common, ...readable, format: 'esm', outfile: join(dist, 'simdnet.mjs'), platform: 'neutral' }),
+  build({ ...common, ...readable, format: 'cjs', outfile: join(dist, 'simdnet.cjs'), platform: 'neutral' }),
   build({ ...common, format: 'esm', outfile: join(dist, 'simdnet.browser.mjs'), platform: 'browser', minify: true }),
 ]);
 

@@ -15,8 +15,13 @@
 // whatever their size. Raise a budget
 // deliberately, in the commit that grows the package, with the README's numbers updated
 // (`npm run check:package` prints them).
-const TARBALL_BUDGET = 400_000; // bytes, the gzipped .tgz as npm reports it (`size`)
-const BROWSER_GZIP_BUDGET = 100_000; // bytes, dist/simdnet.browser.mjs through zlib level 9
+// Raised once: the lecture toolkit (preprocessing with its eigendecomposition kernels,
+// gradCheck, diagnostics, search, ensembles), ONNX and TF.js interchange brought the tarball
+// to 395.6 kB and the browser bundle to 97.1 kB (the Node bundles now drop whitespace, which
+// saved ~90 kB of the tarball). The new budgets keep ~20% headroom and still trip on a second
+// copy of the core (+~40 kB gzip per bundle) or a bundled dependency.
+const TARBALL_BUDGET = 470_000; // bytes, the gzipped .tgz as npm reports it (`size`)
+const BROWSER_GZIP_BUDGET = 115_000; // bytes, dist/simdnet.browser.mjs through zlib level 9
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';

@@ -160,6 +160,7 @@ export interface EarlyStoppingArgs {
 
 /** Stops training when the monitored value has not improved for `patience` epochs (Keras EarlyStopping). */
 export function earlyStopping(args: EarlyStoppingArgs = {}): Callback {
+  args ??= {};
   checkKeys(args, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights'], 'callbacks.earlyStopping');
   const minDelta = Math.abs(nonNegative(args.minDelta ?? 0, 'earlyStopping minDelta'));
   const patience = nonNegative(args.patience ?? 0, 'earlyStopping patience', true);
@@ -212,6 +213,7 @@ export interface ReduceLROnPlateauArgs {
 
 /** Multiplies a numeric learning rate by `factor` when the monitored value stalls (Keras ReduceLROnPlateau). */
 export function reduceLROnPlateau(args: ReduceLROnPlateauArgs = {}): Callback {
+  args ??= {};
   checkKeys(args, ['monitor', 'factor', 'patience', 'minDelta', 'cooldown', 'minLr', 'mode'], 'callbacks.reduceLROnPlateau');
   const factor = args.factor ?? 0.1;
   if (typeof factor !== 'number' || !(factor > 0 && factor < 1)) throw new Error(`Invalid reduceLROnPlateau factor: ${describe(factor)} (must be in (0, 1))`);
@@ -302,6 +304,7 @@ export interface BabysitterArgs {
 
 /** A callback that watches monitors and the loss and warns once per kind of trouble; `warnings` lists what it said. */
 export function babysitter(args: BabysitterArgs = {}): Callback & { readonly warnings: string[] } {
+  args ??= {};
   checkKeys(args, ['ratioRange', 'lossFactor', 'deadShare', 'warn'], 'callbacks.babysitter');
   const [lo, hi] = args.ratioRange ?? [1e-4, 1e-2];
   if (!(typeof lo === 'number' && typeof hi === 'number' && lo > 0 && lo < hi)) throw new Error(`Invalid babysitter ratioRange: ${describe(args.ratioRange)} (0 < low < high)`);

@@ -35,6 +35,7 @@ const NAMES: MetricName[] = ['accuracy', 'acc', 'binaryAccuracy', 'topKCategoric
 /** Metric factories (for the ones with options); compile also takes the names. */
 export const metrics = {
   topKCategoricalAccuracy: (args: { k?: number } = {}): MetricSpec => {
+    args ??= {};
     checkKeys(args, ['k'], 'metrics.topKCategoricalAccuracy');
     const k = positiveInt(args.k ?? 5, 'topKCategoricalAccuracy k');
     return { className: 'topKCategoricalAccuracy', getConfig: () => ({ k }) };

@@ -20,6 +20,9 @@ const HEADER = 16;
 
 /** One file's bytes from save() artifacts. */
 export function toBytes(artifacts: ModelArtifacts): Uint8Array {
+  if (!artifacts || typeof artifacts !== 'object' || !(artifacts.weights instanceof Uint8Array) || !artifacts.topology) {
+    throw new Error(`toBytes expects model.save() artifacts {topology, weights: Uint8Array}, got ${describe(artifacts)}`);
+  }
   const json = new TextEncoder().encode(JSON.stringify(artifacts.topology));
   const out = new Uint8Array(HEADER + json.length + artifacts.weights.length);
   out.set(MAGIC, 0);

@@ -13,6 +13,8 @@ import { conv2d, Conv2D } from './conv2d.js';
 import { maxPool2d, avgPool2d, globalAvgPool2d, MaxPool2D, AvgPool2D, GlobalAvgPool2D } from './pooling.js';
 import { batchNorm, BatchNorm } from './batch-norm.js';
 import { layerNorm, instanceNorm, groupNorm, GroupNorm } from './group-norm.js';
+import { normalization, Normalization } from './normalization.js';
+import { preprocess, Preprocess } from './preprocess-layer.js';
 
 export const layers = {
   dense, sigmoid, tanh, relu, leakyRelu, elu, softmax, activation, prelu, maxout, dropout, flatten,
@@ -20,6 +22,7 @@ export const layers = {
   // TF.js spellings of the same factories
   batchNormalization: batchNorm, layerNormalization: layerNorm, maxPooling2d: maxPool2d, averagePooling2d: avgPool2d,
   globalAveragePooling2d: globalAvgPool2d, reLU: relu, leakyReLU: leakyRelu,
+  normalization, preprocess,
 };
 
 /**
@@ -32,6 +35,8 @@ const byClass: Record<string, (config: any) => Layer> = {
   Dropout: dropout, Flatten: flatten, Conv2D: conv2d, MaxPool2D: maxPool2d, AvgPool2D: avgPool2d,
   GlobalAvgPool2D: globalAvgPool2d, BatchNorm: batchNorm, LayerNorm: layerNorm, InstanceNorm: instanceNorm, GroupNorm: groupNorm,
   Softmax: softmax, Activation: activation,
+  Normalization: normalization,
+  Preprocess: preprocess,
 };
 /** TF.js class names of the same layers, accepted by fromConfig. */
 const aliases: Record<string, (config: any) => Layer> = {
@@ -52,3 +57,6 @@ export type { Conv2DArgs } from './conv2d.js';
 export type { Pool2DArgs } from './pooling.js';
 export type { BatchNormArgs } from './batch-norm.js';
 export type { GroupNormArgs } from './group-norm.js';
+export { Normalization, Preprocess };
+export type { NormalizationArgs } from './normalization.js';
+export type { PreprocessArgs } from './preprocess-layer.js';

@@ -16,6 +16,7 @@ import { runtime, WasmTensor, BYTES, MAX_BYTES, type DType } from '../../binding
 import { layerRegistry } from '../layers/index.js';
 import type { Layer } from '../layers/layer.js';
 import { getLoss } from '../losses.js';
+import { resolveMetrics } from '../metrics.js';
 import { optimizerRegistry } from '../optimizers/index.js';
 import { checkKeys, describe, isPlainObject } from '../options.js';
 import { serialize, type Serialized } from '../serialization.js';
@@ -98,6 +99,7 @@ export function saveModel(s: Session, model: { name: string; seed: number; dtype
 export type ModelFactory<M> = (args: { name: string; seed: number; dtype: DType }, layers: Layer[]) => { model: M & { dispose(): void; build(s: number[]): void; compile(a: object): void }; session: Session };
 
 export async function loadModel<M>(artifacts: unknown, options: LoadOptions, make: ModelFactory<M>): Promise<M> {
+  options ??= {};
   checkKeys(options, ['allowNonFinite'], 'load');
   const { topology, weights } = readArtifacts(artifacts);
   const cfg = topology.model.config;
@@ -113,8 +115,14 @@ export async function loadModel<M>(artifacts: unknown, options: LoadOptions, mak
         arena.transaction(() => model.build(topology.inputShape!), { bytes: budget, what: `loading a model with ${weights.length} weight bytes` });
       }
       if (topology.training) {
+        // NOTE: set as saved, without compile's loss-vs-output check: a model saved after
+        // pop() (a headless backbone) loads in the same state and is compiled again later
         const t = topology.training;
-        model.compile({ loss: t.loss, metrics: t.metrics, optimizer: optimizerRegistry.fromConfig(t.optimizer, 'topology.training.optimizer') });
+        const loss = getLoss(t.loss);
+        resolveMetrics(t.metrics, loss, null, false);
+        const optimizer = optimizerRegistry.fromConfig(t.optimizer, 'topology.training.optimizer');
+        optimizer.claim(session);
+        session.setTraining(loss, t.metrics, optimizer);
       }
       restoreState(session, topology, weights, options.allowNonFinite ?? false);
     });
@@ -129,9 +137,9 @@ export async function loadModel<M>(artifacts: unknown, options: LoadOptions, mak
 function restoreState(s: Session, topology: Topology, weights: Uint8Array, allowNonFinite: boolean): void {
   const specs = topology.weightSpecs;
   const hasOptimizer = specs.some((w) => w.name.startsWith('optimizer/'));
+  if (!s.built && specs.length > 0) throw new Error(`the weights list ${specs.length} tensors but the topology has no inputShape (an unbuilt model has none)`);
   if (hasOptimizer && !s.optimizer) throw new Error('the weights hold optimizer state but the topology has no training (compile) section');
   if (hasOptimizer) s.applyTrainable(); // allocates the optimizer's slots for the trainable weights
-  if (!s.built && specs.length > 0) throw new Error(`the weights list ${specs.length} tensors but the topology has no inputShape (an unbuilt model has none)`);
   const list = entries(s);
   const have = new Map(list.map((e) => [e.spec.name, e]));
   for (const e of list) {

@@ -63,8 +63,12 @@ export interface FitDatasetOptions {
   monitor?: boolean;
 }
 
-/** What the loops need besides the session: the model for callbacks, the loss's regularization term. */
-export interface FitContext { model: CallbackModel; regularization(): number; ensureBuilt(x: Features): void }
+/**
+ * What the loops need besides the session: the model for callbacks, the loss's
+ * regularization term, building from data; `started` is set once the first epoch begins
+ * (before that, a failure leaves nothing trained and the caller may undo a build).
+ */
+export interface FitContext { model: CallbackModel; regularization(): number; ensureBuilt(x: Features): void; started?: boolean }
 
 /** A finished run: Sequential calls the callbacks' onTrainEnd once fit no longer holds the model. */
 export interface FitRun { history: History; callbacks: Callback[]; last: Logs | null }
@@ -116,10 +120,16 @@ export async function fit(s: Session, x: Features, y: Targets, o: FitOptions, ct
   const ex = runtime().exports;
   const rowBytes = inSize * BYTES[s.dtype];
   const batches = Math.ceil(nTrain / batchSize);
+  // NOTE: each epoch shuffles the identity, not the last epoch's order: the permutation then
+  // depends only on the (saved) shuffle stream, so a checkpoint taken mid-fit resumes exactly
+  const identity = Int32Array.from({ length: nTrain }, (_, i) => i);
   try {
     return await runEpochs(s, ctx, { epochs, batches, callbacks: o.callbacks, verbose: o.verbose, monitor: o.monitor, validation: !!valSet },
       async (epoch, trainBatch) => {
-        if (o.shuffle ?? true) ex.shuffle_i32(train.order.ptr, nTrain, s.streamPtr('shuffle'));
+        if (o.shuffle ?? true) {
+          train.order.write(identity);
+          ex.shuffle_i32(train.order.ptr, nTrain, s.streamPtr('shuffle'));
+        }
         for (let b = 0; b < batches && !s.stopTraining; b++) {
           const start = b * batchSize;
           const n = Math.min(batchSize, nTrain - start);
@@ -231,6 +241,7 @@ type Validate = () => number | Promise<number>;
 async function runEpochs(s: Session, ctx: FitContext, plan: EpochPlan, epochBody: (epoch: number, trainBatch: TrainBatch) => Promise<void>, validate: Validate | null): Promise<FitRun> {
   const cbs = plan.callbacks ?? [];
   if (!Array.isArray(cbs)) throw new Error(`callbacks must be an array, got ${describe(cbs)}`);
+  cbs.forEach((c, i) => { if (!c || typeof c !== 'object') throw new Error(`callbacks[${i}] must be a callback object, got ${describe(c)}`); });
   if (plan.verbose !== undefined && plan.verbose !== 0 && plan.verbose !== 1) throw new Error(`Invalid verbose: ${describe(plan.verbose)} (0 or 1)`);
   const all = [...(plan.verbose ? [progressBar({ epochs: plan.epochs, batches: plan.batches })] : []), ...cbs];
   const names = s.metrics.map((m) => m.name);
@@ -256,6 +267,7 @@ async function runEpochs(s: Session, ctx: FitContext, plan: EpochPlan, epochBody
     if (now() - lastYield >= YIELD_MS) { await yieldToEventLoop(); lastYield = now(); }
   };
   for (const c of all) await c.onTrainBegin?.({ model: ctx.model, epochs: plan.epochs, batchesPerEpoch: plan.batches, logNames, history, monitoring: !!monitor });
+  ctx.started = true;
   for (let epoch = 0; epoch < plan.epochs && !s.stopTraining; epoch++) {
     for (const c of all) await c.onEpochBegin?.(epoch);
     lossSum = 0; seen = 0;
@@ -282,6 +294,7 @@ function validationArrays(s: Session, v: unknown): { x: ArrayLike<number>; y: Ar
   const vx = toFeatures(v[0], s.inputShape, 'validationData x');
   const vy = toTargets(v[1], vx.n, s.outputShape, s.loss!, 'validationData y');
   if (vx.n === 0) throw new Error('validationData has no samples');
+  checkMetricTargets(s.metrics, vy.kind);
   return { x: vx.data, y: vy.data, kind: vy.kind, n: vx.n };
 }
 
@@ -293,6 +306,7 @@ function loadDatasetBatch(s: Session, ctx: FitContext, batch: unknown, what: str
   const fx = toFeatures(xs, s.inputShape, `${what} xs`);
   const ty = toTargets(ys, fx.n, s.outputShape, s.loss!, `${what} ys`);
   if (fx.n === 0) throw new Error(`${what}: xs has no samples`);
+  checkMetricTargets(s.metrics, ty.kind);
   s.loadBatch(fx.data, ty.data, ty.kind, fx.n);
   return { n: fx.n, kind: ty.kind };
 }

@@ -47,6 +47,7 @@ export class Sequential {
   private disposed = false;
 
   constructor(args: SequentialArgs = {}) {
+    args ??= {};
     checkKeys(args, ['seed', 'dtype', 'name'], 'Sequential');
     const dtype = args.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`Unknown dtype ${describe(dtype)}; expected 'float32' or 'float64'`);
@@ -65,8 +66,14 @@ export class Sequential {
   get loss(): Loss | null { return this.s.loss; }
   /** The compiled metrics' History names (resolved once the model is built). */
   get metrics(): string[] {
-    this.s.prepareLoss();
-    return this.s.built ? this.s.metrics.map((m) => m.name) : this.s.metricSpecList.map((m) => (typeof m === 'string' ? m : (m as { className: string }).className));
+    const specs = () => this.s.metricSpecList.map((m) => (typeof m === 'string' ? m : (m as { className: string }).className));
+    if (!this.s.built) return specs();
+    try {
+      this.s.prepareLoss();
+    } catch {
+      return specs(); // the output no longer suits the loss (after pop/add): compile says why
+    }
+    return this.s.metrics.map((m) => m.name);
   }
   /** Set to true (e.g. from a callback) to end fit() after the current batch. */
   get stopTraining(): boolean { return this.s.stopTraining; }
@@ -136,6 +143,7 @@ export class Sequential {
     this.buildIfShaped();
     checkLossOutput(this.s, loss, metrics);
     // all checks passed: now change state
+    optimizer.claim(this.s);
     if (this.s.optimizer && this.s.optimizer !== optimizer) this.s.optimizer.dispose();
     this.s.setTraining(loss, metrics, optimizer);
   }
@@ -183,21 +191,37 @@ export class Sequential {
   private loadTrainingBatch(what: string, x: Features, y: Targets): { n: number; kind: 'labels' | 'dense' } {
     this.ready(what);
     this.s.assertIdle(what);
+    return this.tentatively(x, () => {
+      const fx = toFeatures(x, this.s.inputShape);
+      const ty = toTargets(y, fx.n, this.s.outputShape, this.s.loss!);
+      if (fx.n === 0) throw new Error(`${what}: x has no samples`);
+      this.s.loadBatch(fx.data, ty.data, ty.kind, fx.n);
+      return { n: fx.n, kind: ty.kind };
+    });
+  }
+
+  /**
+   * Builds an unbuilt model from x's shape, runs fn, and forgets the build again if fn
+   * throws (bad data must not fix the model's input shape).
+   */
+  private tentatively<T>(x: Features, fn: () => T): T {
+    const wasBuilt = this.s.built;
     this.ensureBuilt(x);
-    const fx = toFeatures(x, this.s.inputShape);
-    const ty = toTargets(y, fx.n, this.s.outputShape, this.s.loss!);
-    if (fx.n === 0) throw new Error(`${what}: x has no samples`);
-    this.s.loadBatch(fx.data, ty.data, ty.kind, fx.n);
-    return { n: fx.n, kind: ty.kind };
+    try {
+      return fn();
+    } catch (e) {
+      if (!wasBuilt) this.s.unbuild();
+      throw e;
+    }
   }
 
   /** Model outputs (logits for the cross-entropy losses) for every sample of x. */
   predict(x: Features, options: { batchSize?: number } = {}): Tensor {
     this.alive();
+    options ??= {};
     checkKeys(options, ['batchSize'], 'predict');
     const batchSize = checkBatchSize(options.batchSize ?? 256);
-    this.ensureBuilt(x);
-    const fx = toFeatures(x, this.s.inputShape);
+    const fx = this.tentatively(x, () => toFeatures(x, this.s.inputShape));
     const { inSize, outSize } = this.s;
     const result = this.dtype === 'float32' ? new Float32Array(fx.n * outSize) : new Float64Array(fx.n * outSize);
     const chunk = Math.max(1, Math.min(fx.n, batchSize));
@@ -212,25 +236,34 @@ export class Sequential {
   /** Mean loss (regularization included) and accuracy over x, y in inference mode. */
   evaluate(x: Features, y: Targets, options: { batchSize?: number } = {}): EvaluateResult {
     this.ready('evaluate');
+    options ??= {};
     checkKeys(options, ['batchSize'], 'evaluate');
     const batchSize = checkBatchSize(options.batchSize ?? 256);
-    this.ensureBuilt(x);
-    const fx = toFeatures(x, this.s.inputShape);
-    const ty = toTargets(y, fx.n, this.s.outputShape, this.s.loss!);
-    if (fx.n === 0) throw new Error('evaluate: x has no samples');
+    const { fx, ty } = this.tentatively(x, () => {
+      const fx = toFeatures(x, this.s.inputShape);
+      const ty = toTargets(y, fx.n, this.s.outputShape, this.s.loss!);
+      if (fx.n === 0) throw new Error('evaluate: x has no samples');
+      return { fx, ty };
+    });
     const { inSize, outSize } = this.s;
     const tw = ty.kind === 'labels' ? 1 : outSize;
     const chunk = Math.max(1, Math.min(fx.n, batchSize));
     let lossSum = 0;
     this.s.prepareLoss();
     checkMetricTargets(this.s.metrics, ty.kind);
-    this.s.resetMetrics();
-    for (let s = 0; s < fx.n; s += chunk) {
-      const n = Math.min(chunk, fx.n - s);
-      this.s.loadBatch(subarray(fx.data, s * inSize, (s + n) * inSize), subarray(ty.data, s * tw, (s + n) * tw), ty.kind, n, s);
-      lossSum += this.s.evaluateBuffers(n, ty.kind) * n;
+    // NOTE: evaluate may run from a fit callback: the epoch's metric sums are put back after
+    const saved = this.s.saveMetrics();
+    try {
+      this.s.resetMetrics();
+      for (let s = 0; s < fx.n; s += chunk) {
+        const n = Math.min(chunk, fx.n - s);
+        this.s.loadBatch(subarray(fx.data, s * inSize, (s + n) * inSize), subarray(ty.data, s * tw, (s + n) * tw), ty.kind, n, s);
+        lossSum += this.s.evaluateBuffers(n, ty.kind) * n;
+      }
+      return this.evaluation(lossSum / fx.n);
+    } finally {
+      this.s.restoreMetrics(saved);
     }
-    return this.evaluation(lossSum / fx.n);
   }
 
   /** Data loss plus regularization, and the metrics summed since the last reset. */
@@ -241,7 +274,19 @@ export class Sequential {
   /** Trains for a number of epochs; see FitOptions. Resolves to a Keras-style History. */
   async fit(x: Features, y: Targets, options: FitOptions = {}): Promise<History> {
     this.ready('fit');
-    return this.finish(await this.s.exclusive('fit', () => fit(this.s, x, y, options ?? {}, this.fitContext())));
+    return this.finish(await this.untilStarted((ctx) => this.s.exclusive('fit', () => fit(this.s, x, y, options ?? {}, ctx))));
+  }
+
+  /** Runs a training loop; if it fails before its first epoch on a model it built, the build is undone. */
+  private async untilStarted(run: (ctx: FitContext) => Promise<FitRun>): Promise<FitRun> {
+    const wasBuilt = this.s.built;
+    const ctx = this.fitContext();
+    try {
+      return await run(ctx);
+    } catch (e) {
+      if (!wasBuilt && !ctx.started && !this.s.isBusy) this.s.unbuild();
+      throw e;
+    }
   }
 
   /**
@@ -250,12 +295,13 @@ export class Sequential {
    */
   async fitDataset(dataset: BatchSource, options: FitDatasetOptions = {}): Promise<History> {
     this.ready('fitDataset');
-    return this.finish(await this.s.exclusive('fitDataset', () => fitDataset(this.s, dataset, options ?? {}, this.fitContext())));
+    return this.finish(await this.untilStarted((ctx) => this.s.exclusive('fitDataset', () => fitDataset(this.s, dataset, options ?? {}, ctx))));
   }
 
   /** Mean loss (regularization included) and accuracy over the batches of an iterable, inference mode. */
   async evaluateDataset(dataset: BatchSource, options: { batches?: number } = {}): Promise<EvaluateResult> {
     this.ready('evaluateDataset');
+    options ??= {};
     checkKeys(options, ['batches'], 'evaluateDataset');
     const batches = options.batches === undefined ? null : positiveInt(options.batches, 'evaluateDataset batches');
     return this.evaluation(await this.s.exclusive('evaluateDataset', () => evaluateSource(this.s, this.fitContext(), dataset, batches, 'evaluateDataset dataset')));

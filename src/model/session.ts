@@ -82,6 +82,11 @@ export class Session {
     if (this.busyWith) throw new Error(`${what}: ${this.busyWith} is already running on this model; await it first (set model.stopTraining = true to end it early)`);
   }
 
+  /** True while fit/fitDataset/evaluateDataset runs. */
+  get isBusy(): boolean {
+    return this.busyWith !== null;
+  }
+
   async exclusive<T>(what: string, fn: () => Promise<T>): Promise<T> {
     this.assertIdle(what);
     this.busyWith = what;
@@ -186,7 +191,6 @@ export class Session {
    */
   applyTrainable(): void {
     if (!this.stale && this.layers.every((l) => l.isFrozen === !l.trainable)) return;
-    if (this.loss) this.prepareLoss();
     const trainable = this.layers.flatMap((l) => (l.trainable ? l.params() : []))
       .filter((p): p is TrainableParam => p.trainable && p.grad !== null);
     this.optimizer?.attach(this, trainable, this.k); // all or nothing; keeps existing state
@@ -215,7 +219,8 @@ export class Session {
 
   /** Makes sure the batch buffers hold `n` samples; reallocates (rarely, all or nothing) when they do not. */
   reserve(n: number): void {
-    if (n <= this.capacity && this.bufs) return;
+    // NOTE: an outer transaction that failed (e.g. fit's) may have freed buffers made here
+    if (n <= this.capacity && this.bufs && !this.bufs.x.isFreed) return;
     const cap = Math.max(n, this.capacity);
     this.freeBuffers();
     WasmTensor.transaction(() => {
@@ -323,6 +328,7 @@ export class Session {
    */
   step(n: number, kind: TargetKind, measure: boolean, weighted = false): number {
     this.applyTrainable();
+    this.prepareLoss();
     this.streams.save();
     let total: number;
     try {
@@ -340,6 +346,7 @@ export class Session {
   /** Loss and gradients on the rows in the buffers with nothing updated: the RNG streams are rewound. */
   probeGradients(n: number, kind: TargetKind): number {
     this.applyTrainable();
+    this.prepareLoss();
     this.streams.save();
     try {
       return this.gradients(n, kind, false, false);
@@ -370,6 +377,25 @@ export class Session {
     this.metrics = ms;
     this.metricSums = new Float64Array(ms.length);
     this.metricCounts = new Float64Array(ms.length);
+  }
+
+  /** The metric sums, to put back after an evaluation that ran in the middle of an epoch. */
+  saveMetrics(): [Float64Array, Float64Array] {
+    return [this.metricSums.slice(), this.metricCounts.slice()];
+  }
+
+  restoreMetrics([sums, counts]: [Float64Array, Float64Array]): void {
+    if (sums.length === this.metricSums.length) { this.metricSums.set(sums); this.metricCounts.set(counts); }
+  }
+
+  /** Forgets the build (after a call that built the model and then failed on its data). */
+  unbuild(): void {
+    if (!this.isBuilt) return;
+    for (const l of this.layers) l.dispose();
+    this.optimizer?.dispose();
+    this.freeAll();
+    this.isBuilt = false;
+    this.structureChanged();
   }
 
   resetMetrics(): void {

@@ -8,8 +8,8 @@
 // update that would overflow (a huge learning rate) is never applied.
 //
 // Re-attaching (after layers were frozen, unfrozen, added or popped) keeps the state of
-// every parameter that stays trainable, as torch.optim keeps the state of a parameter whose
-// requires_grad was switched off and on; new parameters start from zero state.
+// every parameter that stays trainable; a parameter that leaves the set (frozen, popped)
+// loses its state, and one that joins (unfrozen, added) starts from zero state at t = 1.
 
 import { WasmTensor, type Kernels } from '../../bindings/index.js';
 import type { TrainableParam } from '../layers/layer.js';
@@ -56,9 +56,15 @@ export abstract class Optimizer {
     return this.owner !== null;
   }
 
-  /** The model this optimizer belongs to (null before the first attach). */
+  /** Whether `owner` (a model's session) is the one this optimizer belongs to. */
   ownedBy(owner: object): boolean {
     return this.owner === owner;
+  }
+
+  /** Makes `owner` this optimizer's only model (compile does it; one optimizer per model). */
+  claim(owner: object): void {
+    if (this.owner && this.owner !== owner) throw new Error(`this ${this.className} optimizer is already used by another model; create one optimizer per model`);
+    this.owner = owner;
   }
 
   /**

@@ -130,6 +130,7 @@ export function ensemble(models: readonly Sequential[]): Ensemble {
   const info = check(members, 'ensemble');
 
   const predict = (x: Features, options: { batchSize?: number } = {}): Tensor => {
+    options ??= {};
     checkKeys(options, ['batchSize'], 'ensemble.predict');
     const c = check(members, 'ensemble.predict');
     let sum: Float64Array | null = null;
@@ -146,6 +147,7 @@ export function ensemble(models: readonly Sequential[]): Ensemble {
   };
 
   const evaluate = (x: Features, y: Targets, options: { batchSize?: number } = {}): EnsembleEvaluation => {
+    options ??= {};
     checkKeys(options, ['batchSize'], 'ensemble.evaluate');
     const c = check(members, 'ensemble.evaluate');
     // any target form some member's loss of this family takes (labels or one-hot for categorical)

@@ -64,6 +64,7 @@ export interface WeightAverage extends Callback {
 type Float = Float32Array | Float64Array;
 
 export function weightAverage(args: WeightAverageArgs = {}): WeightAverage {
+  args ??= {};
   checkKeys(args, ['decay', 'warmup'], 'callbacks.weightAverage');
   const decay = args.decay ?? 0.999;
   if (typeof decay !== 'number' || !(decay >= 0 && decay < 1)) throw new Error(`Invalid weightAverage decay: ${describe(decay)} (a number in [0, 1))`);

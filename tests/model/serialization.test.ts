@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import {
   Sequential, initializerRegistry, initializers, layerRegistry, layers, optimizerRegistry, optimizers,
   regularizerRegistry, regularizers, scheduleRegistry, schedules, serialize,
+  preprocess,
   type Initializer, type Layer, type LearningRateSchedule, type Optimizer, type Serialized, type Tensor,
 } from '../../src/index.js';
 import { expectSameBits, randLabels, randn, weightsOf } from './helpers.js';
@@ -256,6 +257,16 @@ const MODELS: ModelSpec[] = [
       layers.dense({ units: 3 }),
     ],
   },
+  {
+    // the statistics layers of src/toolkit/preprocess.ts: Normalization's mean/variance options, Preprocess's fitted preprocessor
+    name: 'normalization, preprocess (whitened pca), dense',
+    inputShape: [4],
+    layers: () => [
+      layers.normalization({ mean: [0.5, -0.2, 0.1, 0], variance: [2, 0.5, 1, 3], inputShape: [4] }),
+      layers.preprocess(preprocess.pca({ components: 3, whiten: true, epsilon: 0.01 }).fit(randn([20, 4], 71))),
+      layers.dense({ units: 3 }),
+    ],
+  },
 ];
 
 const layerData = new Map<string, { x: Tensor; y: Int32Array; probe: Tensor }>();
@@ -318,7 +329,7 @@ describe('layers: a model of fromConfig(serialize(layer)) layers initialises, pr
       });
     }
     // every optional argument of every registered layer class was set (non-default) above
-    const required: Record<string, Record<string, unknown>> = { Dense: { units: 1 }, Maxout: { units: 1 }, Conv2D: { filters: 1, kernelSize: 1 }, Dropout: { rate: 0.5 }, GroupNorm: { groups: 1 }, Activation: { activation: 'relu' } };
+    const required: Record<string, Record<string, unknown>> = { Dense: { units: 1 }, Maxout: { units: 1 }, Conv2D: { filters: 1, kernelSize: 1 }, Dropout: { rate: 0.5 }, GroupNorm: { groups: 1 }, Activation: { activation: 'relu' }, Preprocess: { preprocessor: preprocess.zeroCenter().fit([[1, 2]]).toJSON() } };
     const missing: string[] = [];
     for (const className of layerRegistry.classNames) {
       const config = serialize(layerRegistry.fromConfig({ className, config: required[className] ?? {} })).config;

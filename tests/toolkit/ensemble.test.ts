@@ -416,17 +416,22 @@ describe('callbacks.weightAverage', () => {
       return { xs, ys };
     };
     const { xs, ys } = data(200, 31), test = data(1000, 41);
-    const m = new Sequential({ seed: 9 });
-    m.add(layers.dense({ units: 16, inputShape: [D], activation: 'relu' }));
-    m.add(layers.dense({ units: C }));
-    m.compile({ optimizer: optimizers.sgd({ learningRate: 1 }), loss: losses.softmaxCrossEntropy() });
-    const wa = callbacks.weightAverage({ decay: 0.98 });
-    await m.fit(xs, ys, { epochs: 30, batchSize: 10, callbacks: [wa] });
-    const last = m.evaluate(test.xs, test.ys).loss;
-    wa.swapIn();
-    const averaged = m.evaluate(test.xs, test.ys).loss;
-    wa.swapOut();
-    expect(averaged).toBeLessThan(last - 0.02); // about 0.85 against 0.90
-    m.dispose();
+    // NOTE: one seed's outcome is a coin toss of the last noisy steps: compare means over seeds
+    let last = 0, averaged = 0;
+    const seeds = [9, 10, 11, 12];
+    for (const seed of seeds) {
+      const m = new Sequential({ seed });
+      m.add(layers.dense({ units: 16, inputShape: [D], activation: 'relu' }));
+      m.add(layers.dense({ units: C }));
+      m.compile({ optimizer: optimizers.sgd({ learningRate: 1 }), loss: losses.softmaxCrossEntropy() });
+      const wa = callbacks.weightAverage({ decay: 0.98 });
+      await m.fit(xs, ys, { epochs: 30, batchSize: 10, callbacks: [wa] });
+      last += m.evaluate(test.xs, test.ys).loss / seeds.length;
+      wa.swapIn();
+      averaged += m.evaluate(test.xs, test.ys).loss / seeds.length;
+      wa.swapOut();
+      m.dispose();
+    }
+    expect(averaged, `averaged ${averaged} vs last ${last}`).toBeLessThan(last - 0.02);
   });
 });
