@@ -316,6 +316,47 @@ export function toOnnx(model: Sequential): Uint8Array {
       case 'PReLU':
         v = { ...v, name: g.node('PRelu', [v.name, g.floats(`${at}/alpha`, channelDims(v), data('alpha'))], `${at}/PRelu`) };
         break;
+      case 'Normalization': {
+        // y = (x − mean) / max(√variance, 1e-7) along the last axis (the divisor folded here in
+        // float64, as the layer's kernel derives it)
+        const x = toLast(v, at);
+        const variance = data('variance');
+        const div = Float64Array.from(variance, (q) => Math.max(Math.sqrt(q), 1e-7));
+        const c = channels(x);
+        const centred = g.node('Sub', [x.name, g.floats(`${at}/mean`, [c], data('mean'))], `${at}/Sub`);
+        v = { ...x, name: g.node('Div', [centred, g.floats(`${at}/divisor`, [c], div)], `${at}/Div`) };
+        break;
+      }
+      case 'Preprocess': {
+        // zeroCenter/standardize: y = (x − mean)/(std, or 1 where 0), per channel (last axis)
+        // or per feature (the whole sample); pca: y = (flat(x) − mean)·componentsᵀ, divided by
+        // √(eigenvalue + ε) when whitening
+        const x = toLast(v, at);
+        const pre = (config.preprocessor as { className: string; config: { whiten?: boolean; epsilon?: number } });
+        const mean = data('mean');
+        if (pre.className === 'pca') {
+          const comps = p.get('components')!.value;
+          const [k, D] = comps.shape;
+          const flat = rank(x) > 2 ? g.node('Flatten', [x.name], `${at}/Flatten`, { axis: 1 }) : x.name;
+          const centred = g.node('Sub', [flat, g.floats(`${at}/mean`, [D], mean)], `${at}/Sub`);
+          const c = comps.read();
+          const t = new Float64Array(D * k);
+          for (let i = 0; i < k; i++) for (let j = 0; j < D; j++) t[j * k + i] = c[i * D + j];
+          let y = g.node('MatMul', [centred, g.floats(`${at}/componentsT`, [D, k], t)], `${at}/MatMul`);
+          if (p.has('variance')) {
+            const eps = pre.config.epsilon ?? 1e-5;
+            const div = Float64Array.from(data('variance'), (q) => Math.sqrt(q + eps));
+            y = g.node('Div', [y, g.floats(`${at}/whiten`, [k], div)], `${at}/Div`);
+          }
+          v = { name: y, dims: out, cf: false };
+          break;
+        }
+        const dims = mean.length === channels(x) ? [channels(x)] : x.dims.slice();
+        let y = g.node('Sub', [x.name, g.floats(`${at}/mean`, dims, mean)], `${at}/Sub`);
+        if (p.has('std')) y = g.node('Div', [y, g.floats(`${at}/std`, dims, Float64Array.from(data('std'), (q) => (q === 0 ? 1 : q)))], `${at}/Div`);
+        v = { ...x, name: y };
+        break;
+      }
       case 'Sigmoid':
       case 'Tanh':
       case 'Relu':

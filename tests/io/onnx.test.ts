@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-web';
-import { Layer, Sequential, io, layers, optimizers, tensor, type Tensor } from '../../src/index.js';
+import { Layer, Sequential, io, layers, optimizers, preprocess, tensor, type Tensor } from '../../src/index.js';
 import type { WasmTensor } from '../../bindings/index.js';
 import { randn } from '../model/helpers.js';
 
@@ -328,6 +328,25 @@ describe('io.toOnnx matches model.predict in ONNX Runtime', () => {
     ];
     for (const m of models) {
       await expectSameOutputs(m, { scale: 3 });
+      m.dispose();
+    }
+  });
+
+  it('preprocessing layers: normalization (adapted), zeroCenter per channel, standardize per feature on images, pca with and without whitening', async () => {
+    const img = randn([40, 4, 3, 2], 31, 2);
+    const vec = randn([60, 6], 32, 3);
+    const norm = layers.normalization();
+    norm.adapt(vec);
+    const cases: [number[], L[]][] = [
+      [[6], [norm, layers.dense({ units: 3 })]],
+      [[4, 3, 2], [layers.preprocess(preprocess.zeroCenter({ per: 'channel' }).fit(img)), layers.conv2d({ filters: 2, kernelSize: 2 })]],
+      [[4, 3, 2], [layers.preprocess(preprocess.standardize({ per: 'feature' }).fit(img)), layers.flatten(), layers.dense({ units: 2 })]],
+      [[6], [layers.preprocess(preprocess.pca({ components: 4 }).fit(vec)), layers.dense({ units: 2 })]],
+      [[4, 3, 2], [layers.preprocess(preprocess.pca({ components: 5, whiten: true }).fit(img)), layers.dense({ units: 2 })]],
+    ];
+    for (const [shape, ls] of cases) {
+      const m = trained(shape, ls);
+      await expectSameOutputs(m, { scale: 2 });
       m.dispose();
     }
   });
