@@ -98,38 +98,47 @@ export function sigmoidXent<T>(dx: usize, x: usize, t: usize, w: usize, rows: us
   return n ? total / <f64>n : 0;
 }
 
-/** Mean squared error: loss = mean((p − t)²), dp = 2(p − t) / n. */
-export function mse<T>(dp: usize, p: usize, t: usize, w: usize, rows: usize, cols: usize): f64 {
+// The regression losses share one loop over rows and elements; `kind` picks the term and
+// the gradient of e = p − t (a compile-time constant at each export, so the branch folds).
+const SQUARED = 0;
+const ABSOLUTE = 1;
+const HUBER = 2;
+
+@inline function regression<T>(dp: usize, p: usize, t: usize, w: usize, rows: usize, cols: usize, kind: i32, delta: T): f64 {
   const es = sizeof<T>();
   const n = rows * cols;
+  // the gradient's constant factor: 2/n for (p − t)², 1/n for the others
+  const k: f64 = (kind == SQUARED ? 2.0 : 1.0) / <f64>n;
   let total: f64 = 0;
   for (let r: usize = 0; r < rows; r++) {
     const wr = w ? load<T>(w + r * es) : <T>1;
-    const scale = wr * <T>(2.0 / <f64>n);
+    const scale = wr * <T>k;
     for (let i: usize = r * cols; i < (r + 1) * cols; i++) {
-      const d = load<T>(p + i * es) - load<T>(t + i * es);
-      total += <f64>(wr * d * d);
-      if (dp) store<T>(dp + i * es, d * scale);
+      const e = load<T>(p + i * es) - load<T>(t + i * es);
+      const a = e < <T>0 ? -e : e;
+      if (kind == SQUARED) {
+        total += <f64>(wr * e * e);
+        if (dp) store<T>(dp + i * es, e * scale);
+      } else if (kind == ABSOLUTE) {
+        total += <f64>(wr * a);
+        if (dp) store<T>(dp + i * es, e > <T>0 ? scale : e < <T>0 ? -scale : <T>0);
+      } else {
+        total += <f64>(wr * (a <= delta ? <T>0.5 * e * e : delta * (a - <T>0.5 * delta)));
+        if (dp) store<T>(dp + i * es, (e > delta ? delta : e < -delta ? -delta : e) * scale);
+      }
     }
   }
   return n ? total / <f64>n : 0;
 }
 
+/** Mean squared error: loss = mean((p − t)²), dp = 2(p − t) / n. */
+export function mse<T>(dp: usize, p: usize, t: usize, w: usize, rows: usize, cols: usize): f64 {
+  return regression<T>(dp, p, t, w, rows, cols, SQUARED, <T>0);
+}
+
 /** Mean absolute error: loss = mean|p − t|, dp = sign(p − t) / n (0 where p = t, as torch). */
 export function mae<T>(dp: usize, p: usize, t: usize, w: usize, rows: usize, cols: usize): f64 {
-  const es = sizeof<T>();
-  const n = rows * cols;
-  let total: f64 = 0;
-  for (let r: usize = 0; r < rows; r++) {
-    const wr = w ? load<T>(w + r * es) : <T>1;
-    const scale = wr * <T>(1.0 / <f64>n);
-    for (let i: usize = r * cols; i < (r + 1) * cols; i++) {
-      const d = load<T>(p + i * es) - load<T>(t + i * es);
-      total += <f64>(wr * (d < <T>0 ? -d : d));
-      if (dp) store<T>(dp + i * es, d > <T>0 ? scale : d < <T>0 ? -scale : <T>0);
-    }
-  }
-  return n ? total / <f64>n : 0;
+  return regression<T>(dp, p, t, w, rows, cols, ABSOLUTE, <T>0);
 }
 
 /**
@@ -137,20 +146,7 @@ export function mae<T>(dp: usize, p: usize, t: usize, w: usize, rows: usize, col
  *   |e| ≤ δ: ½e²,  else δ·(|e| − ½δ);  dp = clamp(e, −δ, δ) / n.
  */
 export function huber<T>(dp: usize, p: usize, t: usize, w: usize, rows: usize, cols: usize, delta: T): f64 {
-  const es = sizeof<T>();
-  const n = rows * cols;
-  let total: f64 = 0;
-  for (let r: usize = 0; r < rows; r++) {
-    const wr = w ? load<T>(w + r * es) : <T>1;
-    const scale = wr * <T>(1.0 / <f64>n);
-    for (let i: usize = r * cols; i < (r + 1) * cols; i++) {
-      const e = load<T>(p + i * es) - load<T>(t + i * es);
-      const a = e < <T>0 ? -e : e;
-      total += <f64>(wr * (a <= delta ? <T>0.5 * e * e : delta * (a - <T>0.5 * delta)));
-      if (dp) store<T>(dp + i * es, (e > delta ? delta : e < -delta ? -delta : e) * scale);
-    }
-  }
-  return n ? total / <f64>n : 0;
+  return regression<T>(dp, p, t, w, rows, cols, HUBER, delta);
 }
 
 /** Number of rows whose argmax (first on ties) equals the int label. */
