@@ -47,7 +47,7 @@ const files = pack.files.map((f) => f.path).sort();
 
 const allowed = [
   /^package\.json$/, /^README\.md$/, /^LICENSE$/,
-  /^dist\/simdnet\.(mjs|cjs|browser\.mjs)$/,
+  /^dist\/simdnet\.(mjs|cjs|browser\.mjs|worker\.mjs)$/,
   /^dist\/types\/.+\.d\.ts$/, /^dist\/types-cjs\/.+\.d\.cts$/,
 ];
 for (const f of files) if (!allowed.some((re) => re.test(f))) errors.push(`unexpected file in the package: ${f}`);

@@ -1,0 +1,249 @@
+// Training off the main thread: createTrainer(artifacts) starts a worker (a module Worker in
+// browsers, Deno and Bun; worker_threads in Node) running dist/simdnet.worker.mjs, loads the
+// model there, and returns a Trainer whose fit/predict/save talk to it by the messages of
+// src/worker/protocol.ts. The main thread never holds the worker's model: it sees complete
+// save() artifacts only, so a worker that dies (terminate(), a crash) cannot leave a
+// half-updated model behind; it rejects every pending call instead.
+
+import { Tensor } from '../tensor.js';
+import type { FitOptions } from '../model/fit.js';
+import type { ModelArtifacts } from '../model/artifacts.js';
+import type { Logs } from '../model/history.js';
+import type { EpochMonitors } from '../model/monitor.js';
+import type { Features, Targets } from '../model/data.js';
+import { encode, fromWireError, PROTOCOL_VERSION, type PlainHistory, type Request, type Response } from './protocol.js';
+
+export type { PlainHistory };
+
+export interface TrainerOptions {
+  /**
+   * The worker script (dist/simdnet.worker.mjs, `simdnet/worker` in package exports). Default:
+   * simdnet.worker.mjs next to the simdnet bundle in use. Give it when a bundler moved the files,
+   * e.g. `new URL('simdnet/dist/simdnet.worker.mjs', import.meta.url)`.
+   */
+  workerUrl?: string | URL;
+  /** Passed to Sequential.load in the worker. */
+  allowNonFinite?: boolean;
+}
+
+export interface TrainerFitOptions extends Omit<FitOptions, 'callbacks'> {
+  /** After each batch, in order (the worker does not wait for it). */
+  onBatchEnd?(batch: number, logs: { loss: number; size: number }): void | Promise<void>;
+  /** After each epoch, in order; `monitors` with `monitor: true`. */
+  onEpochEnd?(epoch: number, logs: Logs, monitors?: EpochMonitors): void | Promise<void>;
+  /**
+   * Transfer the caller's typed arrays to the worker instead of copying them once (default
+   * false). They are detached afterwards (length 0) in this thread.
+   */
+  transfer?: boolean;
+}
+
+export interface Trainer {
+  /** Trains the worker's model; resolves with the History as plain data once every callback has run. */
+  fit(x: Features, y: Targets, options?: TrainerFitOptions): Promise<PlainHistory>;
+  /** The worker model's outputs. */
+  predict(x: Features, options?: { batchSize?: number }): Promise<Tensor>;
+  /** The worker model's artifacts (after the requests sent before this one): `Sequential.load` them here. */
+  save(): Promise<ModelArtifacts>;
+  /**
+   * Ends the running and any queued fit: the worker sees it at fit's next yield (at most ~50 ms
+   * of training later); each resolves with what was trained.
+   */
+  stop(): void;
+  /** Ends the worker at once: pending calls reject, later calls reject. */
+  terminate(): void;
+  readonly terminated: boolean;
+}
+
+interface Endpoint {
+  post(msg: Request, transfer: ArrayBuffer[]): void;
+  terminate(): void;
+  /** Node: whether the worker keeps the process alive (only while calls are pending). */
+  ref(on: boolean): void;
+}
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: Error): void;
+  event?(msg: Response): void;
+  fit?: boolean;
+}
+
+const isUrlString = (s: string) => /^[a-z][a-z0-9+.-]+:/i.test(s);
+
+async function defaultWorkerUrl(): Promise<URL> {
+  // ESM bundles: next to this module. The CommonJS bundle has no import.meta (esbuild leaves
+  // it empty): next to its file.
+  const here = (import.meta as { url?: string }).url;
+  if (here) return new URL('./simdnet.worker.mjs', here);
+  if (typeof __filename === 'string') {
+    const { pathToFileURL } = await import('node:url');
+    return new URL('./simdnet.worker.mjs', pathToFileURL(__filename));
+  }
+  throw new Error('createTrainer: cannot locate simdnet.worker.mjs; pass { workerUrl }');
+}
+
+async function spawn(url: string | URL, onMessage: (m: Response) => void, onDeath: (e: Error) => void): Promise<Endpoint> {
+  const WebWorker = (globalThis as { Worker?: typeof Worker }).Worker;
+  if (typeof WebWorker === 'function') {
+    // Browsers, Deno, Bun.
+    const w = new WebWorker(url, { type: 'module' });
+    w.onmessage = (e) => onMessage(e.data as Response);
+    w.onerror = (e) => {
+      e.preventDefault?.();
+      onDeath(new Error(`simdnet worker failed: ${e.message || 'error loading or running the worker script'}`));
+    };
+    w.onmessageerror = () => onDeath(new Error('simdnet worker: a message could not be deserialized'));
+    return { post: (m, t) => w.postMessage(m, t), terminate: () => w.terminate(), ref: () => {} };
+  }
+  const { Worker: NodeWorker } = await import('node:worker_threads');
+  const w = new NodeWorker(typeof url === 'string' && isUrlString(url) ? new URL(url) : url);
+  w.on('message', onMessage);
+  w.on('error', (e: Error) => onDeath(e));
+  w.on('messageerror', () => onDeath(new Error('simdnet worker: a message could not be deserialized')));
+  w.on('exit', (code: number) => onDeath(new Error(`simdnet worker exited (code ${code})`)));
+  return { post: (m, t) => w.postMessage(m, t), terminate: () => { void w.terminate(); }, ref: (on) => (on ? w.ref() : w.unref()) };
+}
+
+/**
+ * Starts a worker holding the model of `spec` (model.save() artifacts, or `{topology, weights}`
+ * with weights as bytes or a number array). Resolves once the model is loaded there; a load
+ * error rejects with the worker's message and the worker is ended.
+ */
+export async function createTrainer(spec: ModelArtifacts, options: TrainerOptions = {}): Promise<Trainer> {
+  if (!spec || typeof spec !== 'object') throw new Error('createTrainer: spec must be model artifacts { topology, weights } (model.save())');
+  for (const k of Object.keys(options)) {
+    if (k !== 'workerUrl' && k !== 'allowNonFinite') throw new Error(`createTrainer: unknown option '${k}' (workerUrl, allowNonFinite)`);
+  }
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  let dead: Error | null = null;
+  let ep: Endpoint | null = null;
+  let death: Error | null = null; // a death before spawn() returned
+
+  const settle = () => ep?.ref(pending.size > 0);
+  const die = (e: Error) => {
+    if (dead) return;
+    dead = e;
+    death = e;
+    const calls = [...pending.values()];
+    pending.clear();
+    settle();
+    for (const p of calls) p.reject(e);
+    ep?.terminate();
+  };
+  const onMessage = (m: Response) => {
+    const p = pending.get(m.id);
+    if (!p) return;
+    if (m.type === 'events') { p.event?.(m); return; }
+    pending.delete(m.id);
+    settle();
+    if (m.type === 'error') p.reject(fromWireError(m.error));
+    else p.resolve(m.value);
+  };
+  const call = <T>(req: Request & { id: number }, transfer: ArrayBuffer[], extra: Partial<Pending> = {}): Promise<T> => {
+    if (dead) return Promise.reject(dead);
+    return new Promise<T>((resolve, reject) => {
+      pending.set(req.id, { resolve: resolve as (v: unknown) => void, reject, ...extra });
+      settle();
+      try {
+        ep!.post(req, transfer);
+      } catch (e) {
+        pending.delete(req.id);
+        settle();
+        reject(e as Error);
+      }
+    });
+  };
+
+  ep = await spawn(options.workerUrl ?? await defaultWorkerUrl(), onMessage, die);
+  if (death) throw death;
+
+  // The weights are copied once and the copy transferred: the caller's artifacts stay usable.
+  const copied = spec.weights instanceof Uint8Array ? spec.weights.slice() : spec.weights;
+  try {
+    await call({ id: nextId++, op: 'load', version: PROTOCOL_VERSION, topology: spec.topology, weights: copied, options: options.allowNonFinite === undefined ? {} : { allowNonFinite: options.allowNonFinite } },
+      copied instanceof Uint8Array ? [copied.buffer as ArrayBuffer] : []);
+  } catch (e) {
+    die(new Error('simdnet trainer: terminated (the model did not load)'));
+    throw e;
+  }
+
+  const fitIds = new Set<number>();
+
+  const trainer: Trainer = {
+    get terminated() { return dead !== null; },
+
+    fit(x, y, fitOptions = {}) {
+      if (dead) return Promise.reject(dead);
+      const { onBatchEnd, onEpochEnd, transfer: own = false, ...rest } = fitOptions;
+      if ('callbacks' in rest) return Promise.reject(new Error('trainer.fit: callbacks cannot cross to the worker; use onBatchEnd / onEpochEnd (and trainer.stop())'));
+      if (onBatchEnd !== undefined && typeof onBatchEnd !== 'function') return Promise.reject(new Error('trainer.fit: onBatchEnd must be a function'));
+      if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function') return Promise.reject(new Error('trainer.fit: onEpochEnd must be a function'));
+      const transfer = new Set<ArrayBuffer>();
+      const wireOptions: Record<string, unknown> = { ...rest };
+      let wx, wy;
+      try {
+        wx = encode(x, transfer, own);
+        wy = encode(y, transfer, own);
+        if (Array.isArray(rest.validationData)) wireOptions.validationData = rest.validationData.map((v) => encode(v, transfer, own));
+        if (rest.sampleWeight !== undefined) wireOptions.sampleWeight = encode(rest.sampleWeight, transfer, own);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      const id = nextId++;
+      // Callbacks run one after another, in message order; fit resolves after the last one.
+      let chain: Promise<void> = Promise.resolve();
+      let callbackError: Error | null = null;
+      // A callback that returns a promise is awaited before the next one; one that throws (or
+      // rejects) stops the fit, which then rejects with that error.
+      const event = (m: Response) => {
+        if (m.type !== 'events') return;
+        chain = chain.then(async () => {
+          for (const ev of m.events) {
+            if (callbackError) return;
+            try {
+              const r = ev.type === 'batchEnd' ? onBatchEnd?.(ev.batch, ev.logs) : onEpochEnd?.(ev.epoch, ev.logs as Logs, ev.monitors);
+              if (r && typeof (r as Promise<void>).then === 'function') await r;
+            } catch (e) {
+              callbackError = e as Error;
+              trainer.stop();
+            }
+          }
+        });
+      };
+      fitIds.add(id);
+      const done = call<PlainHistory>({ id, op: 'fit', x: wx, y: wy, options: wireOptions, events: { batch: !!onBatchEnd, epoch: !!onEpochEnd } },
+        [...transfer], { event, fit: true });
+      const result = done.then(async (h) => {
+        await chain;
+        if (callbackError) throw callbackError;
+        return h;
+      });
+      const cleanup = () => { fitIds.delete(id); };
+      result.then(cleanup, cleanup);
+      return result;
+    },
+
+    async predict(x, predictOptions = {}) {
+      const transfer = new Set<ArrayBuffer>();
+      const wx = encode(x, transfer);
+      const r = await call<{ data: Tensor['data']; shape: number[]; dtype: Tensor['dtype'] }>({ id: nextId++, op: 'predict', x: wx, options: predictOptions }, [...transfer]);
+      return new Tensor(r.data, r.shape, r.dtype);
+    },
+
+    save() {
+      return call<ModelArtifacts>({ id: nextId++, op: 'save' }, []);
+    },
+
+    stop() {
+      if (dead || fitIds.size === 0) return;
+      ep!.post({ op: 'stop', ids: [...fitIds] }, []);
+    },
+
+    terminate() {
+      die(new Error('simdnet trainer: terminated'));
+    },
+  };
+  return trainer;
+}
