@@ -58,3 +58,13 @@ export const maxAbs = (a: ArrayLike<number>): number => {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
   return m;
 };
+
+/** True when any bit of any array differs (or the lengths do). */
+export function differs(a: ArrayLike<number>[], b: ArrayLike<number>[]): boolean {
+  if (a.length !== b.length) return true;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].length !== b[i].length) return true;
+    for (let j = 0; j < a[i].length; j++) if (!Object.is(a[i][j], b[i][j])) return true;
+  }
+  return false;
+}

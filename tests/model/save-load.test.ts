@@ -15,7 +15,7 @@ import {
   Sequential, io, layers, optimizers, regularizers, schedules, tensor,
   type FitOptions, type ModelArtifacts, type Tensor, type Topology,
 } from '../../src/index.js';
-import { expectSameBits, randLabels, randn, weightsOf } from './helpers.js';
+import { expectSameBits, randLabels, randn, weightsOf, differs } from './helpers.js';
 
 // ---- helpers ----
 
@@ -67,15 +67,6 @@ const predictBits = (m: Sequential, x: Tensor): Float64Array => Float64Array.fro
 const viaJson = (art: ModelArtifacts): ModelArtifacts =>
   JSON.parse(JSON.stringify({ topology: art.topology, weights: Array.from(art.weights) })) as ModelArtifacts;
 
-/** True when any bit of any array differs (or the lengths do). */
-function differs(a: ArrayLike<number>[], b: ArrayLike<number>[]): boolean {
-  if (a.length !== b.length) return true;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i].length !== b[i].length) return true;
-    for (let j = 0; j < a[i].length; j++) if (!Object.is(a[i][j], b[i][j])) return true;
-  }
-  return false;
-}
 
 // ---- the scenarios: each trains a little, is saved, then resumes ----
 

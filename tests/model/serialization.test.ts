@@ -14,7 +14,7 @@ import {
   preprocess,
   type Initializer, type Layer, type LearningRateSchedule, type Optimizer, type Serialized, type Tensor,
 } from '../../src/index.js';
-import { expectSameBits, randLabels, randn, weightsOf } from './helpers.js';
+import { expectSameBits, randLabels, randn, weightsOf, differs } from './helpers.js';
 
 /** Through JSON, as a saved topology carries it. */
 const viaJson = (s: Serialized): Serialized => JSON.parse(JSON.stringify(s)) as Serialized;
@@ -25,14 +25,6 @@ const without = (s: Serialized, key: string): Serialized => {
   return { className: s.className, config };
 };
 
-function differs(a: ArrayLike<number>[], b: ArrayLike<number>[]): boolean {
-  if (a.length !== b.length) return true;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i].length !== b[i].length) return true;
-    for (let j = 0; j < a[i].length; j++) if (!Object.is(a[i][j], b[i][j])) return true;
-  }
-  return false;
-}
 
 /** What an object does, or the Error it raised. */
 type Outcome = { arrays: ArrayLike<number>[]; names: string[] } | { error: string };
