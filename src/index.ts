@@ -22,4 +22,4 @@ export { search, Sampler, type Space, type SpaceOf, type ParamsOf, type Trial, t
 export { ensemble, type Ensemble, type EnsembleEvaluation, type EnsembleKind } from './toolkit/ensemble.js';
 export type { WeightAverage, WeightAverageArgs } from './toolkit/weight-average.js';
 export { preprocess, Preprocessor, ZeroCenter, Standardize, PCA, type Per, type CenterOptions, type PCAOptions, type PreprocessorJSON, type PreprocessorName } from './toolkit/preprocess.js';
-export { createTrainer, type Trainer, type TrainerOptions, type TrainerFitOptions, type PlainHistory } from './worker/trainer.js';
+export { createTrainer, type Trainer, type TrainerOptions, type TrainerFitOptions, type PlainHistory, type EpochSnapshot } from './worker/trainer.js';

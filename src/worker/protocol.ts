@@ -5,13 +5,16 @@
 //   main → worker                                 worker → main
 //   {id, op: 'load', version, topology, weights,  {id, type: 'result', value}        one per request
 //    options}
-//   {id, op: 'fit', x, y, options, events}        {id, type: 'error', error}          (instead of result)
+//   {id, op: 'fit', x, y, options, events,        {id, type: 'error', error}          (instead of result)
+//    extras}
 //   {id, op: 'predict', x, options}               {id, type: 'events', events}        fit progress, in
 //   {id, op: 'save'}                                                                  order, before the
 //   {op: 'stop', ids}                                                                 fit's result
 //
 // Progress: `events` is a list of {type: 'batchEnd', batch, logs} and {type: 'epochEnd', epoch,
-// logs, monitors?}, sent only for the callbacks the caller gave. The worker coalesces batch
+// logs, monitors?, activations?, weights?}, sent only for the callbacks the caller gave.
+// `extras` asks for more at each epoch end: activation statistics of a sample
+// (diagnostics.activationStats, inference mode) and copies of chosen weights (transferred). The worker coalesces batch
 // events into one message per 16 ms (a small model trains ~100k batches/s, and one message per
 // batch would flood the main thread); an epoch's end is sent at once, with the batches before it.
 //
@@ -32,7 +35,7 @@ export const PROTOCOL_VERSION = 1;
 
 export type Request =
   | { id: number; op: 'load'; version: number; topology: unknown; weights: unknown; options: { allowNonFinite?: boolean } }
-  | { id: number; op: 'fit'; x: Wire; y: Wire; options: Record<string, unknown>; events: { batch: boolean; epoch: boolean } }
+  | { id: number; op: 'fit'; x: Wire; y: Wire; options: Record<string, unknown>; events: { batch: boolean; epoch: boolean }; extras?: EpochExtrasWire }
   | { id: number; op: 'predict'; x: Wire; options: { batchSize?: number } }
   | { id: number; op: 'save' }
   | { op: 'stop'; ids: number[] };
@@ -45,9 +48,24 @@ export interface PlainHistory {
   monitors: Array<{ updateRatio: Record<string, number>; gradNorm: Record<string, number>; deadShare: Record<string, number> }>;
 }
 
+/** What a fit sends at each epoch end besides logs and monitors. */
+export interface EpochExtrasWire {
+  activations?: { x: Wire; bins?: number; batchSize?: number };
+  /** Indices into model.getWeights(), or true for all. */
+  weights?: number[] | true;
+}
+
+export interface PlainLayerStats {
+  name: string; className: string; activation: string | null;
+  mean: number; std: number; min: number; max: number; saturation: number | null; dead: number;
+  histogram: { edges: number[]; counts: number[] };
+}
+
 export type ProgressEvent =
+  | { type: 'trainBegin'; activations?: PlainLayerStats[]; weights?: Array<{ index: number; data: Typed; shape: number[]; dtype: string }> }
   | { type: 'batchEnd'; batch: number; logs: { loss: number; size: number } }
-  | { type: 'epochEnd'; epoch: number; logs: Record<string, number | undefined>; monitors?: PlainHistory['monitors'][number] };
+  | { type: 'epochEnd'; epoch: number; logs: Record<string, number | undefined>; monitors?: PlainHistory['monitors'][number];
+      activations?: PlainLayerStats[]; weights?: Array<{ index: number; data: Typed; shape: number[]; dtype: string }> };
 
 /** Milliseconds of batch events the worker gathers into one message. */
 export const EVENT_FLUSH_MS = 16;

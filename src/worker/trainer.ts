@@ -11,9 +11,17 @@ import type { ModelArtifacts } from '../model/artifacts.js';
 import type { Logs } from '../model/history.js';
 import type { EpochMonitors } from '../model/monitor.js';
 import type { Features, Targets } from '../model/data.js';
-import { encode, fromWireError, PROTOCOL_VERSION, type PlainHistory, type Request, type Response } from './protocol.js';
+import { encode, fromWireError, PROTOCOL_VERSION, type EpochExtrasWire, type PlainHistory, type PlainLayerStats, type ProgressEvent, type Request, type Response } from './protocol.js';
 
 export type { PlainHistory };
+
+/** What onTrainBegin / onEpochEnd receive besides logs and monitors (see TrainerFitOptions). */
+export interface EpochSnapshot {
+  /** diagnostics.activationStats of `activationStats.x` (inference mode), one entry per layer. */
+  activations?: PlainLayerStats[];
+  /** Copies of the weights `epochWeights` chose, as Tensors, with their index in getWeights(). */
+  weights?: Array<{ index: number; tensor: Tensor }>;
+}
 
 export interface TrainerOptions {
   /**
@@ -29,8 +37,22 @@ export interface TrainerOptions {
 export interface TrainerFitOptions extends Omit<FitOptions, 'callbacks'> {
   /** After each batch, in order (the worker does not wait for it). */
   onBatchEnd?(batch: number, logs: { loss: number; size: number }): void | Promise<void>;
-  /** After each epoch, in order; `monitors` with `monitor: true`. */
-  onEpochEnd?(epoch: number, logs: Logs, monitors?: EpochMonitors): void | Promise<void>;
+  /** After each epoch, in order; `monitors` with `monitor: true`, `snapshot` with activationStats / epochWeights. */
+  onEpochEnd?(epoch: number, logs: Logs, monitors?: EpochMonitors, snapshot?: EpochSnapshot): void | Promise<void>;
+  /** Once before the first batch, with the snapshot of the untrained model (activationStats / epochWeights). */
+  onTrainBegin?(snapshot: EpochSnapshot): void | Promise<void>;
+  /**
+   * Activation statistics of a sample at each epoch end and before training, computed in the
+   * worker (diagnostics.activationStats: histograms, mean, std, saturation, dead share per
+   * layer). The sample is sent once. A sample the model cannot take fails the fit before
+   * any training.
+   */
+  activationStats?: { x: Features; bins?: number; batchSize?: number };
+  /**
+   * Weights to send at each epoch end and before training (indices into getWeights(), or true
+   * for all): copies, transferred, e.g. to draw the first layer's filters.
+   */
+  epochWeights?: number[] | true;
   /**
    * Transfer the caller's typed arrays to the worker instead of copying them once (default
    * false). They are detached afterwards (length 0) in this thread.
@@ -105,6 +127,13 @@ async function spawn(url: string | URL, onMessage: (m: Response) => void, onDeat
   return { post: (m, t) => w.postMessage(m, t), terminate: () => { void w.terminate(); }, ref: (on) => (on ? w.ref() : w.unref()) };
 }
 
+function snapshotOf(ev: Extract<ProgressEvent, { type: 'trainBegin' | 'epochEnd' }>): EpochSnapshot {
+  const out: EpochSnapshot = {};
+  if (ev.activations) out.activations = ev.activations;
+  if (ev.weights) out.weights = ev.weights.map((w) => ({ index: w.index, tensor: new Tensor(w.data as Tensor['data'], w.shape, w.dtype as Tensor['dtype']) }));
+  return out;
+}
+
 /**
  * Starts a worker holding the model of `spec` (model.save() artifacts, or `{topology, weights}`
  * with weights as bytes or a number array). Resolves once the model is loaded there; a load
@@ -176,18 +205,31 @@ export async function createTrainer(spec: ModelArtifacts, options: TrainerOption
 
     fit(x, y, fitOptions = {}) {
       if (dead) return Promise.reject(dead);
-      const { onBatchEnd, onEpochEnd, transfer: own = false, ...rest } = fitOptions;
+      const { onBatchEnd, onEpochEnd, onTrainBegin, activationStats, epochWeights, transfer: own = false, ...rest } = fitOptions;
       if ('callbacks' in rest) return Promise.reject(new Error('trainer.fit: callbacks cannot cross to the worker; use onBatchEnd / onEpochEnd (and trainer.stop())'));
       if (onBatchEnd !== undefined && typeof onBatchEnd !== 'function') return Promise.reject(new Error('trainer.fit: onBatchEnd must be a function'));
       if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function') return Promise.reject(new Error('trainer.fit: onEpochEnd must be a function'));
+      if (onTrainBegin !== undefined && typeof onTrainBegin !== 'function') return Promise.reject(new Error('trainer.fit: onTrainBegin must be a function'));
+      if (activationStats !== undefined && (!activationStats || typeof activationStats !== 'object' || activationStats.x === undefined)) {
+        return Promise.reject(new Error(`trainer.fit: activationStats must be { x, bins?, batchSize? }, got ${activationStats === null ? 'null' : typeof activationStats}`));
+      }
+      if (epochWeights !== undefined && epochWeights !== true && !(Array.isArray(epochWeights) && epochWeights.every((i) => Number.isInteger(i) && i >= 0))) {
+        return Promise.reject(new Error(`trainer.fit: epochWeights must be true or an array of weight indices (integers ≥ 0), got ${JSON.stringify(epochWeights)}`));
+      }
       const transfer = new Set<ArrayBuffer>();
       const wireOptions: Record<string, unknown> = { ...rest };
       let wx, wy;
+      let extras: EpochExtrasWire | undefined;
       try {
         wx = encode(x, transfer, own);
         wy = encode(y, transfer, own);
         if (Array.isArray(rest.validationData)) wireOptions.validationData = rest.validationData.map((v) => encode(v, transfer, own));
         if (rest.sampleWeight !== undefined) wireOptions.sampleWeight = encode(rest.sampleWeight, transfer, own);
+        if (activationStats) {
+          const { x: ax, ...statOptions } = activationStats;
+          extras = { ...extras, activations: { x: encode(ax, transfer, own), ...statOptions } };
+        }
+        if (epochWeights !== undefined) extras = { ...extras, weights: epochWeights };
       } catch (e) {
         return Promise.reject(e);
       }
@@ -203,7 +245,9 @@ export async function createTrainer(spec: ModelArtifacts, options: TrainerOption
           for (const ev of m.events) {
             if (callbackError) return;
             try {
-              const r = ev.type === 'batchEnd' ? onBatchEnd?.(ev.batch, ev.logs) : onEpochEnd?.(ev.epoch, ev.logs as Logs, ev.monitors);
+              const r = ev.type === 'batchEnd' ? onBatchEnd?.(ev.batch, ev.logs)
+                : ev.type === 'trainBegin' ? onTrainBegin?.(snapshotOf(ev))
+                : onEpochEnd?.(ev.epoch, ev.logs as Logs, ev.monitors, extras ? snapshotOf(ev) : undefined);
               if (r && typeof (r as Promise<void>).then === 'function') await r;
             } catch (e) {
               callbackError = e as Error;
@@ -213,7 +257,7 @@ export async function createTrainer(spec: ModelArtifacts, options: TrainerOption
         });
       };
       fitIds.add(id);
-      const done = call<PlainHistory>({ id, op: 'fit', x: wx, y: wy, options: wireOptions, events: { batch: !!onBatchEnd, epoch: !!onEpochEnd } },
+      const done = call<PlainHistory>({ id, op: 'fit', x: wx, y: wy, options: wireOptions, events: { batch: !!onBatchEnd, epoch: !!onEpochEnd }, ...(extras ? { extras } : {}) },
         [...transfer], { event, fit: true });
       const result = done.then(async (h) => {
         await chain;

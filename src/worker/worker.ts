@@ -4,8 +4,8 @@
 // at the next event-loop turn, also while a fit runs. The bundle imports the library from ./simdnet.mjs next to it (scripts/bundle.mjs
 // maps '../index.js' there), so the package holds one copy of the core, not two.
 
-import { init, Sequential, Tensor, type Callback, type History, type ModelArtifacts } from '../index.js';
-import { decode, ownedBytes, toWireError, EVENT_FLUSH_MS, PROTOCOL_VERSION, type Typed, type Request, type Response, type Wire, type PlainHistory, type ProgressEvent } from './protocol.js';
+import { init, diagnostics, Sequential, Tensor, type Callback, type History, type ModelArtifacts } from '../index.js';
+import { decode, ownedBytes, toWireError, EVENT_FLUSH_MS, PROTOCOL_VERSION, type Typed, type Request, type Response, type Wire, type PlainHistory, type ProgressEvent, type EpochExtrasWire } from './protocol.js';
 
 const now = () => (globalThis.performance ?? Date).now();
 
@@ -23,6 +23,33 @@ function macrotask(): Promise<void> {
   const g = globalThis as { setImmediate?: (f: () => void) => unknown };
   if (typeof g.setImmediate === 'function') return new Promise((r) => { g.setImmediate!(r); });
   return new Promise((r) => { const ch = new MessageChannel(); ch.port1.onmessage = () => { ch.port1.close(); r(); }; ch.port2.postMessage(0); });
+}
+
+/**
+ * What a fit asked to see at each epoch end (and once before training): activation
+ * statistics of a sample and copies of chosen weights, with the buffers to transfer.
+ */
+function extrasOf(m: Sequential, ex: EpochExtrasWire | undefined) {
+  if (!ex) return null;
+  const ax = ex.activations ? data(ex.activations.x) : null;
+  const statsOptions = ex.activations ? { ...(ex.activations.bins !== undefined ? { bins: ex.activations.bins } : {}), ...(ex.activations.batchSize !== undefined ? { batchSize: ex.activations.batchSize } : {}) } : {};
+  return (): { extras: Pick<Extract<ProgressEvent, { type: 'epochEnd' }>, 'activations' | 'weights'>; transfer: ArrayBuffer[] } => {
+    const extras: Pick<Extract<ProgressEvent, { type: 'epochEnd' }>, 'activations' | 'weights'> = {};
+    const transfer: ArrayBuffer[] = [];
+    if (ax) extras.activations = diagnostics.activationStats(m, ax, statsOptions);
+    if (ex.weights) {
+      const all = m.getWeights();
+      const pick = ex.weights === true ? all.map((_, i) => i) : ex.weights;
+      extras.weights = pick.map((index) => {
+        const t = all[index];
+        if (!t) throw new Error(`trainer.fit: epochWeights index ${index} is out of range (the model has ${all.length} weights)`);
+        const d = t.data.slice() as Typed;
+        transfer.push(d.buffer as ArrayBuffer);
+        return { index, data: d, shape: [...t.shape], dtype: t.dtype };
+      });
+    }
+    return { extras, transfer };
+  };
 }
 
 function need(): Sequential {
@@ -51,12 +78,23 @@ async function handle(req: Exclude<Request, { op: 'stop' }>, post: Post): Promis
         if (options.sampleWeight !== undefined) options.sampleWeight = data(options.sampleWeight as Wire);
         let history: History | null = null;
         let events: ProgressEvent[] = [];
+        let transfer: ArrayBuffer[] = [];
         let flushed = now();
         const flush = () => {
-          if (events.length) post({ id, type: 'events', events });
+          if (events.length) post({ id, type: 'events', events }, transfer);
           events = [];
+          transfer = [];
           flushed = now();
         };
+        // Checked (and the first snapshot taken) before any training: a bad sample or
+        // weight index fails the fit with the model untouched.
+        const snapshot = extrasOf(m, req.extras);
+        if (snapshot) {
+          const first = snapshot();
+          events.push({ type: 'trainBegin', ...first.extras });
+          transfer.push(...first.transfer);
+          flush();
+        }
         const cb: Callback = {
           onTrainBegin(info) {
             history = info.history;
@@ -69,7 +107,9 @@ async function handle(req: Exclude<Request, { op: 'stop' }>, post: Post): Promis
           onEpochEnd: req.events.epoch || req.events.batch ? (epoch, logs) => {
             if (req.events.epoch) {
               const mon = options.monitor ? history?.monitors[history.monitors.length - 1] : undefined;
-              events.push({ type: 'epochEnd', epoch, logs: { ...logs }, ...(mon ? { monitors: mon } : {}) });
+              const snap = snapshot?.();
+              events.push({ type: 'epochEnd', epoch, logs: { ...logs }, ...(mon ? { monitors: mon } : {}), ...snap?.extras });
+              if (snap) transfer.push(...snap.transfer);
             }
             flush();
           } : undefined,

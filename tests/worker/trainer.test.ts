@@ -102,6 +102,50 @@ describe('createTrainer (worker_threads)', () => {
     back.dispose(); m.dispose();
   });
 
+  it('activationStats and epochWeights: per-epoch snapshots equal to this thread\'s, training bits unchanged; a bad sample fails before training', async () => {
+    const { x, y } = blobs(400, 12, 4, 31);
+    const sample = new lib.Tensor((x.data as Float32Array).slice(0, 50 * 12), [50, 12], 'float32');
+    const artifacts = makeArtifacts(12, 16);
+    const opts = { epochs: 3, batchSize: 32 } as const;
+    const trainer = await track(lib.createTrainer(artifacts));
+    const snaps: Array<import('../../src/index.js').EpochSnapshot> = [];
+    let begin: import('../../src/index.js').EpochSnapshot | undefined;
+    await trainer.fit(x, y, {
+      ...opts, activationStats: { x: sample, bins: 12 }, epochWeights: [0, 3],
+      onTrainBegin: (s) => { begin = s; },
+      onEpochEnd: (_e, _logs, _mon, s) => { snaps.push(s!); },
+    });
+    const saved = await trainer.save();
+
+    // This thread: the same training, with the same statistics taken at each epoch end.
+    const m = await lib.Sequential.load(artifacts);
+    const local = [lib.diagnostics.activationStats(m, sample, { bins: 12 })];
+    const localW = [m.getWeights()];
+    await m.fit(x, y, { ...opts, callbacks: [lib.callbacks.lambda({ onEpochEnd: () => { local.push(lib.diagnostics.activationStats(m, sample, { bins: 12 })); localW.push(m.getWeights()); } })] });
+    expect(Buffer.from(saved.weights).equals(Buffer.from(m.save().weights))).toBe(true); // snapshots do not change training
+    const plain = (v: unknown) => JSON.parse(JSON.stringify(v));
+    expect(plain(begin!.activations)).toEqual(plain(local[0]));
+    expect(snaps.map((s) => plain(s.activations))).toEqual(local.slice(1).map(plain));
+    expect(snaps[2].activations![0].histogram.counts.length).toBe(12);
+    for (const [i, s] of [begin!, ...snaps].entries()) {
+      expect(s.weights!.map((w) => w.index)).toEqual([0, 3]);
+      expect(Array.from(s.weights![0].tensor.data)).toEqual(Array.from(localW[i][0].data));
+      expect(s.weights![1].tensor.shape).toEqual(localW[i][3].shape);
+      expect(Array.from(s.weights![1].tensor.data)).toEqual(Array.from(localW[i][3].data));
+    }
+    expect(Array.from(snaps[0].weights![0].tensor.data)).not.toEqual(Array.from(begin!.weights![0].tensor.data));
+
+    // A sample of the wrong width or a weight index out of range: rejected, nothing trained.
+    const before = await trainer.save();
+    const wide = new lib.Tensor(new Float32Array(10 * 5), [10, 5], 'float32');
+    await expect(trainer.fit(x, y, { epochs: 1, activationStats: { x: wide }, onEpochEnd: () => {} })).rejects.toThrow(/5/);
+    await expect(trainer.fit(x, y, { epochs: 1, epochWeights: [99], onEpochEnd: () => {} })).rejects.toThrow(/99 is out of range/);
+    await expect(trainer.fit(x, y, { epochs: 1, epochWeights: [-1] })).rejects.toThrow(/epochWeights/);
+    await expect(trainer.fit(x, y, { epochs: 1, activationStats: null as never })).rejects.toThrow(/activationStats/);
+    expect(Buffer.from((await trainer.save()).weights).equals(Buffer.from(before.weights))).toBe(true);
+    m.dispose();
+  });
+
   it('transfer: true hands the caller\'s buffers over instead of copying', async () => {
     const { x, y } = blobs(128, 12, 4, 5);
     const trainer = await track(lib.createTrainer(makeArtifacts(12, 8)));
