@@ -1,6 +1,7 @@
 // Moving models in and out of a program. The artifacts of save() are runtime-neutral
 // ({topology, weights}); this module packs them into one binary file and, in Node, Bun
-// and Deno, writes and reads such files.
+// and Deno, writes and reads such files; in browsers browser.ts keeps them in IndexedDB
+// and downloads/uploads them.
 //
 // File layout (`.simdnet`), all integers little-endian:
 //   bytes 0–7    magic "SIMDNET\0"
@@ -14,6 +15,9 @@ import { crc32 } from '../model/crc32.js';
 import { describe } from '../options.js';
 import { toOnnx } from './onnx.js';
 import { toTfjsLayers, fromTfjsLayers, saveTfjsFiles, loadTfjsFiles } from './tfjs/index.js';
+import { saveBrowser, loadBrowser, loadBrowserArtifacts, listBrowser, deleteBrowser, download, loadFiles } from './browser.js';
+
+export type { BrowserModelInfo, DownloadOptions } from './browser.js';
 
 const MAGIC = [0x53, 0x49, 0x4d, 0x44, 0x4e, 0x45, 0x54, 0x00]; // "SIMDNET\0"
 const HEADER = 16;
@@ -85,4 +89,7 @@ export async function loadFile(path: string, options?: LoadOptions): Promise<Seq
   return Sequential.load(fromBytes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)), options);
 }
 
-export const io = { toBytes, fromBytes, saveFile, loadFile, toOnnx, toTfjsLayers, fromTfjsLayers, saveTfjsFiles, loadTfjsFiles };
+export const io = {
+  toBytes, fromBytes, saveFile, loadFile, toOnnx, toTfjsLayers, fromTfjsLayers, saveTfjsFiles, loadTfjsFiles,
+  saveBrowser, loadBrowser, loadBrowserArtifacts, listBrowser, deleteBrowser, download, loadFiles,
+};
