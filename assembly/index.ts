@@ -142,6 +142,23 @@ export function count_zeros_f32(x: usize, n: usize): i32 { return countZeros<f32
 export function count_zeros_f64(x: usize, n: usize): i32 { return countZeros<f64>(x, n); }
 
 // ---- diagnostics (src/toolkit/diagnostics.ts): activation statistics and histograms
+// ---- recurrent cells and embedding (assembly/rnn.ts; layers simpleRNN, lstm, gru, embedding)
+import { swapAxes, lstmCell, lstmCellBackward, gruCell, gruCellBackward, embedding, embeddingBackward } from "./rnn";
+export function swap_axes_f32(out: usize, x: usize, a: usize, b: usize, c: usize): void { swapAxes<f32>(out, x, a, b, c); }
+export function swap_axes_f64(out: usize, x: usize, a: usize, b: usize, c: usize): void { swapAxes<f64>(out, x, a, b, c); }
+export function lstm_cell_f32(h: usize, c: usize, ac: usize, gates: usize, cPrev: usize, N: usize, U: usize, act: i32, rec: i32): void { lstmCell<f32>(h, c, ac, gates, cPrev, N, U, act, rec); }
+export function lstm_cell_f64(h: usize, c: usize, ac: usize, gates: usize, cPrev: usize, N: usize, U: usize, act: i32, rec: i32): void { lstmCell<f64>(h, c, ac, gates, cPrev, N, U, act, rec); }
+export function lstm_cell_backward_f32(dgates: usize, dc: usize, dh: usize, gates: usize, cPrev: usize, ac: usize, N: usize, U: usize, act: i32, rec: i32): void { lstmCellBackward<f32>(dgates, dc, dh, gates, cPrev, ac, N, U, act, rec); }
+export function lstm_cell_backward_f64(dgates: usize, dc: usize, dh: usize, gates: usize, cPrev: usize, ac: usize, N: usize, U: usize, act: i32, rec: i32): void { lstmCellBackward<f64>(dgates, dc, dh, gates, cPrev, ac, N, U, act, rec); }
+export function gru_cell_f32(h: usize, gates: usize, recur: usize, hPrev: usize, recBias: usize, N: usize, U: usize, act: i32, rec: i32): void { gruCell<f32>(h, gates, recur, hPrev, recBias, N, U, act, rec); }
+export function gru_cell_f64(h: usize, gates: usize, recur: usize, hPrev: usize, recBias: usize, N: usize, U: usize, act: i32, rec: i32): void { gruCell<f64>(h, gates, recur, hPrev, recBias, N, U, act, rec); }
+export function gru_cell_backward_f32(dgates: usize, drecur: usize, dhPrev: usize, dh: usize, gates: usize, recur: usize, hPrev: usize, N: usize, U: usize, act: i32, rec: i32): void { gruCellBackward<f32>(dgates, drecur, dhPrev, dh, gates, recur, hPrev, N, U, act, rec); }
+export function gru_cell_backward_f64(dgates: usize, drecur: usize, dhPrev: usize, dh: usize, gates: usize, recur: usize, hPrev: usize, N: usize, U: usize, act: i32, rec: i32): void { gruCellBackward<f64>(dgates, drecur, dhPrev, dh, gates, recur, hPrev, N, U, act, rec); }
+export function embedding_f32(out: usize, table: usize, tokens: usize, n: usize, inputDim: usize, D: usize): i32 { return embedding<f32>(out, table, tokens, n, inputDim, D); }
+export function embedding_f64(out: usize, table: usize, tokens: usize, n: usize, inputDim: usize, D: usize): i32 { return embedding<f64>(out, table, tokens, n, inputDim, D); }
+export function embedding_backward_f32(dtable: usize, dy: usize, tokens: usize, n: usize, inputDim: usize, D: usize): void { embeddingBackward<f32>(dtable, dy, tokens, n, inputDim, D); }
+export function embedding_backward_f64(dtable: usize, dy: usize, tokens: usize, n: usize, inputDim: usize, D: usize): void { embeddingBackward<f64>(dtable, dy, tokens, n, inputDim, D); }
+
 import { activationStats, histogram } from "./diagnostics";
 export function activation_stats_f32(out: usize, x: usize, n: usize, shift: f64, center: f64, threshold: f64): void { activationStats<f32>(out, x, n, shift, center, threshold); }
 export function activation_stats_f64(out: usize, x: usize, n: usize, shift: f64, center: f64, threshold: f64): void { activationStats<f64>(out, x, n, shift, center, threshold); }

@@ -63,6 +63,15 @@ export interface Kernels {
   maxPoolBackward(dx: Ptr, dy: Ptr, idx: Ptr, N: number, H: number, W: number, C: number, OH: number, OW: number): void;
   avgPool(y: Ptr, x: Ptr, ...geometry: Geometry): void;
   avgPoolBackward(dx: Ptr, dy: Ptr, ...geometry: Geometry): void;
+  // recurrent cells (assembly/rnn.ts): time-major [N, k·units] blocks per step, Keras gate order; act codes as Act
+  swapAxes(out: Ptr, x: Ptr, a: number, b: number, c: number): void;
+  lstmCell(h: Ptr, c: Ptr, ac: Ptr, gates: Ptr, cPrev: Ptr, N: number, U: number, act: number, rec: number): void;
+  lstmCellBackward(dgates: Ptr, dc: Ptr, dh: Ptr, gates: Ptr, cPrev: Ptr, ac: Ptr, N: number, U: number, act: number, rec: number): void;
+  gruCell(h: Ptr, gates: Ptr, recur: Ptr, hPrev: Ptr, recBias: Ptr, N: number, U: number, act: number, rec: number): void;
+  gruCellBackward(dgates: Ptr, drecur: Ptr, dhPrev: Ptr, dh: Ptr, gates: Ptr, recur: Ptr, hPrev: Ptr, N: number, U: number, act: number, rec: number): void;
+  /** −1, or the index of the first token that is not an integer in [0, inputDim) */
+  embedding(out: Ptr, table: Ptr, tokens: Ptr, n: number, inputDim: number, D: number): number;
+  embeddingBackward(dtable: Ptr, dy: Ptr, tokens: Ptr, n: number, inputDim: number, D: number): void;
   batchNormTrain(y: Ptr, mean: Ptr, invstd: Ptr, variance: Ptr, x: Ptr, gamma: Ptr, beta: Ptr, rows: number, C: number, eps: number, acc: Ptr): void;
   batchNormInfer(y: Ptr, invstd: Ptr, x: Ptr, movingMean: Ptr, movingVar: Ptr, gamma: Ptr, beta: Ptr, rows: number, C: number, eps: number): void;
   batchNormBackward(dx: Ptr, dgamma: Ptr, dbeta: Ptr, dy: Ptr, x: Ptr, mean: Ptr, invstd: Ptr, gamma: Ptr, rows: number, C: number, acc: Ptr): void;
@@ -96,6 +105,7 @@ const GENERIC_OPS = [
   'activationStats', 'histogram',
   'colMoments', 'standardize', 'unstandardize', 'prepareScale', 'covariance', 'project', 'unproject',
 ] as const satisfies readonly Exclude<keyof Kernels, 'bytes'>[];
+  'swapAxes', 'lstmCell', 'lstmCellBackward', 'gruCell', 'gruCellBackward', 'embedding', 'embeddingBackward',
 
 /** The raw exports: generic ops as `snake_case_f32|f64`, plus the dtype-free ones below. */
 export interface Exports {

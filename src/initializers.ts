@@ -11,6 +11,9 @@
 //   heUniform          U(±√(6/fanIn))
 //   lecunNormal        truncated N, std √(1/fanIn)
 //   lecunUniform       U(±√(3/fanIn))
+//   orthogonal({gain = 1})  a random orthogonal matrix (Saxe et al. 2014; Keras Orthogonal): the
+//                      last axis is the columns; Q of the QR of a normal matrix, signs fixed so
+//                      that R has a positive diagonal, transposed when rows < columns
 // NOTE: the truncated normals cut at ±2σ and divide σ by 0.87962566103423978, the std of a
 // standard normal truncated to [−2, 2], so the drawn values have the intended variance
 // (Keras VarianceScaling).
@@ -26,7 +29,7 @@ import { Registry, serialize, type Serialized } from './serialization.js';
 
 export type InitializerName =
   | 'zeros' | 'ones' | 'constant' | 'randomNormal' | 'randomUniform' | 'smallRandom' | 'xavier'
-  | 'glorotNormal' | 'glorotUniform' | 'heNormal' | 'heUniform' | 'lecunNormal' | 'lecunUniform';
+  | 'glorotNormal' | 'glorotUniform' | 'heNormal' | 'heUniform' | 'lecunNormal' | 'lecunUniform' | 'orthogonal';
 
 export interface Fans { fanIn: number; fanOut: number }
 
@@ -71,7 +74,8 @@ const plain = (className: InitializerName, build: () => Initializer) => (args?: 
 
 // NOTE: typed per factory: an `(args?: any)` signature for all names came first in the
 // intersection and won overload resolution, so `randomNormal({stdev: 1})` type-checked
-export const initializers: Record<Exclude<InitializerName, 'constant' | 'randomNormal' | 'randomUniform'>, (args?: Record<string, never>) => Initializer> & {
+export const initializers: Record<Exclude<InitializerName, 'constant' | 'randomNormal' | 'randomUniform' | 'orthogonal'>, (args?: Record<string, never>) => Initializer> & {
+  orthogonal(args?: { gain?: number }): Initializer;
   constant(args?: { value?: number }): Initializer;
   randomNormal(args?: { mean?: number; stddev?: number }): Initializer;
   randomUniform(args?: { minval?: number; maxval?: number }): Initializer;
@@ -104,7 +108,49 @@ export const initializers: Record<Exclude<InitializerName, 'constant' | 'randomN
   heUniform: plain('heUniform', () => uniformInit('heUniform', (f) => -Math.sqrt(6 / f.fanIn), (f) => Math.sqrt(6 / f.fanIn))),
   lecunNormal: plain('lecunNormal', () => normalInit('lecunNormal', (f) => Math.sqrt(1 / f.fanIn), true)),
   lecunUniform: plain('lecunUniform', () => uniformInit('lecunUniform', (f) => -Math.sqrt(3 / f.fanIn), (f) => Math.sqrt(3 / f.fanIn))),
+  orthogonal: (args: { gain?: number } = {}): Initializer => {
+    checkKeys(args, ['gain'], 'initializers.orthogonal');
+    const gain = finite(args.gain ?? 1, 'orthogonal gain');
+    return make('orthogonal', { gain }, (t, _fans, k, rng, scratch) => {
+      const cols = t.shape[t.shape.length - 1], rows = t.size / cols;
+      k.rngNormal(t.ptr, t.size, rng.ptr, 0, 1, false, scratch.ptr);
+      t.view().set(orthogonalize(Float64Array.from(t.view()), rows, cols, gain));
+    });
+  },
 };
+
+/**
+ * Q·gain from the normal draws `a` read as [max(r, c), min(r, c)] (Keras draws the
+ * transposed shape when rows < columns), by Gram–Schmidt with a second pass ("twice is
+ * enough", Giraud et al. 2005): Q's columns are those of the QR with a positive R diagonal,
+ * the sign convention Keras applies. Plain f64 arithmetic and sqrt only: the same bits in
+ * every runtime. Returns the [r, c] result row-major.
+ */
+function orthogonalize(a: Float64Array, r: number, c: number, gain: number): Float64Array {
+  const m = Math.max(r, c), n = Math.min(r, c);
+  for (let j = 0; j < n; j++) {
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i < j; i++) {
+        let d = 0;
+        for (let p = 0; p < m; p++) d += a[p * n + i] * a[p * n + j];
+        for (let p = 0; p < m; p++) a[p * n + j] -= d * a[p * n + i];
+      }
+    }
+    let norm = 0;
+    for (let p = 0; p < m; p++) norm += a[p * n + j] * a[p * n + j];
+    norm = Math.sqrt(norm);
+    for (let p = 0; p < m; p++) a[p * n + j] = norm > 0 ? a[p * n + j] / norm : 0;
+  }
+  const out = new Float64Array(r * c);
+  for (let p = 0; p < m; p++) {
+    for (let j = 0; j < n; j++) {
+      // rows ≥ columns: Q itself [m, n]; rows < columns: Qᵀ [n, m]
+      if (r >= c) out[p * c + j] = gain * a[p * n + j];
+      else out[j * c + p] = gain * a[p * n + j];
+    }
+  }
+  return out;
+}
 
 export type InitializerSpec = InitializerName | Initializer | Serialized;
 

@@ -15,6 +15,12 @@ import { batchNorm, BatchNorm } from './batch-norm.js';
 import { layerNorm, instanceNorm, groupNorm, GroupNorm } from './group-norm.js';
 import { normalization, Normalization } from './normalization.js';
 import { preprocess, Preprocess } from './preprocess-layer.js';
+import { add, subtract, multiply, average, maximum, concatenate, Concatenate, Merge } from './merge.js';
+import { simpleRNN, SimpleRNN } from './simple-rnn.js';
+import { lstm, LSTM } from './lstm.js';
+import { gru, GRU } from './gru.js';
+import { embedding, Embedding } from './embedding.js';
+import { reshape, Reshape } from './reshape.js';
 
 export const layers = {
   dense, sigmoid, tanh, relu, leakyRelu, elu, softmax, activation, prelu, maxout, dropout, flatten,
@@ -23,6 +29,7 @@ export const layers = {
   batchNormalization: batchNorm, layerNormalization: layerNorm, maxPooling2d: maxPool2d, averagePooling2d: avgPool2d,
   globalAveragePooling2d: globalAvgPool2d, reLU: relu, leakyReLU: leakyRelu,
   normalization, preprocess,
+  simpleRNN, lstm, gru, embedding, reshape,
 };
 
 /**
@@ -37,6 +44,7 @@ const byClass: Record<string, (config: any) => Layer> = {
   Softmax: softmax, Activation: activation,
   Normalization: normalization,
   Preprocess: preprocess,
+  SimpleRNN: simpleRNN, LSTM: lstm, GRU: gru, Embedding: embedding, Reshape: reshape,
 };
 /** TF.js class names of the same layers, accepted by fromConfig. */
 const aliases: Record<string, (config: any) => Layer> = {
@@ -57,6 +65,14 @@ export type { Conv2DArgs } from './conv2d.js';
 export type { Pool2DArgs } from './pooling.js';
 export type { BatchNormArgs } from './batch-norm.js';
 export type { GroupNormArgs } from './group-norm.js';
-export { Normalization, Preprocess };
+export { Normalization, Preprocess, Concatenate, Merge };
+export type { ConcatenateArgs, MergeArgs } from './merge.js';
 export type { NormalizationArgs } from './normalization.js';
 export type { PreprocessArgs } from './preprocess-layer.js';
+export { SimpleRNN, LSTM, GRU, Embedding, Reshape };
+export type { SimpleRNNArgs } from './simple-rnn.js';
+export type { LSTMArgs } from './lstm.js';
+export type { GRUArgs } from './gru.js';
+export type { RecurrentArgs, GatedArgs, RnnActivation } from './recurrent.js';
+export type { EmbeddingArgs } from './embedding.js';
+export type { ReshapeArgs } from './reshape.js';
