@@ -13,6 +13,7 @@ import { rngSeed, rngUniform, rngNormal, dropout, shuffleI32 } from "./rng";
 import { im2col, col2im } from "./conv";
 import { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from "./pool";
 import { batchNormTrain, batchNormInfer, batchNormBackward, ema, groupNorm, groupNormBackward } from "./norm";
+import { addTo, subTo, scaleTo, maxMerge, selectGrad, copyRows } from "./merge";
 import { colSum, mul, sumSquares, firstNonFinite, l2, gatherRows, randomShift, argMax, oneHot, sumSquaredDiff, countZeros } from "./tensor";
 
 /** First byte after the module's static data: the host's arena starts at or above it. */
@@ -141,7 +142,6 @@ export function sum_squared_diff_f64(a: usize, b: usize, n: usize): f64 { return
 export function count_zeros_f32(x: usize, n: usize): i32 { return countZeros<f32>(x, n); }
 export function count_zeros_f64(x: usize, n: usize): i32 { return countZeros<f64>(x, n); }
 
-// ---- diagnostics (src/toolkit/diagnostics.ts): activation statistics and histograms
 // ---- recurrent cells and embedding (assembly/rnn.ts; layers simpleRNN, lstm, gru, embedding)
 import { swapAxes, lstmCell, lstmCellBackward, gruCell, gruCellBackward, embedding, embeddingBackward } from "./rnn";
 export function swap_axes_f32(out: usize, x: usize, a: usize, b: usize, c: usize): void { swapAxes<f32>(out, x, a, b, c); }
@@ -159,6 +159,7 @@ export function embedding_f64(out: usize, table: usize, tokens: usize, n: usize,
 export function embedding_backward_f32(dtable: usize, dy: usize, tokens: usize, n: usize, inputDim: usize, D: usize): void { embeddingBackward<f32>(dtable, dy, tokens, n, inputDim, D); }
 export function embedding_backward_f64(dtable: usize, dy: usize, tokens: usize, n: usize, inputDim: usize, D: usize): void { embeddingBackward<f64>(dtable, dy, tokens, n, inputDim, D); }
 
+// ---- diagnostics (src/toolkit/diagnostics.ts): activation statistics and histograms
 import { activationStats, histogram } from "./diagnostics";
 export function activation_stats_f32(out: usize, x: usize, n: usize, shift: f64, center: f64, threshold: f64): void { activationStats<f32>(out, x, n, shift, center, threshold); }
 export function activation_stats_f64(out: usize, x: usize, n: usize, shift: f64, center: f64, threshold: f64): void { activationStats<f64>(out, x, n, shift, center, threshold); }
@@ -186,3 +187,16 @@ export function unproject_f64(x: usize, y: usize, mul: usize, components: usize,
 export function covariance_work_bytes(cols: usize): usize { return covarianceWorkBytes(cols); }
 export function project_work_bytes(K: usize, M: usize): usize { return projectWorkBytes(K, M); }
 export function sym_eig_f64(vectors: usize, values: usize, a: usize, n: i32, work: usize): i32 { return symEig(vectors, values, a, n, work); }
+
+// ---- merge layers and gradient sums of the functional API (assembly/merge.ts)
+export function add_to_f32(out: usize, a: usize, b: usize, n: usize): void { addTo<f32>(out, a, b, n); }
+export function add_to_f64(out: usize, a: usize, b: usize, n: usize): void { addTo<f64>(out, a, b, n); }
+export function sub_to_f32(out: usize, a: usize, b: usize, n: usize): void { subTo<f32>(out, a, b, n); }
+export function sub_to_f64(out: usize, a: usize, b: usize, n: usize): void { subTo<f64>(out, a, b, n); }
+export function scale_to_f32(out: usize, x: usize, n: usize, s: f64): void { scaleTo<f32>(out, x, n, s); }
+export function scale_to_f64(out: usize, x: usize, n: usize, s: f64): void { scaleTo<f64>(out, x, n, s); }
+export function max_merge_f32(out: usize, idx: usize, x: usize, n: usize, which: i32): void { maxMerge<f32>(out, idx, x, n, which); }
+export function max_merge_f64(out: usize, idx: usize, x: usize, n: usize, which: i32): void { maxMerge<f64>(out, idx, x, n, which); }
+export function select_grad_f32(dx: usize, dy: usize, idx: usize, n: usize, which: i32): void { selectGrad<f32>(dx, dy, idx, n, which); }
+export function select_grad_f64(dx: usize, dy: usize, idx: usize, n: usize, which: i32): void { selectGrad<f64>(dx, dy, idx, n, which); }
+export function copy_rows(dst: usize, src: usize, rows: usize, rowBytes: usize, dstStride: usize, srcStride: usize): void { copyRows(dst, src, rows, rowBytes, dstStride, srcStride); }

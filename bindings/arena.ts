@@ -29,7 +29,8 @@ export class Arena {
   private free: Block[] = [];
   private live = new Map<number, number>();
   private journals: Freeable[][] = [];
-  private budgets: { left: number; what: string }[] = [];
+  /** Open budgets: bytes left, and the blocks allocated under each (freeing one gives its bytes back). */
+  private budgets: { left: number; what: string; blocks: Set<number> }[] = [];
 
   constructor(memory: WebAssembly.Memory, base: number) {
     this.memory = memory;
@@ -62,7 +63,7 @@ export class Arena {
       this.ensure(ptr + size, bytes, what);
       this.top = ptr + size;
     }
-    for (const b of this.budgets) b.left -= size;
+    for (const b of this.budgets) { b.left -= size; b.blocks.add(ptr); }
     this.live.set(ptr, size);
     new Uint8Array(this.memory.buffer, ptr, size).fill(0);
     return ptr;
@@ -73,6 +74,7 @@ export class Arena {
     const size = this.live.get(ptr);
     if (size === undefined) throw new Error(`Arena.release: ${ptr} is not a live block`);
     this.live.delete(ptr);
+    for (const b of this.budgets) if (b.blocks.delete(ptr)) b.left += size;
     let i = 0;
     while (i < this.free.length && this.free[i].ptr < ptr) i++;
     this.free.splice(i, 0, { ptr, size });
@@ -101,13 +103,14 @@ export class Arena {
 
   /**
    * Runs fn; if it throws, frees everything allocated inside it (nested transactions roll
-   * back into their parent's journal on success). `budget` caps the bytes fn may allocate:
-   * the loader builds an untrusted topology under a cap derived from the file's size.
+   * back into their parent's journal on success). `budget` caps the bytes fn may hold at
+   * once (a block freed inside fn gives its bytes back): the loader builds an untrusted
+   * topology under a cap derived from the file's size.
    */
   transaction<T>(fn: () => T, budget?: { bytes: number; what: string }): T {
     const journal: Freeable[] = [];
     this.journals.push(journal);
-    if (budget) this.budgets.push({ left: budget.bytes, what: budget.what });
+    if (budget) this.budgets.push({ left: budget.bytes, what: budget.what, blocks: new Set() });
     try {
       const result = fn();
       this.journals.pop();

@@ -89,6 +89,12 @@ export interface Kernels {
   covariance(cov: Ptr, x: Ptr, mean: Ptr, rows: number, cols: number, work: Ptr): void;
   project(y: Ptr, x: Ptr, mean: Ptr, components: Ptr, div: Ptr, rows: number, D: number, k: number, work: Ptr): void;
   unproject(x: Ptr, y: Ptr, mul: Ptr, components: Ptr, mean: Ptr, rows: number, k: number, D: number, work: Ptr): void;
+  // merge layers and gradient sums (assembly/merge.ts): out may alias the inputs
+  addTo(out: Ptr, a: Ptr, b: Ptr, n: number): void;
+  subTo(out: Ptr, a: Ptr, b: Ptr, n: number): void;
+  scaleTo(out: Ptr, x: Ptr, n: number, s: number): void;
+  maxMerge(out: Ptr, idx: Ptr, x: Ptr, n: number, which: number): void;
+  selectGrad(dx: Ptr, dy: Ptr, idx: Ptr, n: number, which: number): void;
 }
 
 /** N, H, W, C, KH, KW, SH, SW, padTop, padLeft, OH, OW */
@@ -99,13 +105,14 @@ const GENERIC_OPS = [
   'softmaxXent', 'softmaxXentDense', 'sigmoidXent', 'mse', 'mae', 'huber', 'countArgmaxHits', 'countArgmaxMatches', 'countBinaryHits',
   'countTopKHits', 'softmax', 'softmaxBackward', 'argMax', 'oneHot', 'sumSquaredDiff', 'countZeros',
   'sgdStep', 'rmspropStep', 'adagradStep', 'adamStep', 'adamwStep',
+  'swapAxes', 'lstmCell', 'lstmCellBackward', 'gruCell', 'gruCellBackward', 'embedding', 'embeddingBackward',
   'rngUniform', 'rngNormal', 'dropout', 'colSum', 'mul', 'sumSquares', 'firstNonFinite', 'l2', 'randomShift',
   'im2col', 'col2im', 'maxPool', 'maxPoolBackward', 'avgPool', 'avgPoolBackward',
   'batchNormTrain', 'batchNormInfer', 'batchNormBackward', 'ema', 'groupNorm', 'groupNormBackward',
   'activationStats', 'histogram',
   'colMoments', 'standardize', 'unstandardize', 'prepareScale', 'covariance', 'project', 'unproject',
+  'addTo', 'subTo', 'scaleTo', 'maxMerge', 'selectGrad',
 ] as const satisfies readonly Exclude<keyof Kernels, 'bytes'>[];
-  'swapAxes', 'lstmCell', 'lstmCellBackward', 'gruCell', 'gruCellBackward', 'embedding', 'embeddingBackward',
 
 /** The raw exports: generic ops as `snake_case_f32|f64`, plus the dtype-free ones below. */
 export interface Exports {
@@ -118,6 +125,8 @@ export interface Exports {
   /** 0 on success, 1 if the QL iteration did not converge (assembly/linalg.ts symEig). */
   sym_eig_f64(vectors: Ptr, values: Ptr, a: Ptr, n: number, work: Ptr): number;
   gather_rows(out: Ptr, x: Ptr, idx: Ptr, count: number, rowBytes: number): void;
+  /** Strided byte-block copy (concatenate and its backward); blocks must not overlap. */
+  copy_rows(dst: Ptr, src: Ptr, rows: number, rowBytes: number, dstStride: number, srcStride: number): void;
   math_pow(x: number, y: number): number;
   math_cos(x: number): number;
   math_exp(x: number): number;

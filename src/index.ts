@@ -3,7 +3,10 @@
 export { init, type InitOptions } from '../bindings/index.js';
 export { Tensor, tensor, type DType, type TypedArray } from './tensor.js';
 export { softmax, argMax, oneHot } from './ops.js';
-export { Sequential, type SequentialArgs, type CompileArgs, type EvaluateResult } from './model/sequential.js';
+import { Model, type ModelArgs } from './model/model.js';
+export { Model, type ModelArgs, type SequentialArgs, type CompileArgs, type EvaluateResult } from './model/model.js';
+export { Sequential } from './model/sequential.js';
+export { input, SymbolicTensor, type InputArgs } from './model/graph.js';
 export { metrics, type MetricName, type MetricSpec } from './metrics.js';
 export type { FitOptions, AugmentOptions, FitDatasetOptions, Batch, BatchSource } from './model/fit.js';
 export type { ModelArtifacts, Topology, WeightSpec, LoadOptions } from './model/artifacts.js';
@@ -23,3 +26,6 @@ export { ensemble, type Ensemble, type EnsembleEvaluation, type EnsembleKind } f
 export type { WeightAverage, WeightAverageArgs } from './toolkit/weight-average.js';
 export { preprocess, Preprocessor, ZeroCenter, Standardize, PCA, type Per, type CenterOptions, type PCAOptions, type PreprocessorJSON, type PreprocessorName } from './toolkit/preprocess.js';
 export { createTrainer, type Trainer, type TrainerOptions, type TrainerFitOptions, type PlainHistory, type EpochSnapshot } from './worker/trainer.js';
+
+/** A functional model (TF.js `tf.model`): the same as `new Model({inputs, outputs})`. */
+export const model = (args: ModelArgs): Model => new Model(args);

@@ -30,6 +30,7 @@ export const layers = {
   globalAveragePooling2d: globalAvgPool2d, reLU: relu, leakyReLU: leakyRelu,
   normalization, preprocess,
   simpleRNN, lstm, gru, embedding, reshape,
+  add, subtract, multiply, average, maximum, concatenate,
 };
 
 /**
@@ -44,6 +45,7 @@ const byClass: Record<string, (config: any) => Layer> = {
   Softmax: softmax, Activation: activation,
   Normalization: normalization,
   Preprocess: preprocess,
+  Add: add, Subtract: subtract, Multiply: multiply, Average: average, Maximum: maximum, Concatenate: concatenate,
   SimpleRNN: simpleRNN, LSTM: lstm, GRU: gru, Embedding: embedding, Reshape: reshape,
 };
 /** TF.js class names of the same layers, accepted by fromConfig. */

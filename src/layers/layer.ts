@@ -19,6 +19,7 @@ import { WasmTensor, type DType, type Kernels, type Runtime } from '../../bindin
 import { checkBool, checkKeys, describe } from '../options.js';
 import type { Regularizer } from '../regularizers.js';
 import type { OutputActivation } from '../losses.js';
+import { applyLayer, type SymbolicTensor } from '../model/graph.js';
 
 export interface Param {
   /** e.g. 'dense_1/kernel' */
@@ -120,6 +121,31 @@ export abstract class Layer {
 
   /** Subclass part of build: validate, create parameters, return output shape. */
   protected abstract setup(inputShape: number[], ctx: BuildContext): number[];
+
+  /** Builds for the shapes of all inputs (one, except for merge layers). */
+  buildMany(inputShapes: number[][], ctx: BuildContext): number[] {
+    if (inputShapes.length !== 1) throw new Error(`${this.className} takes one input, got ${inputShapes.length}`);
+    return this.build(inputShapes[0], ctx);
+  }
+
+  /**
+   * Functional API (TF.js `layer.apply`): the layer applied to symbolic tensors from
+   * input() or other layers' apply(). Checks the shapes now and returns the output's
+   * symbolic tensor; applying a layer twice shares its weights.
+   */
+  apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor {
+    return applyLayer(this, inputs);
+  }
+
+  /** The run step of a graph node: forward on all inputs (one, except for merge layers). */
+  forwardInputs(xs: WasmTensor[], n: number, training: boolean): WasmTensor {
+    return this.forward(xs[0], n, training);
+  }
+
+  /** The backward of a graph node: one gradient per input (null where needDx[i] is false). */
+  backwardInputs(dy: WasmTensor, n: number, needDx: boolean[]): (WasmTensor | null)[] {
+    return [this.backward(dy, n, needDx[0])];
+  }
 
   /** Applies `trainable` (called by the model before a training step when it changed). */
   applyTrainable(): void {

@@ -13,14 +13,13 @@
 // frees everything the load allocated.
 
 import { runtime, WasmTensor, BYTES, MAX_BYTES, type DType } from '../../bindings/index.js';
-import { layerRegistry } from '../layers/index.js';
-import type { Layer } from '../layers/layer.js';
 import { getLoss } from '../losses.js';
 import { resolveMetrics } from '../metrics.js';
 import { optimizerRegistry } from '../optimizers/index.js';
 import { checkKeys, describe, isPlainObject } from '../options.js';
 import { serialize, type Serialized } from '../serialization.js';
 import { crc32 } from './crc32.js';
+import { graphConfig, type GraphConfig } from './graph-config.js';
 import type { Session } from './session.js';
 
 export const FORMAT = 'simdnet-model';
@@ -31,7 +30,9 @@ export interface WeightSpec { name: string; shape: number[]; dtype: 'float32' | 
 export interface Topology {
   format: typeof FORMAT;
   version: number;
-  model: { className: 'Sequential'; config: { name: string; seed: number; dtype: DType; layers: Serialized[] } };
+  model:
+    | { className: 'Sequential'; config: { name: string; seed: number; dtype: DType; layers: Serialized[] } }
+    | { className: 'Model'; config: { name: string; seed: number; dtype: DType } & GraphConfig };
   /** The per-sample input shape the model was built for; null when it was not built. */
   inputShape: number[] | null;
   /** compile() arguments; null for a model saved uncompiled. */
@@ -73,7 +74,15 @@ function entries(s: Session): Entry[] {
   return out;
 }
 
-export function saveModel(s: Session, model: { name: string; seed: number; dtype: DType }): ModelArtifacts {
+/** How load() makes a model of a class from its checked config (registered by model.ts and sequential.ts). */
+export type ModelBuilder = (config: Record<string, unknown> & { name: string; seed: number; dtype: DType }, inputShape: number[] | null) => LoadedModel;
+interface LoadedModel { dispose(): void; build(shape: number[]): void; readonly session: Session }
+const builders = new Map<string, ModelBuilder>();
+export function registerModelClass(className: string, build: ModelBuilder): void {
+  builders.set(className, build);
+}
+
+export function saveModel(s: Session, model: { name: string; seed: number; dtype: DType; inputName: string }): ModelArtifacts {
   // the optimizer's state follows the current trainable flags before it is written
   if (s.built && s.optimizer) s.applyTrainable();
   const list = entries(s);
@@ -84,7 +93,9 @@ export function saveModel(s: Session, model: { name: string; seed: number; dtype
   const topology: Topology = {
     format: FORMAT,
     version: FORMAT_VERSION,
-    model: { className: 'Sequential', config: { ...model, layers: s.layers.map((l) => serialize(l)) } },
+    model: s.isChain
+      ? { className: 'Sequential', config: { name: model.name, seed: model.seed, dtype: model.dtype, layers: s.layers.map((l) => serialize(l)) } }
+      : { className: 'Model', config: { name: model.name, seed: model.seed, dtype: model.dtype, ...graphConfig(s, model.inputName) } },
     inputShape: s.built ? s.inputShape.slice() : null,
     training: s.loss && s.optimizer ? { loss: serialize(s.loss), metrics: s.metricSpecList.map(metricSpec), optimizer: serialize(s.optimizer) } : null,
     nextStreamId: s.nextStreamId,
@@ -95,25 +106,31 @@ export function saveModel(s: Session, model: { name: string; seed: number; dtype
   return { topology: JSON.parse(JSON.stringify(topology)) as Topology, weights };
 }
 
-/** What load needs from the model class: a model built from these args and layers, and its session. */
-export type ModelFactory<M> = (args: { name: string; seed: number; dtype: DType }, layers: Layer[]) => { model: M & { dispose(): void; build(s: number[]): void; compile(a: object): void }; session: Session };
-
-export async function loadModel<M>(artifacts: unknown, options: LoadOptions, make: ModelFactory<M>): Promise<M> {
+/**
+ * Rebuilds a model from artifacts: `expect` is the class the caller wants (Sequential.load)
+ * or null for any (Model.load). The topology is built under an allocation budget derived
+ * from the weight bytes; any failure frees everything the load allocated.
+ */
+export async function loadModel(artifacts: unknown, options: LoadOptions, expect: 'Sequential' | null): Promise<LoadedModel> {
   options ??= {};
   checkKeys(options, ['allowNonFinite'], 'load');
   const { topology, weights } = readArtifacts(artifacts);
-  const cfg = topology.model.config;
-  const layers = cfg.layers.map((spec, i) => layerRegistry.fromConfig(spec, `topology.model.config.layers[${i}]`));
+  const { className, config } = topology.model;
+  if (expect && className !== expect) throw new Error(`this file holds a functional Model ('${config.name}'), not a ${expect}: load it with Model.load`);
+  const build = builders.get(className);
+  if (!build) throw new Error(`no model class '${className}' is registered (import simdnet's index, which registers Sequential and Model)`);
   const arena = runtime().arena;
-  const { model, session } = make({ name: cfg.name, seed: cfg.seed, dtype: cfg.dtype }, layers);
+  let model: LoadedModel | null = null;
   try {
     arena.transaction(() => {
-      if (topology.inputShape) {
-        // NOTE: a build allocates weights and gradients (2×) plus small per-layer state; a
-        // topology that would take far more than its weight bytes cannot be this file's
-        const budget = 4 * weights.length + (1 << 20);
-        arena.transaction(() => model.build(topology.inputShape!), { bytes: budget, what: `loading a model with ${weights.length} weight bytes` });
-      }
+      // NOTE: a build allocates weights and gradients (2×) plus small per-layer state; a
+      // topology that would take far more than its weight bytes cannot be this file's
+      const budget = 4 * weights.length + (1 << 20);
+      arena.transaction(() => {
+        model = build(config as never, topology.inputShape);
+        if (topology.inputShape) model.build(topology.inputShape);
+      }, { bytes: budget, what: `loading a model with ${weights.length} weight bytes` });
+      const session = model!.session;
       if (topology.training) {
         // NOTE: set as saved, without compile's loss-vs-output check: a model saved after
         // pop() (a headless backbone) loads in the same state and is compiled again later
@@ -127,10 +144,10 @@ export async function loadModel<M>(artifacts: unknown, options: LoadOptions, mak
       restoreState(session, topology, weights, options.allowNonFinite ?? false);
     });
   } catch (e) {
-    model.dispose();
+    (model as LoadedModel | null)?.dispose();
     throw e;
   }
-  return model;
+  return model!;
 }
 
 /** Writes the weight bytes into a freshly built (and compiled) session, checking every spec. */
@@ -203,16 +220,17 @@ export function readArtifacts(artifacts: unknown): { topology: Topology; weights
   for (const key of TOPOLOGY_KEYS) if (!(key in t)) throw new Error(`topology has no '${key}'`);
 
   const model = t.model;
-  if (!isPlainObject(model) || model.className !== 'Sequential') throw new Error(`topology.model must be {className: 'Sequential', config}, got ${describe(model)}`);
+  if (!isPlainObject(model) || (model.className !== 'Sequential' && model.className !== 'Model')) throw new Error(`topology.model must be {className: 'Sequential' or 'Model', config}, got ${describe(model)}`);
   checkKeys(model, ['className', 'config'], 'topology.model');
   const cfg = model.config;
   if (!isPlainObject(cfg)) throw new Error(`topology.model.config must be an object, got ${describe(cfg)}`);
-  checkKeys(cfg, ['name', 'seed', 'dtype', 'layers'], 'topology.model.config');
+  checkKeys(cfg, model.className === 'Sequential' ? ['name', 'seed', 'dtype', 'layers'] : ['name', 'seed', 'dtype', 'layers', 'inputLayers', 'outputLayers', 'nodeOrder'], 'topology.model.config');
   if (typeof cfg.name !== 'string') throw new Error(`topology.model.config.name must be a string, got ${describe(cfg.name)}`);
   if (cfg.dtype !== 'float32' && cfg.dtype !== 'float64') throw new Error(`topology.model.config.dtype must be 'float32' or 'float64', got ${describe(cfg.dtype)}`);
   if (typeof cfg.seed !== 'number' || !Number.isSafeInteger(cfg.seed) || cfg.seed < 0) throw new Error(`topology.model.config.seed must be a non-negative integer, got ${describe(cfg.seed)}`);
   if (!Array.isArray(cfg.layers)) throw new Error(`topology.model.config.layers must be an array, got ${describe(cfg.layers)}`);
   if (cfg.layers.length > MAX_LAYERS) throw new Error(`topology.model.config.layers has ${cfg.layers.length} layers; load accepts at most ${MAX_LAYERS}`);
+  if (model.className === 'Model' && (!Array.isArray(cfg.nodeOrder) || cfg.nodeOrder.length > MAX_LAYERS)) throw new Error(`topology.model.config.nodeOrder must be an array of at most ${MAX_LAYERS} nodes, got ${describe(cfg.nodeOrder)}`);
   if (t.inputShape !== null && !isShape(t.inputShape, 1)) throw new Error(`topology.inputShape must be null or an array of positive integers, got ${describe(t.inputShape)}`);
   if (t.training !== null) {
     const tr = t.training;

@@ -1,6 +1,7 @@
-// Sequential: a stack of layers trained by one loss and one optimizer. A facade over the
-// training session (session.ts), which owns memory, RNG streams and the step transaction;
-// this file checks arguments, keeps the model's structure (add, pop, compile) and turns
+// Model: a graph of layers (functional API: `new Model({inputs, outputs})`) trained by one
+// loss and one optimizer; Sequential (sequential.ts) is a Model whose graph is a chain it
+// grows with add(). A facade over the training session (session.ts), which owns memory,
+// RNG streams and the step transaction; this file checks arguments, compiles, and turns
 // user data into batches. Every call validates its input before changing anything.
 
 import { type DType } from '../../bindings/index.js';
@@ -14,7 +15,9 @@ import { Tensor } from '../tensor.js';
 import { checkBatchSize, checkWeights, inferInputShape, subarray, toFeatures, toTargets, type Features, type Targets } from './data.js';
 import { evaluateSource, fit, fitDataset, type BatchSource, type FitContext, type FitDatasetOptions, type FitOptions, type FitRun } from './fit.js';
 import type { History } from './history.js';
-import { loadModel, saveModel, type LoadOptions, type ModelArtifacts } from './artifacts.js';
+import { loadModel, registerModelClass, saveModel, type LoadOptions, type ModelArtifacts } from './artifacts.js';
+import { replayGraph } from './graph-config.js';
+import { planGraph, type SymbolicTensor } from './graph.js';
 import { Session } from './session.js';
 import { formatSummary } from './summary.js';
 
@@ -25,6 +28,16 @@ export interface SequentialArgs {
   dtype?: DType;
   name?: string;
 }
+
+export interface ModelArgs extends SequentialArgs {
+  /** The model input: a symbolic tensor from input({shape}) (or an array of one). */
+  inputs: SymbolicTensor | SymbolicTensor[];
+  /** The model output: a symbolic tensor from layer.apply() (or an array of one). */
+  outputs: SymbolicTensor | SymbolicTensor[];
+}
+
+/** Sequential's constructor path: a chain grown by add(). */
+export const CHAIN = Symbol('chain');
 
 export interface CompileArgs {
   optimizer: Optimizer | OptimizerName | Serialized;
@@ -37,27 +50,59 @@ export interface CompileArgs {
 export interface EvaluateResult { loss: number; accuracy?: number; [metric: string]: number | undefined }
 
 /** The model each layer was added to: a layer belongs to one model. */
-const owners = new WeakMap<Layer, Sequential>();
+export const owners = new WeakMap<Layer, Model>();
 
-export class Sequential {
+export class Model {
   readonly dtype: DType;
   readonly seed: number;
   readonly name: string;
-  private readonly s: Session;
+  protected readonly s: Session;
   private disposed = false;
+  /** The input's name (input({name})), for summary and export; 'input' for a Sequential. */
+  readonly inputName: string;
 
-  constructor(args: SequentialArgs = {}) {
-    args ??= {};
-    checkKeys(args, ['seed', 'dtype', 'name'], 'Sequential');
+  /**
+   * A functional model from the symbolic tensors of its input and output (TF.js
+   * `tf.model({inputs, outputs})`): every layer on a path between them, run in the order
+   * they were applied. Built at once (the input shape is known).
+   */
+  constructor(args: ModelArgs) {
+    const chain = (args as unknown as Record<symbol, unknown> | undefined)?.[CHAIN] === true;
+    const what = chain ? 'Sequential' : 'Model';
+    if (!args || typeof args !== 'object') throw new Error(`Model expects {inputs, outputs}, got ${describe(args)}`);
+    checkKeys(args, chain ? ['seed', 'dtype', 'name'] : ['inputs', 'outputs', 'seed', 'dtype', 'name'], what);
     const dtype = args.dtype ?? 'float32';
     if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`Unknown dtype ${describe(dtype)}; expected 'float32' or 'float64'`);
     const seed = args.seed ?? Math.floor(Math.random() * 2 ** 32);
     if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) throw new Error(`Invalid seed: ${describe(seed)} (a non-negative integer)`);
-    if (args.name !== undefined && typeof args.name !== 'string') throw new Error(`Sequential name must be a string, got ${describe(args.name)}`);
+    if (args.name !== undefined && typeof args.name !== 'string') throw new Error(`${what} name must be a string, got ${describe(args.name)}`);
     this.dtype = dtype;
     this.seed = seed;
-    this.name = args.name ?? 'sequential';
-    this.s = new Session(dtype, seed);
+    this.name = args.name ?? (chain ? 'sequential' : 'model');
+    if (chain) {
+      this.s = new Session(dtype, seed);
+      this.inputName = 'input';
+      return;
+    }
+    if (!('inputs' in args) || !('outputs' in args)) throw new Error('Model needs {inputs, outputs} (symbolic tensors from input() and layer.apply()); for a stack of layers use new Sequential()');
+    const plan = planGraph(args.inputs, args.outputs);
+    const layers: Layer[] = [];
+    for (const n of plan.nodes) if (!layers.includes(n.layer)) layers.push(n.layer);
+    for (const l of layers) {
+      if (owners.has(l) || l.built) throw new Error(`layer '${l.name || l.className}' is already used in a model: a layer's weights live in one model`);
+    }
+    const named = new Set<string>([plan.input.name]);
+    for (const l of layers) {
+      if (!l.name) continue;
+      if (named.has(l.name)) throw new Error(`two layers (or a layer and the input) are named '${l.name}'; names must be unique within a model`);
+      named.add(l.name);
+    }
+    // all checks passed: name the unnamed layers and take ownership
+    for (const l of layers) if (!l.name) { l.name = uniqueName(l, [...named]); named.add(l.name); }
+    this.inputName = plan.input.name;
+    this.s = new Session(dtype, seed, plan);
+    this.s.build(plan.input.shape.slice());
+    for (const l of layers) owners.set(l, this);
   }
 
   /** The layers, in order (a copy of the list; the layers themselves are live). */
@@ -82,31 +127,6 @@ export class Sequential {
   get lastGradNorm(): number { return this.s.lastGradNorm; }
   get isDisposed(): boolean { return this.disposed; }
   get built(): boolean { return this.s.built; }
-
-  /** Appends a layer. On a built model it is built at once (weights from a stream of its own). */
-  add(layer: Layer): this {
-    this.alive();
-    this.s.assertIdle('add');
-    if (!(layer instanceof Layer)) throw new Error(`Sequential.add expects a layer (e.g. layers.dense({units: 10})), got ${describe(layer)}`);
-    if (owners.has(layer) || layer.built) throw new Error(`layer '${layer.name || layer.className}' is already used in a model`);
-    if (this.s.layers.length > 0 && layer.declaredInputShape) throw new Error(`only the first layer takes an inputShape (layer '${layer.name || layer.className}' has one)`);
-    const name = layer.name || uniqueName(layer, this.s.layers);
-    if (this.s.layers.some((l) => l.name === name)) throw new Error(`the model already has a layer named '${name}'`);
-    layer.name = name;
-    this.s.addLayer(layer);
-    owners.set(layer, this);
-    return this;
-  }
-
-  /** Removes and returns the last layer (its weights are freed); the others keep theirs. */
-  pop(): Layer {
-    this.alive();
-    this.s.assertIdle('pop');
-    if (this.s.layers.length === 0) throw new Error('pop: the model has no layers');
-    const layer = this.s.popLayer();
-    owners.delete(layer);
-    return layer;
-  }
 
   get inputShape(): number[] | null {
     return this.s.built ? this.s.inputShape.slice() : this.s.layers[0]?.declaredInputShape?.slice() ?? null;
@@ -342,7 +362,7 @@ export class Sequential {
   /** A Keras-style table of layers, output shapes and parameter counts (also printed when print is given). */
   summary(print: ((s: string) => void) | null = console.log): string {
     this.buildIfShaped();
-    const out = formatSummary(this.name, this.dtype, this.s.layers, this.s.built);
+    const out = formatSummary(this.name, this.dtype, this.s, this.inputName);
     if (print) print(out);
     return out;
   }
@@ -356,16 +376,17 @@ export class Sequential {
     // NOTE: allowed during fit (modelCheckpoint saves at epoch ends): it only reads the model
     this.alive();
     this.buildIfShaped();
-    return saveModel(this.s, { name: this.name, seed: this.seed, dtype: this.dtype });
+    return saveModel(this.s, { name: this.name, seed: this.seed, dtype: this.dtype, inputName: this.inputName });
   }
 
   /** Rebuilds a model from save() output (also after JSON.stringify with Array.from(weights)). */
-  static async load(artifacts: ModelArtifacts, options: LoadOptions = {}): Promise<Sequential> {
-    return loadModel(artifacts, options, (args, layers) => {
-      const m = new Sequential(args);
-      for (const l of layers) m.add(l);
-      return { model: m, session: m.s };
-    });
+  static async load(artifacts: ModelArtifacts, options: LoadOptions = {}): Promise<Model> {
+    return loadModel(artifacts, options, null) as Promise<Model>;
+  }
+
+  /** The training session (internal: save/load, toolkit). */
+  get session(): Session {
+    return this.s;
   }
 
   /** Frees every wasm buffer of the model; any later use raises an Error. */
@@ -396,7 +417,7 @@ export class Sequential {
     if (!this.s.built && this.s.layers.length && this.inputShape) this.build();
   }
 
-  private alive(): void {
+  protected alive(): void {
     if (this.disposed) throw new Error(`model '${this.name}' has been disposed`);
   }
 }
@@ -408,16 +429,21 @@ export class Sequential {
  */
 function checkLossOutput(s: Session, loss: Loss, metrics: unknown): void {
   if (!s.built) { resolveMetrics(metrics, loss, null, false); return; }
-  const last = s.layers[s.layers.length - 1];
+  const last = s.outputLayer;
   const mode = lossInput(loss, last.outputActivation, s.outputShape);
   resolveMetrics(metrics, loss, s.outputShape, loss.onLogits && mode === 'direct');
 }
 
 /** `<snake_case class>_<k>`, the first k not used by another layer of the model. */
-function uniqueName(layer: Layer, layers: Layer[]): string {
+export function uniqueName(layer: Layer, names: string[]): string {
   const base = layer.className.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
-  const taken = new Set(layers.map((l) => l.name));
+  const taken = new Set(names);
   let k = 1;
   while (taken.has(`${base}_${k}`)) k++;
   return `${base}_${k}`;
 }
+
+registerModelClass('Model', (config) => {
+  const { inputs, outputs } = replayGraph(config, 'topology.model.config');
+  return new Model({ inputs, outputs, name: config.name, seed: config.seed, dtype: config.dtype });
+});

@@ -1,8 +1,16 @@
 // The training session: everything a model needs to run steps, independent of how the
-// model was assembled. It owns the layer chain's build, the RNG streams, the batch
-// buffers, the step transaction, the metric sums and the "busy" lock; Sequential is a
-// facade over it and fit() drives it (with resident.ts for datasets copied into wasm).
-// See docs/ARCHITECTURE.md.
+// model was assembled. It owns the graph's build, the RNG streams, the batch buffers, the
+// step transaction, the metric sums and the "busy" lock; Model (and Sequential, a model
+// whose graph is a chain) is a facade over it and fit() drives it (with resident.ts for
+// datasets copied into wasm). See docs/ARCHITECTURE.md.
+//
+// The graph: nodes run in a fixed order (graph.ts); each node reads tensors by slot (0 is
+// the model input, i + 1 the output of node i). Backward runs the nodes in reverse; a
+// tensor read by several nodes gets its gradients summed into an accumulator of its own,
+// in reverse node order, so the bits never depend on anything but the graph. A layer
+// applied twice runs its later nodes on a twin: a layer of the same config with buffers
+// and gradients of its own whose weights are the first node's (the optimizer updates
+// those once); the twins' gradients are added to the layer's, in node order.
 //
 // Memory plan: build() allocates parameters, gradients and RNG streams; the optimizer its
 // state when training starts; reserve(capacity) the activations, the loss gradient, the
@@ -17,7 +25,10 @@
 // moving statistics only after a successful update.
 
 import { runtime, WasmTensor, BYTES, type DType, type Kernels } from '../../bindings/index.js';
+import { layerRegistry } from '../layers/index.js';
 import { Layer, size, type BuildContext, type Param, type RngStream, type TrainableParam } from '../layers/layer.js';
+import { serialize } from '../serialization.js';
+import type { GraphPlan } from './graph.js';
 import { lossInput, type Loss, type TargetKind } from '../losses.js';
 import { resolveMetrics, type Metric } from '../metrics.js';
 import type { Optimizer } from '../optimizers/index.js';
@@ -27,11 +38,48 @@ import { SPARE_STREAMS, STREAM, StreamBlock } from './streams.js';
 
 interface Buffers { x: WasmTensor; labels: WasmTensor; targets: WasmTensor; weights: WasmTensor; dOut: WasmTensor; work: WasmTensor }
 
+/** A node of the graph as given: a layer and the slots it reads. */
+interface NodeSpec { layer: Layer; inputs: number[] }
+
+/** A built node. */
+interface RunNode {
+  /** What runs: the layer itself on its first node, a twin on later ones. */
+  layer: Layer;
+  /** Whose weights it uses. */
+  primary: Layer;
+  inputs: number[];
+  output: number;
+  /** Input buffers of a multi-input node (reused every step). */
+  xs: WasmTensor[];
+  /** Some trainable weight is at or before this node: backward must run it. */
+  needsBackward: boolean;
+  /** Per input: its producer needs a gradient. */
+  needDx: boolean[];
+}
+
 export class Session {
   readonly dtype: DType;
   readonly seed: number;
   readonly k: Kernels;
+  /** Each layer once, in the order of its first node: what getWeights and save list. */
   readonly layers: Layer[] = [];
+  /** True for Sequential: the graph is the chain of `layers`, which add/pop may change. */
+  readonly isChain: boolean;
+  private specs: NodeSpec[] = [];
+  private outputSlot = 0;
+  private nodes: RunNode[] = [];
+  /** Per-sample shape of each slot (when built). */
+  private slotShapes: number[][] = [];
+  /** How many node inputs read each slot. */
+  private fanout: number[] = [];
+  /** Gradient accumulators of the slots read more than once. */
+  private accs: (WasmTensor | null)[] = [];
+  /** This step's tensor and gradient of each slot, and how many gradients were summed. */
+  private acts: WasmTensor[] = [];
+  private grads: (WasmTensor | null)[] = [];
+  private summed: number[] = [];
+  /** [layer grad, twin grad, size] to add after backward: the shared layers' gradient sums. */
+  private twinSums: [WasmTensor, WasmTensor, number][] = [];
   loss: Loss | null = null;
   metrics: Metric[] = [];
   optimizer: Optimizer | null = null;
@@ -55,23 +103,34 @@ export class Session {
   private capacity = 0;
   private paramList: Param[] = [];
   private trainableList: TrainableParam[] = [];
-  /** Backward stops at this layer: nothing below it has trainable weights. */
-  private firstTrainable = 0;
   /** True when the layer set or a trainable flag changed since the optimizer was attached. */
   private stale = true;
   private busyWith: string | null = null;
   private isBuilt = false;
 
-  constructor(dtype: DType, seed: number) {
+  /** A chain (Sequential) when `graph` is omitted. */
+  constructor(dtype: DType, seed: number, graph?: GraphPlan) {
     this.dtype = dtype;
     this.seed = seed;
     this.k = runtime().kernels[dtype];
     this.streams = new StreamBlock(seed);
+    this.isChain = !graph;
+    if (graph) {
+      this.specs = graph.nodes.map((n) => ({ layer: n.layer, inputs: n.inputs.slice() }));
+      this.outputSlot = graph.output;
+      for (const n of graph.nodes) if (!this.layers.includes(n.layer)) this.layers.push(n.layer);
+    }
   }
 
   get built(): boolean { return this.isBuilt; }
-  get inputShape(): number[] { return this.layers[0].inputShape; }
-  get outputShape(): number[] { return this.layers[this.layers.length - 1].outputShape; }
+  get inputShape(): number[] { return this.slotShapes[0]; }
+  get outputShape(): number[] { return this.slotShapes[this.outputSlot]; }
+  /** The node instance that computes the model output (its activation may be fused with the loss). */
+  get outputLayer(): Layer { return this.nodes[this.outputSlot - 1].layer; }
+  /** Slot of the model output (graphNodes' `output` numbering). */
+  get graphOutput(): number { return this.outputSlot; }
+  /** The built nodes: layer, input slots and output slot (summary, export). */
+  get graphNodes(): readonly { layer: Layer; primary: Layer; inputs: readonly number[]; output: number }[] { return this.nodes; }
   get inSize(): number { return size(this.inputShape); }
   get outSize(): number { return size(this.outputShape); }
 
@@ -108,11 +167,17 @@ export class Session {
         const initRng = this.streams.create(STREAM.init, 'init');
         this.streams.create(STREAM.shuffle, 'shuffle');
         this.streams.create(STREAM.augment, 'augment');
-        let cur = inputShape.slice();
-        for (const layer of this.layers) cur = this.buildLayer(layer, cur, initRng);
+        this.nodes = [];
+        this.slotShapes = [inputShape.slice()];
+        if (this.isChain) this.specs = this.layers.map((layer, i) => ({ layer, inputs: [i] }));
+        if (this.isChain) this.outputSlot = this.layers.length;
+        for (const spec of this.specs) this.buildNode(spec, initRng);
         this.streams.ensureRoom(SPARE_STREAMS);
       } catch (e) {
+        for (const n of this.nodes) n.layer.dispose();
         for (const l of this.layers) l.dispose();
+        this.nodes = [];
+        this.slotShapes = [];
         this.streams.free();
         this.scratch = null;
         throw e;
@@ -122,18 +187,34 @@ export class Session {
     this.structureChanged();
   }
 
-  private buildLayer(layer: Layer, inputShape: number[], initRng: RngStream): number[] {
+  /** Builds a node (a twin for a layer's later nodes) and appends it. */
+  private buildNode(spec: NodeSpec, initRng: RngStream): void {
+    const primary = spec.layer;
+    const shared = this.nodes.some((n) => n.primary === primary);
+    const layer = shared ? twinOf(primary) : primary;
+    if (shared) this.nodes.push({ layer, primary, inputs: [], output: -1, xs: [], needsBackward: false, needDx: [] }); // disposed on failure
+    const shapes = spec.inputs.map((s) => this.slotShapes[s]);
+    const out = this.buildLayer(layer, shapes, initRng);
+    if (shared) { this.nodes.pop(); shareWeights(layer, primary); }
+    this.nodes.push({ layer, primary, inputs: spec.inputs.slice(), output: this.nodes.length + 1, xs: spec.inputs.map(() => null as unknown as WasmTensor), needsBackward: false, needDx: [] });
+    this.slotShapes.push(out);
+  }
+
+  private buildLayer(layer: Layer, inputShapes: number[][], initRng: RngStream): number[] {
     const rt = runtime();
     let k = 0;
+    // NOTE: a twin's streams are named after its node (a shared dropout draws its own masks per node)
+    const prefix = this.nodes.some((n) => n.layer === layer && n.primary !== layer) ? `${layer.name}@${this.nodes.length}` : layer.name;
     const ctx: BuildContext = {
       dtype: this.dtype, k: this.k, rt, initRng, scratch: this.scratch!,
-      newStream: () => this.streams.create(this.streams.nextId++, `${layer.name}/${k++}`),
+      newStream: () => this.streams.create(this.streams.nextId++, `${prefix}/${k++}`),
     };
-    return layer.build(inputShape, ctx);
+    return layer.buildMany(inputShapes, ctx);
   }
 
   /** Appends a layer; on a built model it is built now, initialised from a stream of its own. */
   addLayer(layer: Layer): void {
+    if (!this.isChain) throw new Error('addLayer: only a Sequential model grows layer by layer');
     if (!this.isBuilt) { this.layers.push(layer); return; }
     // NOTE: the block must not grow inside the transaction (a rollback would free the new
     // block the other layers' streams then live in), nor in a call that fails (it would keep
@@ -145,7 +226,7 @@ export class Session {
     WasmTensor.transaction(() => {
       try {
         const own = this.streams.create(this.streams.nextId++, null);
-        this.buildLayer(layer, this.outputShape, own);
+        this.buildNode({ layer, inputs: [this.layers.length] }, own);
       } catch (e) {
         layer.dispose();
         this.streams.truncate(count);
@@ -155,16 +236,25 @@ export class Session {
       }
     });
     this.layers.push(layer);
+    this.specs.push({ layer, inputs: [this.layers.length - 1] });
+    this.outputSlot = this.layers.length;
     this.structureChanged();
     try { this.streams.ensureRoom(SPARE_STREAMS); } catch { /* out of memory: the next addLayer grows it first */ }
   }
 
   /** Removes the last layer and frees its weights. */
   popLayer(): Layer {
+    if (!this.isChain) throw new Error('popLayer: only a Sequential model is changed layer by layer');
     const layer = this.layers.pop()!;
     layer.dispose();
     this.streams.forget(layer.name);
-    if (this.layers.length === 0) { this.freeAll(); this.isBuilt = false; }
+    if (this.isBuilt) {
+      this.nodes.pop();
+      this.specs.pop();
+      this.slotShapes.pop();
+      this.outputSlot = this.layers.length;
+    }
+    if (this.layers.length === 0) { this.freeAll(); this.isBuilt = false; this.nodes = []; this.slotShapes = []; }
     this.structureChanged();
     return layer;
   }
@@ -173,6 +263,11 @@ export class Session {
     this.lossStale = true;
     this.freeBuffers();
     this.paramList = this.isBuilt ? this.layers.flatMap((l) => l.params()) : [];
+    this.fanout = this.slotShapes.map(() => 0);
+    for (const n of this.nodes) for (const s of n.inputs) this.fanout[s]++;
+    this.acts = this.slotShapes.map(() => null as unknown as WasmTensor);
+    this.grads = this.slotShapes.map(() => null);
+    this.summed = this.slotShapes.map(() => 0);
     this.stale = true;
   }
 
@@ -195,9 +290,22 @@ export class Session {
       .filter((p): p is TrainableParam => p.trainable && p.grad !== null);
     this.optimizer?.attach(this, trainable, this.k); // all or nothing; keeps existing state
     for (const l of this.layers) l.applyTrainable();
+    const needs: boolean[] = [];
+    this.twinSums = [];
+    for (const n of this.nodes) {
+      if (n.layer !== n.primary) {
+        n.layer.trainable = n.primary.trainable;
+        n.layer.applyTrainable();
+        if (n.primary.trainable) {
+          const own = n.primary.params(), twin = n.layer.params();
+          own.forEach((p, i) => { if (p.trainable && p.grad) this.twinSums.push([p.grad, twin[i].grad!, p.grad.size]); });
+        }
+      }
+      n.needDx = n.inputs.map((s) => s > 0 && needs[s - 1]);
+      n.needsBackward = (n.primary.trainable && n.primary.params().some((p) => p.trainable)) || n.needDx.some(Boolean);
+      needs.push(n.needsBackward);
+    }
     this.trainableList = trainable;
-    const first = this.layers.findIndex((l) => l.trainable && l.params().some((p) => p.trainable));
-    this.firstTrainable = first < 0 ? this.layers.length : first;
     this.stale = false;
   }
 
@@ -225,10 +333,11 @@ export class Session {
     this.freeBuffers();
     WasmTensor.transaction(() => {
       try {
-        for (const l of this.layers) l.allocate(cap);
-        const workBytes = Math.max(64, ...this.layers.map((l) => l.workBytes(cap)));
+        for (const n of this.nodes) n.layer.allocate(cap);
+        const workBytes = Math.max(64, ...this.nodes.map((n) => n.layer.workBytes(cap)));
         const work = new WasmTensor([Math.ceil(workBytes / 4)], 'int32', 'GEMM workspace');
-        for (const l of this.layers) l.work = work;
+        for (const n of this.nodes) n.layer.work = work;
+        this.accs = this.slotShapes.map((shape, s) => (s > 0 && this.fanout[s] > 1 ? new WasmTensor([cap, ...shape], this.dtype, `gradient sum of the output of '${this.nodes[s - 1].layer.name}'`) : null));
         this.bufs = {
           x: new WasmTensor([cap, this.inSize], this.dtype, 'input batch'),
           labels: new WasmTensor([cap], 'int32', 'label batch'),
@@ -272,9 +381,53 @@ export class Session {
 
   /** Runs the layers on the first n rows of the input buffer. */
   forward(n: number, training: boolean): WasmTensor {
-    let h = this.bufs!.x;
-    for (const l of this.layers) h = l.forward(h, n, training);
-    return h;
+    const acts = this.acts;
+    acts[0] = this.bufs!.x;
+    for (const node of this.nodes) {
+      const { inputs, xs } = node;
+      if (inputs.length === 1) {
+        acts[node.output] = node.layer.forward(acts[inputs[0]], n, training);
+      } else {
+        for (let i = 0; i < inputs.length; i++) xs[i] = acts[inputs[i]];
+        acts[node.output] = node.layer.forwardInputs(xs, n, training);
+      }
+    }
+    return acts[this.outputSlot];
+  }
+
+  /** Runs the nodes backward from the loss gradient in dOut: leaves every trainable param.grad. */
+  private backward(n: number): void {
+    const { grads, summed, nodes } = this;
+    grads.fill(null);
+    summed.fill(0);
+    grads[this.outputSlot] = this.bufs!.dOut;
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      const node = nodes[i];
+      if (!node.needsBackward) continue;
+      const dy = grads[node.output]!;
+      const { inputs, needDx } = node;
+      if (inputs.length === 1) {
+        const dx = node.layer.backward(dy, n, needDx[0]);
+        if (needDx[0]) this.addGradient(inputs[0], dx!, n);
+      } else {
+        const dxs = node.layer.backwardInputs(dy, n, needDx);
+        for (let j = 0; j < inputs.length; j++) if (needDx[j]) this.addGradient(inputs[j], dxs[j]!, n);
+      }
+    }
+    for (const [own, twin, m] of this.twinSums) this.k.addTo(own.ptr, own.ptr, twin.ptr, m);
+  }
+
+  /** One consumer's gradient of a slot: kept as is, or summed (in arrival order) when the slot has several. */
+  private addGradient(slot: number, dx: WasmTensor, n: number): void {
+    if (this.fanout[slot] === 1 || this.summed[slot] === 0) {
+      this.grads[slot] = dx;
+      this.summed[slot] = 1;
+      return;
+    }
+    const acc = this.accs[slot]!;
+    this.k.addTo(acc.ptr, this.grads[slot]!.ptr, dx.ptr, n * size(this.slotShapes[slot]));
+    this.grads[slot] = acc;
+    this.summed[slot]++;
   }
 
   /**
@@ -290,11 +443,7 @@ export class Session {
     if (!Number.isFinite(dataLoss)) {
       throw new Error(`loss became ${dataLoss} (non-finite); the step was not applied and the model keeps its last finite weights`);
     }
-    let dy = this.bufs!.dOut;
-    for (let i = this.layers.length - 1; i >= this.firstTrainable; i--) {
-      const dx = this.layers[i].backward(dy, n, i > this.firstTrainable);
-      if (dx) dy = dx;
-    }
+    this.backward(n);
     let total = dataLoss;
     let gradSq = 0;
     const list = this.trainableList;
@@ -338,7 +487,7 @@ export class Session {
       this.streams.restore();
       throw e;
     }
-    for (const l of this.layers) l.commit();
+    for (const node of this.nodes) node.layer.commit();
     this.lastGradNorm = Math.sqrt(this.lastGradSq);
     return total;
   }
@@ -391,11 +540,19 @@ export class Session {
   /** Forgets the build (after a call that built the model and then failed on its data). */
   unbuild(): void {
     if (!this.isBuilt) return;
-    for (const l of this.layers) l.dispose();
+    this.disposeLayers();
     this.optimizer?.dispose();
     this.freeAll();
     this.isBuilt = false;
     this.structureChanged();
+  }
+
+  /** Disposes every layer and twin and forgets the built nodes. */
+  private disposeLayers(): void {
+    for (const n of this.nodes) if (n.layer !== n.primary) n.layer.dispose();
+    for (const l of this.layers) l.dispose();
+    this.nodes = [];
+    this.slotShapes = [];
   }
 
   resetMetrics(): void {
@@ -419,10 +576,10 @@ export class Session {
    */
   prepareLoss(): void {
     if (!this.lossStale || !this.loss || !this.isBuilt) return;
-    const last = this.layers[this.layers.length - 1];
+    const last = this.outputLayer;
     const mode = lossInput(this.loss, last.outputActivation, this.outputShape);
     const metrics = resolveMetrics(this.metricSpecs, this.loss, this.outputShape, this.loss.onLogits && mode === 'direct');
-    for (const l of this.layers) l.fuseOutput = false;
+    for (const node of this.nodes) node.layer.fuseOutput = false;
     last.fuseOutput = mode === 'fused';
     this.fused = mode === 'fused' ? last : null;
     this.setMetrics(metrics);
@@ -456,7 +613,9 @@ export class Session {
   private freeBuffers(): void {
     if (!this.bufs) { this.capacity = 0; return; }
     for (const t of Object.values(this.bufs)) t.free();
-    for (const l of this.layers) l.releaseBuffers();
+    for (const t of this.accs) t?.free();
+    this.accs = [];
+    for (const n of this.nodes) n.layer.releaseBuffers();
     this.bufs = null;
     this.capacity = 0;
   }
@@ -469,9 +628,34 @@ export class Session {
   }
 
   dispose(): void {
-    for (const l of this.layers) l.dispose();
+    this.freeBuffers();
+    this.disposeLayers();
     this.optimizer?.dispose();
     this.freeAll();
     this.isBuilt = false;
   }
+}
+
+/** A layer of the same class and config, for a later node of a shared layer. */
+function twinOf(layer: Layer): Layer {
+  const twin = layerRegistry.fromConfig(serialize(layer) as never);
+  twin.name = layer.name;
+  return twin;
+}
+
+/**
+ * Points the twin's weights at the layer's (the optimizer may swap a weight's buffer: the
+ * twin always reads the current one) and frees the twin's own; gradients stay separate.
+ */
+function shareWeights(twin: Layer, layer: Layer): void {
+  const own = layer.params(), other = twin.params();
+  const same = own.length === other.length && own.every((p, i) => p.value.shape.join() === other[i].value.shape.join());
+  if (!same) {
+    const shapes = (ps: Param[]) => ps.map((p) => `[${p.value.shape.join(', ')}]`).join(' ');
+    throw new Error(`layer '${layer.name}' is applied to inputs that need weights of other shapes (${shapes(other)}) than its first application's (${shapes(own)})`);
+  }
+  other.forEach((p, i) => {
+    p.value.free();
+    Object.defineProperty(p, 'value', { get: () => own[i].value, set: (v: WasmTensor) => { own[i].value = v; }, configurable: true, enumerable: true });
+  });
 }
