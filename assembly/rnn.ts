@@ -8,8 +8,14 @@
 // matrix for the big GEMMs. Gates are in Keras order: LSTM i, f, c, o; GRU z, r, h.
 // Activation codes are those of assembly/activations.ts (0 linear, 1 relu, 2 sigmoid,
 // 3 tanh); derivatives are taken from the activation's output, as there.
-// Alignment: T-aligned pointers. Tails: scalar loops, no tail case (no SIMD here: the
-// cost is the exp in sigmoid/tanh, which stays the libm one so every runtime agrees).
+// Alignment: T-aligned pointers (no 16-byte alignment needed: v128 loads are unaligned).
+//
+// NOTE: f32 cells run 4 units per v128 with their own sigmoid/tanh (expV below): with musl's
+// scalar expf/tanhf the transcendentals were 23% of LSTM(128) training time (profile of the
+// MNIST LSTM step), the whole cell 31%. The polynomial is Cephes's expf (|rel. err| ≲ 2 ulp),
+// built from IEEE add/mul/div only, so every runtime gives the same bits. Tail units (U not a
+// multiple of 4) go through the same vector code one lane at a time (splat), so a unit's value
+// never depends on where it falls. f64 (gradient checks) keeps the scalar libm path.
 
 import { sigmoid_, tanh_ } from "./common";
 import { ACT_RELU, ACT_SIGMOID, ACT_TANH } from "./activations";
@@ -29,12 +35,87 @@ import { ACT_RELU, ACT_SIGMOID, ACT_TANH } from "./activations";
   return <T>1;
 }
 
+/** e^x on 4 f32 lanes (Cephes expf: x = n·ln2 + r, degree-6 polynomial in r, 2^n by exponent bits). */
+@inline function expV(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.0)), f32x4.splat(88.0));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1.0));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+/** 1/(1 + e^−x) on 4 f32 lanes. */
+@inline function sigmoidV(x: v128): v128 {
+  const one = f32x4.splat(1.0);
+  return f32x4.div(one, f32x4.add(one, expV(f32x4.neg(x))));
+}
+
+/** tanh on 4 f32 lanes: Cephes tanhf (odd polynomial for |x| < 0.625, else 1 − 2/(e^{2|x|} + 1)). */
+@inline function tanhV(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const z = f32x4.mul(x, x);
+  let p = f32x4.splat(-5.70498872745e-3);
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
+  const small = f32x4.add(x, f32x4.mul(f32x4.mul(x, z), p));
+  const one = f32x4.splat(1.0);
+  const t = f32x4.sub(one, f32x4.div(f32x4.splat(2.0), f32x4.add(expV(f32x4.add(ax, ax)), one)));
+  // copy the sign of x onto t (tanh is odd)
+  const big = v128.or(t, v128.and(x, i32x4.splat(0x80000000)));
+  return v128.bitselect(small, big, f32x4.lt(ax, f32x4.splat(0.625)));
+}
+
+/** dact on a vector of T (the same operations as the scalar dact, so the same bits). */
+@inline function dactV<T>(y: v128, code: i32): v128 {
+  const one = v128.splat<T>(1);
+  if (code == ACT_SIGMOID) return v128.mul<T>(y, v128.sub<T>(one, y));
+  if (code == ACT_TANH) return v128.sub<T>(one, v128.mul<T>(y, y));
+  if (code == ACT_RELU) return v128.and(one, v128.gt<T>(y, v128.splat<T>(0)));
+  return one;
+}
+
+@inline function actV(v: v128, code: i32): v128 {
+  if (code == ACT_SIGMOID) return sigmoidV(v);
+  if (code == ACT_TANH) return tanhV(v);
+  if (code == ACT_RELU) return f32x4.pmax(f32x4.splat(0), v);
+  return v;
+}
+
+/** act on one f32 through the vector code (tail units). */
+@inline function act1(v: f32, code: i32): f32 {
+  return f32x4.extract_lane(actV(f32x4.splat(v), code), 0);
+}
+
+/** The activation of T: the vector formulas for f32, libm for f64. */
+@inline function actT<T>(v: T, code: i32): T {
+  if (sizeof<T>() == 4) return <T>act1(<f32>v, code);
+  return act<T>(v, code);
+}
+
 /**
- * out[j, i, :] = x[i, j, :] for x [a, b, c]: batch-major [N, T, F] ↔ time-major [T, N, F].
+ * out[j, i, :] = x[i, j, :] for x [a, b, c]: batch-major [N, T, F] ↔ time-major [T, N, F];
+ * with c = 1 a matrix transpose.
  * out must not alias x. Rows of c elements are copied whole.
  */
 export function swapAxes<T>(out: usize, x: usize, a: usize, b: usize, c: usize): void {
   const row = c * sizeof<T>();
+  if (c == 1) {
+    // a plain matrix transpose (the recurrent kernel for backward): element moves, no calls
+    for (let i: usize = 0; i < a; i++) {
+      for (let j: usize = 0; j < b; j++) store<T>(out + (j * a + i) * row, load<T>(x + (i * b + j) * row));
+    }
+    return;
+  }
   for (let i: usize = 0; i < a; i++) {
     for (let j: usize = 0; j < b; j++) memory.copy(out + (j * a + i) * row, x + (i * b + j) * row, row);
   }
@@ -44,23 +125,41 @@ export function swapAxes<T>(out: usize, x: usize, a: usize, b: usize, c: usize):
  * LSTM step, elementwise half. In: gates [N, 4U] pre-activations (x·W + b + h_{t-1}·U),
  * cPrev [N, U] (0 = zeros). Out: gates overwritten by their activations (i, f, g, o: what
  * BPTT needs), c = f⊙cPrev + i⊙g, ac = act(c) (saved for backward), h = o⊙ac.
- * h, c, ac must not alias each other, gates or cPrev.
+ * h, c, ac must not alias each other, gates or cPrev. f32: 4 units per v128 (expV
+ * activations), tail units one lane at a time through the same code; f64: scalar libm.
  */
 export function lstmCell<T>(h: usize, c: usize, ac: usize, gates: usize, cPrev: usize, N: usize, U: usize, actCode: i32, recCode: i32): void {
   const es = sizeof<T>();
+  const Ue = U * es;
   for (let n: usize = 0; n < N; n++) {
-    const g0 = gates + n * 4 * U * es;
-    const r = n * U * es;
-    for (let u: usize = 0; u < U; u++) {
-      const pi = g0 + u * es, pf = pi + U * es, pg = pf + U * es, po = pg + U * es;
-      const i = act<T>(load<T>(pi), recCode);
-      const f = act<T>(load<T>(pf), recCode);
-      const g = act<T>(load<T>(pg), actCode);
-      const o = act<T>(load<T>(po), recCode);
+    const g0 = gates + n * 4 * Ue;
+    const r = n * Ue;
+    let u: usize = 0;
+    if (sizeof<T>() == 4) {
+      for (; u + 4 <= U; u += 4) {
+        const q = u * 4;
+        const pi = g0 + q, pf = pi + Ue, pg = pf + Ue, po = pg + Ue;
+        const i = actV(v128.load(pi), recCode), f = actV(v128.load(pf), recCode);
+        const g = actV(v128.load(pg), actCode), o = actV(v128.load(po), recCode);
+        v128.store(pi, i); v128.store(pf, f); v128.store(pg, g); v128.store(po, o);
+        const cp = cPrev ? v128.load(cPrev + r + q) : f32x4.splat(0);
+        const cv = f32x4.add(f32x4.mul(f, cp), f32x4.mul(i, g));
+        const a = actV(cv, actCode);
+        v128.store(c + r + q, cv);
+        v128.store(ac + r + q, a);
+        v128.store(h + r + q, f32x4.mul(o, a));
+      }
+    }
+    for (; u < U; u++) {
+      const pi = g0 + u * es, pf = pi + Ue, pg = pf + Ue, po = pg + Ue;
+      const i = actT<T>(load<T>(pi), recCode);
+      const f = actT<T>(load<T>(pf), recCode);
+      const g = actT<T>(load<T>(pg), actCode);
+      const o = actT<T>(load<T>(po), recCode);
       store<T>(pi, i); store<T>(pf, f); store<T>(pg, g); store<T>(po, o);
       const cp = cPrev ? load<T>(cPrev + r + u * es) : <T>0;
       const cv = f * cp + i * g;
-      const a = act<T>(cv, actCode);
+      const a = actT<T>(cv, actCode);
       store<T>(c + r + u * es, cv);
       store<T>(ac + r + u * es, a);
       store<T>(h + r + u * es, o * a);
@@ -73,16 +172,33 @@ export function lstmCell<T>(h: usize, c: usize, ac: usize, gates: usize, cPrev: 
  * d loss/d c_t from step t+1; zeros at the last step), the saved activated gates [N, 4U],
  * cPrev (0 = zeros) and ac = act(c_t). Out: dgates [N, 4U] (d loss/d pre-activations, i f g o)
  * and dc overwritten in place by d loss/d c_{t−1}. dgates may alias gates (each unit's four
- * gates are read before they are written); nothing else may alias.
+ * gates are read before they are written); nothing else may alias. SIMD over units in T
+ * (4 f32 or 2 f64 lanes), scalar tail with the same operations.
  */
 export function lstmCellBackward<T>(dgates: usize, dc: usize, dh: usize, gates: usize, cPrev: usize, ac: usize, N: usize, U: usize, actCode: i32, recCode: i32): void {
   const es = sizeof<T>();
+  const L: usize = 16 / es;
+  const Ue = U * es;
   for (let n: usize = 0; n < N; n++) {
-    const g0 = gates + n * 4 * U * es;
-    const d0 = dgates + n * 4 * U * es;
-    const r = n * U * es;
-    for (let u: usize = 0; u < U; u++) {
-      const q = u * es, Ue = U * es;
+    const g0 = gates + n * 4 * Ue;
+    const d0 = dgates + n * 4 * Ue;
+    const r = n * Ue;
+    let u: usize = 0;
+    for (; u + L <= U; u += L) {
+      const q = u * es;
+      const i = v128.load(g0 + q), f = v128.load(g0 + Ue + q), g = v128.load(g0 + 2 * Ue + q), o = v128.load(g0 + 3 * Ue + q);
+      const a = v128.load(ac + r + q);
+      const dhv = v128.load(dh + r + q);
+      const dct = v128.add<T>(v128.load(dc + r + q), v128.mul<T>(v128.mul<T>(dhv, o), dactV<T>(a, actCode)));
+      const cp = cPrev ? v128.load(cPrev + r + q) : v128.splat<T>(0);
+      v128.store(d0 + q, v128.mul<T>(v128.mul<T>(dct, g), dactV<T>(i, recCode)));
+      v128.store(d0 + Ue + q, v128.mul<T>(v128.mul<T>(dct, cp), dactV<T>(f, recCode)));
+      v128.store(d0 + 2 * Ue + q, v128.mul<T>(v128.mul<T>(dct, i), dactV<T>(g, actCode)));
+      v128.store(d0 + 3 * Ue + q, v128.mul<T>(v128.mul<T>(dhv, a), dactV<T>(o, recCode)));
+      v128.store(dc + r + q, v128.mul<T>(dct, f));
+    }
+    for (; u < U; u++) {
+      const q = u * es;
       const i = load<T>(g0 + q), f = load<T>(g0 + Ue + q), g = load<T>(g0 + 2 * Ue + q), o = load<T>(g0 + 3 * Ue + q);
       const a = load<T>(ac + r + q);
       const dhv = load<T>(dh + r + q);
@@ -103,7 +219,8 @@ export function lstmCellBackward<T>(dgates: usize, dc: usize, dh: usize, gates: 
  * [3U] (0 = none), hPrev [N, U] (0 = zeros).
  *   z = σ(gz + rz + bz), r = σ(gr + rr + br), hh = act(gh + r⊙(rh + bh)), h = z⊙hPrev + (1−z)⊙hh
  * Out: h [N, U]; gates overwritten by z, r, hh and rec's h block by rh + bh (what BPTT needs).
- * h must not alias the others.
+ * h must not alias the others. f32: 4 units per v128 as lstmCell; f64 scalar. The backward
+ * below is scalar (no transcendentals; GRU is not on the measured hot path).
  */
 export function gruCell<T>(h: usize, gates: usize, rec: usize, hPrev: usize, recBias: usize, N: usize, U: usize, actCode: i32, recCode: i32): void {
   const es = sizeof<T>();
@@ -112,15 +229,33 @@ export function gruCell<T>(h: usize, gates: usize, rec: usize, hPrev: usize, rec
     const g0 = gates + n * 3 * Ue;
     const r0 = rec + n * 3 * Ue;
     const row = n * Ue;
-    for (let u: usize = 0; u < U; u++) {
+    let u: usize = 0;
+    if (sizeof<T>() == 4) {
+      const zero = f32x4.splat(0);
+      for (; u + 4 <= U; u += 4) {
+        const q = u * 4;
+        const bz = recBias ? v128.load(recBias + q) : zero;
+        const br = recBias ? v128.load(recBias + Ue + q) : zero;
+        const bh = recBias ? v128.load(recBias + 2 * Ue + q) : zero;
+        const z = actV(f32x4.add(f32x4.add(v128.load(g0 + q), v128.load(r0 + q)), bz), recCode);
+        const r = actV(f32x4.add(f32x4.add(v128.load(g0 + Ue + q), v128.load(r0 + Ue + q)), br), recCode);
+        const rh = f32x4.add(v128.load(r0 + 2 * Ue + q), bh);
+        const hh = actV(f32x4.add(v128.load(g0 + 2 * Ue + q), f32x4.mul(r, rh)), actCode);
+        const hp = hPrev ? v128.load(hPrev + row + q) : zero;
+        v128.store(g0 + q, z); v128.store(g0 + Ue + q, r); v128.store(g0 + 2 * Ue + q, hh);
+        v128.store(r0 + 2 * Ue + q, rh);
+        v128.store(h + row + q, f32x4.add(f32x4.mul(z, hp), f32x4.mul(f32x4.sub(f32x4.splat(1), z), hh)));
+      }
+    }
+    for (; u < U; u++) {
       const q = u * es;
       const bz = recBias ? load<T>(recBias + q) : <T>0;
       const br = recBias ? load<T>(recBias + Ue + q) : <T>0;
       const bh = recBias ? load<T>(recBias + 2 * Ue + q) : <T>0;
-      const z = act<T>(load<T>(g0 + q) + load<T>(r0 + q) + bz, recCode);
-      const r = act<T>(load<T>(g0 + Ue + q) + load<T>(r0 + Ue + q) + br, recCode);
+      const z = actT<T>(load<T>(g0 + q) + load<T>(r0 + q) + bz, recCode);
+      const r = actT<T>(load<T>(g0 + Ue + q) + load<T>(r0 + Ue + q) + br, recCode);
       const rh = load<T>(r0 + 2 * Ue + q) + bh;
-      const hh = act<T>(load<T>(g0 + 2 * Ue + q) + r * rh, actCode);
+      const hh = actT<T>(load<T>(g0 + 2 * Ue + q) + r * rh, actCode);
       const hp = hPrev ? load<T>(hPrev + row + q) : <T>0;
       store<T>(g0 + q, z); store<T>(g0 + Ue + q, r); store<T>(g0 + 2 * Ue + q, hh);
       store<T>(r0 + 2 * Ue + q, rh);

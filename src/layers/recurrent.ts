@@ -8,10 +8,11 @@
 //             per step t: pre[t] (+)= h_{t−1}·U (one GEMM), then the fused cell kernel
 //   backward  dh = swap(dy) (or dy at the last step); per step t from T−1 down: the cell
 //             backward turns dh[t] into d(pre[t]) in place, and dh[t−1] += d(pre[t])·Uᵀ
-//             (one GEMM); then over all timesteps at once: dW = xTᵀ·dpre, dU = Hprevᵀ·dpre,
+//             (one GEMM, on a copy of Uᵀ made once); then over all timesteps at once:
+//             dW = xTᵀ·dpre, dU = Hprevᵀ·dpre (steps ≥ 1),
 //             db = Σ dpre, dxT = dpre·Wᵀ (three GEMMs and a column sum), dx = swap(dxT).
-// Hidden states live in h [(T+1)·N, U] with slot 0 zero, so Hprev (slots 0…T−1) is one
-// contiguous matrix for the dU GEMM.
+// Hidden states live in h [(T+1)·N, U], h_t in slot t + 1, so Hprev of steps 1…T−1 (slots
+// 1…T−1) is one contiguous matrix for the dU GEMM. Slot 0 (h_{−1} = 0) is kept zero.
 
 import type { WasmTensor } from '../../bindings/index.js';
 import { Act } from '../../bindings/index.js';
@@ -81,6 +82,11 @@ export abstract class Recurrent extends Layer {
   protected h!: WasmTensor;
   /** d loss/d h, time-major [T·N, U] */
   protected dh!: WasmTensor;
+  /**
+   * Uᵀ [k·U, U], transposed once per backward: the per-step dh[t−1] += d·Uᵀ then reads a
+   * plain B (GEMM packs a transposed B element by element, which cost T× this copy).
+   */
+  private ut!: WasmTensor;
   private y!: WasmTensor;
   private dx!: WasmTensor;
 
@@ -136,6 +142,7 @@ export abstract class Recurrent extends Layer {
     this.dh = this.buffer([T * capacity, U]);
     this.y = this.buffer(this.returnSequences ? [capacity, T, U] : [capacity, U]);
     this.dx = this.buffer([capacity, T, F]);
+    this.ut = this.buffer([this.ku, U]);
     this.allocateCellBuffers(capacity);
   }
 
@@ -188,10 +195,12 @@ export abstract class Recurrent extends Layer {
       this.k.swapAxes(this.at(this.dh, T - 1, n, U), dy.ptr, 1, n, U);
     }
     this.beginBackward(n);
+    if (T > 1) this.k.swapAxes(this.ut.ptr, this.recurrentKernel.value.ptr, U, kU, 1);
     for (let t = T - 1; t >= 0; t--) this.stepBackward(t, n);
     if (!this.frozen) {
       this.k.gemm(this.kernel.grad.ptr, this.xT.ptr, this.pre.ptr, F, kU, M, true, false, false, w);
-      this.k.gemm(this.recurrentKernel.grad.ptr, this.h.ptr, this.dRec.ptr, U, kU, M, true, false, false, w);
+      // dU = Σ_{t ≥ 1} h_{t−1}ᵀ·d(rec)[t]: step 0's h_{−1} is zero, so its rows are skipped (T = 1: dU = 0)
+      this.k.gemm(this.recurrentKernel.grad.ptr, this.at(this.h, 1, n, U), this.at(this.dRec, 1, n, kU), U, kU, M - n, true, false, false, w);
       if (this.bias) this.biasGrad(M);
     }
     if (!needDx) return null;
@@ -203,7 +212,7 @@ export abstract class Recurrent extends Layer {
   /** dh[t−1] += d·Uᵀ for a [n, k·U] gradient block d of step t > 0. */
   protected recurBack(t: number, n: number, d: number): void {
     const U = this.units;
-    this.k.gemm(this.at(this.dh, t - 1, n, U), d, this.recurrentKernel.value.ptr, n, U, this.ku, false, true, true, this.work!.ptr);
+    this.k.gemm(this.at(this.dh, t - 1, n, U), d, this.ut.ptr, n, U, this.ku, false, false, true, this.work!.ptr);
   }
 
   /** pre-or-rec[t] (+)= h_{t−1}·U for step t > 0. */

@@ -60,7 +60,8 @@ describe('lstmCell / lstmCellBackward', () => {
       const T = tol(dtype);
       for (const [N, U] of SHAPES) for (const [act, rec] of ACTS) for (const withPrev of [false, true]) for (const off of OFF) {
         const label = `${dtype} N=${N} U=${U} act=${act}/${rec} prev=${withPrev} off=${off}`;
-        const z = uniformArray(rng, N * 4 * U, -2, 2, dtype);
+        // the widest batch reaches the clamps and both tanh branches of the f32 vector code
+        const z = uniformArray(rng, N * 4 * U, N === 4 ? -40 : -2, N === 4 ? 40 : 2, dtype);
         const cPrev = withPrev ? uniformArray(rng, N * U, -1.5, 1.5, dtype) : null;
         const want = lstmCellRef(z, cPrev, N, U, act, rec);
         const pg = mem.put(dtype, z, off), pcp = cPrev ? mem.put(dtype, cPrev, off) : 0;
