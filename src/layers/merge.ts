@@ -30,7 +30,7 @@ abstract class Merge extends Layer {
   protected abstract mergeShape(shapes: number[][]): number[];
 
   override buildMany(shapes: number[][], ctx: BuildContext): number[] {
-    if (shapes.length < 2) throw new Error(`${this.className} needs at least 2 inputs, got ${shapes.length}`);
+    if (shapes.length < 2) throw new Error(`${this.className} merges several inputs (at least 2, got ${shapes.length}): use it in a functional model, e.g. layers.${this.factory}().apply([a, b])`);
     const out = this.mergeShape(shapes);
     this.k = ctx.k;
     this.dtype = ctx.dtype;

@@ -6,6 +6,7 @@ import type { Param } from '../layers/layer.js';
 import { Tensor, shapeStr, type TypedArray } from '../tensor.js';
 import type { Loss, TargetKind } from '../losses.js';
 import { describe as describeValue } from '../options.js';
+import { isSymbolic } from './graph.js';
 
 export type Features = Tensor | TypedArray | number[] | number[][] | unknown[];
 export type Targets = Tensor | Int32Array | Float32Array | Float64Array | number[] | number[][];
@@ -33,6 +34,7 @@ export function inferInputShape(x: Features, what = 'x'): number[] {
 
 /** Flattens and checks x against the model's per-sample input shape. */
 export function toFeatures(x: Features, inputShape: number[], what = 'x'): FeatureData {
+  if (isSymbolic(x)) throw symbolicData(what);
   const per = sz(inputShape);
   let data: ArrayLike<number>;
   if (x instanceof Tensor) {
@@ -92,6 +94,7 @@ export function nonFinite(what: string, v: unknown, i: number, per: number): Err
 
 /** Checks targets against n samples, the output width and what the loss accepts. */
 export function toTargets(y: Targets, n: number, outputShape: number[], loss: Loss, what = 'y'): TargetData {
+  if (isSymbolic(y)) throw symbolicData(what);
   const cols = sz(outputShape);
   let data: ArrayLike<number>;
   let shape: number[] | null = null;
@@ -217,4 +220,8 @@ function classOf(ty: TargetData, i: number, classes: number): number {
   let best = 0;
   for (let c = 1; c < classes; c++) if (ty.data[i * classes + c] > ty.data[i * classes + best]) best = c;
   return best;
+}
+
+function symbolicData(what: string): Error {
+  return new Error(`${what} is a symbolic tensor (from input() or layer.apply()): it describes a model's graph and holds no data; pass arrays, typed arrays or Tensors`);
 }

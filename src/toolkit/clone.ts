@@ -11,7 +11,9 @@
 
 import type { DType } from '../../bindings/index.js';
 import { layerRegistry, type Layer } from '../layers/index.js';
+import { Model } from '../model/model.js';
 import { Sequential } from '../model/sequential.js';
+import { graphConfig, replayGraph } from '../model/graph-config.js';
 import { serialize, type Serialized } from '../serialization.js';
 import type { MetricName } from '../metrics.js';
 
@@ -28,13 +30,35 @@ export interface CloneOptions {
 }
 
 /** A built (and, when the model is, compiled) copy of a built model. The caller disposes it. */
-export function cloneModel(model: Sequential, opts: CloneOptions): Sequential {
+export function cloneModel<M extends Model>(model: M, opts: CloneOptions): M {
   const inputShape = model.inputShape;
   if (!model.built || !inputShape) throw new Error(`${opts.what}: the model is not built`);
-  const copy = new Sequential({ seed: model.seed, dtype: opts.dtype ?? model.dtype, name: model.name });
+  const args = { seed: model.seed, dtype: opts.dtype ?? model.dtype, name: model.name };
+  if (!(model instanceof Sequential)) return finishCopy(model, functionalCopy(model, args, opts), opts) as M;
+  const copy = new Sequential(args);
   try {
     for (const layer of model.layers) copy.add(copyLayer(layer, opts.dropRegularizers ?? false, opts.what));
     copy.build(inputShape);
+  } catch (e) {
+    copy.dispose();
+    throw e;
+  }
+  return finishCopy(model, copy, opts) as M;
+}
+
+/** A functional model's copy: the same graph, replayed on layers rebuilt from their configs. */
+function functionalCopy(model: Model, args: { seed: number; dtype: DType; name: string }, opts: CloneOptions): Model {
+  const cfg = graphConfig(model.session, model.inputName);
+  for (const e of cfg.layers) {
+    if (opts.dropRegularizers) for (const key of Object.keys(e.config)) if (key.endsWith('Regularizer')) e.config[key] = null;
+  }
+  const { inputs, outputs } = replayGraph(cfg as unknown as Record<string, unknown>, `${opts.what}: copying model '${model.name}'`);
+  return new Model({ inputs, outputs, ...args });
+}
+
+/** Compiles the copy like the model and copies every weight in. */
+function finishCopy(model: Model, copy: Model, opts: CloneOptions): Model {
+  try {
     if (model.loss) {
       const optimizer = opts.optimizer ?? (model.optimizer ? serialize(model.optimizer) : 'sgd');
       copy.compile({ optimizer: optimizer as Serialized, loss: serialize(model.loss), metrics: opts.metrics ?? [] });

@@ -36,7 +36,7 @@ import { runtime, WasmTensor } from '../../bindings/index.js';
 import type { Layer } from '../layers/layer.js';
 import { checkKeys, describe as describeValue, positiveInt } from '../options.js';
 import { inferInputShape, toFeatures, toTargets, type Features, type Targets } from '../model/data.js';
-import { Sequential } from '../model/sequential.js';
+import { Model } from '../model/model.js';
 import { serialize, type Serialized } from '../serialization.js';
 import { Tensor, type TypedArray } from '../tensor.js';
 import type { Optimizer, OptimizerName } from '../optimizers/index.js';
@@ -90,7 +90,7 @@ const SATURATION: Record<string, [number, number]> = { tanh: [0, 0.99], sigmoid:
 
 interface Acc { s1: number; s2: number; zeros: number; sat: number; min: number; max: number; count: number; shift: number }
 
-function activationStats(model: Sequential, x: Features, options: ActivationStatsOptions = {}): LayerStats[] {
+function activationStats(model: Model, x: Features, options: ActivationStatsOptions = {}): LayerStats[] {
   const what = 'activationStats';
   alive(model, what);
   checkKeys(options, ['bins', 'batchSize'], what);
@@ -173,7 +173,7 @@ function output(l: Layer, what: string): WasmTensor {
 }
 
 /** x flattened to one typed array, with the per-sample size; builds an unbuilt model for x's shape (as predict would). */
-function features(model: Sequential, x: Features, what: string): { values: TypedArray; per: number } {
+function features(model: Model, x: Features, what: string): { values: TypedArray; per: number } {
   let shape = model.inputShape;
   if (!shape) {
     try {
@@ -188,7 +188,7 @@ function features(model: Sequential, x: Features, what: string): { values: Typed
   return { values, per: shape.reduce((a, b) => a * b, 1) };
 }
 
-async function sanityCheck(model: Sequential, x: Features, y: Targets, options: SanityCheckOptions = {}): Promise<SanityCheckResult> {
+async function sanityCheck(model: Model, x: Features, y: Targets, options: SanityCheckOptions = {}): Promise<SanityCheckResult> {
   const what = 'sanityCheck';
   alive(model, what);
   checkKeys(options, ['samples', 'epochs', 'optimizer'], what);
@@ -255,8 +255,8 @@ function withoutDecay(spec: unknown): Serialized | string {
   return { className: s.className, config: { ...(s.config ?? {}), weightDecay: 0 } };
 }
 
-function alive(model: unknown, what: string): asserts model is Sequential {
-  if (!(model instanceof Sequential)) throw new Error(`${what} expects a Sequential model, got ${describeValue(model)}`);
+function alive(model: unknown, what: string): asserts model is Model {
+  if (!(model instanceof Model)) throw new Error(`${what} expects a model (Sequential or Model), got ${describeValue(model)}`);
   if (model.isDisposed) throw new Error(`${what}: model '${model.name}' has been disposed`);
   if (model.layers.length === 0) throw new Error(`${what}: the model has no layers`);
 }

@@ -31,7 +31,7 @@
 
 import { Act, runtime, WasmTensor, type DType } from '../../bindings/index.js';
 import { losses, type Loss } from '../losses.js';
-import { Sequential } from '../model/sequential.js';
+import { Model } from '../model/model.js';
 import { toTargets, type Features, type Targets } from '../model/data.js';
 import { softmax } from '../ops.js';
 import { checkKeys, describe } from '../options.js';
@@ -46,7 +46,7 @@ export interface EnsembleEvaluation {
 }
 
 export interface Ensemble {
-  readonly members: readonly Sequential[];
+  readonly members: readonly Model[];
   /** The members' loss family: what predict averages. */
   readonly kind: EnsembleKind;
   readonly inputShape: readonly number[];
@@ -68,7 +68,7 @@ function check(models: readonly unknown[], what: string): Checked {
   for (let i = 0; i < models.length; i++) {
     const m = models[i];
     const name = `member ${i}`;
-    if (!(m instanceof Sequential)) throw new Error(`${what}: ${name} is ${describe(m)}, not a Sequential model`);
+    if (!(m instanceof Model)) throw new Error(`${what}: ${name} is ${describe(m)}, not a model (Sequential or Model)`);
     if (m.isDisposed) throw new Error(`${what}: ${name} (model '${m.name}') has been disposed`);
     if (!m.loss || !m.optimizer) throw new Error(`${what}: ${name} (model '${m.name}') is not compiled: its loss says whether its outputs are logits, probabilities or values (model.compile({optimizer, loss}))`);
     if (!m.built) throw new Error(`${what}: ${name} (model '${m.name}') is not built: give its first layer an inputShape, or train it first`);
@@ -109,10 +109,10 @@ function sigmoid(t: Tensor): Tensor {
 }
 
 /** A member's probabilities (or regression outputs) for x, as [n, outSize] data. */
-function memberProbabilities(m: Sequential, x: Features, batchSize: number | undefined): Tensor {
+function memberProbabilities(m: Model, x: Features, batchSize: number | undefined): Tensor {
   const out = m.predict(x, batchSize === undefined ? {} : { batchSize });
   const loss = m.loss!;
-  const last = m.layers[m.layers.length - 1].outputActivation;
+  const last = m.session.outputLayer.outputActivation;
   if (loss.family === 'categorical' && last !== 'softmax') {
     const n = out.shape[0];
     // the loss reads every output of a sample as one row of logits
@@ -123,7 +123,7 @@ function memberProbabilities(m: Sequential, x: Features, batchSize: number | und
 }
 
 /** The ensemble of `models` (see the file header). Checks every member before anything runs. */
-export function ensemble(models: readonly Sequential[]): Ensemble {
+export function ensemble(models: readonly Model[]): Ensemble {
   if (!Array.isArray(models)) throw new Error(`ensemble expects an array of Sequential models, got ${describe(models)}`);
   if (models.length === 0) throw new Error('ensemble: the list of models is empty');
   const members = Object.freeze(models.slice());

@@ -27,7 +27,7 @@
 
 import { describe as describeValue, checkKeys, positiveInt } from '../options.js';
 import { inferInputShape, type Features, type Targets } from '../model/data.js';
-import { Sequential } from '../model/sequential.js';
+import { Model } from '../model/model.js';
 import type { Param } from '../layers/layer.js';
 import { cloneModel } from './clone.js';
 
@@ -60,8 +60,8 @@ export interface GradCheckResult {
 }
 
 /** Compares analytic and numeric gradients of the model's loss on (x, y); see the file header. */
-export async function gradCheck(model: Sequential, x: Features, y: Targets, options: GradCheckOptions = {}): Promise<GradCheckResult> {
-  if (!(model instanceof Sequential)) throw new Error(`gradCheck expects a Sequential model, got ${describeValue(model)}`);
+export async function gradCheck(model: Model, x: Features, y: Targets, options: GradCheckOptions = {}): Promise<GradCheckResult> {
+  if (!(model instanceof Model)) throw new Error(`gradCheck expects a model (Sequential or Model), got ${describeValue(model)}`);
   checkKeys(options, ['epsilon', 'samples', 'seed', 'floor'], 'gradCheck');
   const epsilon = options?.epsilon ?? 1e-5;
   if (typeof epsilon !== 'number' || !Number.isFinite(epsilon) || epsilon <= 0) throw new Error(`gradCheck: epsilon must be a finite number > 0, got ${describeValue(epsilon)}`);
@@ -83,7 +83,7 @@ export async function gradCheck(model: Sequential, x: Features, y: Targets, opti
   }
 }
 
-function check(m: Sequential, x: Features, y: Targets, h: number, samples: number, seed: number, floor: number): GradCheckResult {
+function check(m: Model, x: Features, y: Targets, h: number, samples: number, seed: number, floor: number): GradCheckResult {
   const { grads } = m.computeGradients(x, y); // validates x and y before any weight moves
   const params = m.params();
   const trainable = new Set<Param>(m.trainableParams());

@@ -33,7 +33,7 @@
 import { runtime, WasmTensor } from '../../bindings/index.js';
 import type { Callback, TrainInfo } from '../callbacks.js';
 import type { Param } from '../layers/layer.js';
-import type { Sequential } from '../model/sequential.js';
+import type { Model } from '../model/model.js';
 import { checkBool, checkKeys, describe } from '../options.js';
 import { Tensor, type TypedArray } from '../tensor.js';
 
@@ -56,7 +56,7 @@ export interface WeightAverage extends Callback {
   swapIn(): void;
   swapOut(): void;
   /** A new model (save/load of the trained one) holding the averaged weights; the caller disposes it. */
-  averagedModel(): Promise<Sequential>;
+  averagedModel(): Promise<Model>;
   /** Frees the wasm copies and forgets the averages (the model is left as it is). */
   dispose(): void;
 }
@@ -70,7 +70,7 @@ export function weightAverage(args: WeightAverageArgs = {}): WeightAverage {
   if (typeof decay !== 'number' || !(decay >= 0 && decay < 1)) throw new Error(`Invalid weightAverage decay: ${describe(decay)} (a number in [0, 1))`);
   const warmup = checkBool(args.warmup ?? false, 'weightAverage warmup');
 
-  let model: Sequential | null = null;
+  let model: Model | null = null;
   /** Per parameter (getWeights order): a wasm average during fit, else null. */
   let live: (WasmTensor | null)[] = [];
   /** Per parameter: the JS copy of the average between fits, else null. */
@@ -112,7 +112,7 @@ export function weightAverage(args: WeightAverageArgs = {}): WeightAverage {
     get swapped() { return saved !== null; },
 
     onTrainBegin(info: TrainInfo) {
-      const m = info.model as unknown as Sequential;
+      const m = info.model as unknown as Model;
       if (typeof (m as { params?: unknown }).params !== 'function') throw new Error('callbacks.weightAverage needs a Sequential model (it reads model.params())');
       if (saved) throw new Error(`callbacks.weightAverage: the averaged weights are swapped into model '${model!.name}'; call swapOut() before training again`);
       toHost(); // a previous fit that threw left its averages in wasm
@@ -180,9 +180,9 @@ export function weightAverage(args: WeightAverageArgs = {}): WeightAverage {
       saved = null;
     },
 
-    async averagedModel(): Promise<Sequential> {
+    async averagedModel(): Promise<Model> {
       const ws = self.averagedWeights();
-      const Ctor = model!.constructor as typeof Sequential;
+      const Ctor = model!.constructor as typeof Model;
       const copy = await Ctor.load(model!.save());
       try {
         copy.setWeights(ws);

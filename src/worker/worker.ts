@@ -4,14 +4,14 @@
 // at the next event-loop turn, also while a fit runs. The bundle imports the library from ./simdnet.mjs next to it (scripts/bundle.mjs
 // maps '../index.js' there), so the package holds one copy of the core, not two.
 
-import { init, diagnostics, Sequential, Tensor, type Callback, type History, type ModelArtifacts } from '../index.js';
+import { init, diagnostics, Model, Tensor, type Callback, type History, type ModelArtifacts } from '../index.js';
 import { decode, ownedBytes, toWireError, EVENT_FLUSH_MS, PROTOCOL_VERSION, type Typed, type Request, type Response, type Wire, type PlainHistory, type ProgressEvent, type EpochExtrasWire } from './protocol.js';
 
 const now = () => (globalThis.performance ?? Date).now();
 
 type Post = (msg: Response, transfer?: ArrayBuffer[]) => void;
 
-let model: Sequential | null = null;
+let model: Model | null = null;
 let queue: Promise<void> = Promise.resolve();
 let fitting: number | null = null;
 const stopped = new Set<number>();
@@ -29,7 +29,7 @@ function macrotask(): Promise<void> {
  * What a fit asked to see at each epoch end (and once before training): activation
  * statistics of a sample and copies of chosen weights, with the buffers to transfer.
  */
-function extrasOf(m: Sequential, ex: EpochExtrasWire | undefined) {
+function extrasOf(m: Model, ex: EpochExtrasWire | undefined) {
   if (!ex) return null;
   const ax = ex.activations ? data(ex.activations.x) : null;
   const statsOptions = ex.activations ? { ...(ex.activations.bins !== undefined ? { bins: ex.activations.bins } : {}), ...(ex.activations.batchSize !== undefined ? { batchSize: ex.activations.batchSize } : {}) } : {};
@@ -52,7 +52,7 @@ function extrasOf(m: Sequential, ex: EpochExtrasWire | undefined) {
   };
 }
 
-function need(): Sequential {
+function need(): Model {
   if (!model) throw new Error('simdnet worker: no model loaded');
   return model;
 }
@@ -66,7 +66,7 @@ async function handle(req: Exclude<Request, { op: 'stop' }>, post: Post): Promis
         await init();
         if (model) model.dispose();
         model = null;
-        model = await Sequential.load({ topology: req.topology, weights: req.weights } as ModelArtifacts, req.options);
+        model = await Model.load({ topology: req.topology, weights: req.weights } as ModelArtifacts, req.options);
         post({ id, type: 'result', value: null });
         return;
       }
