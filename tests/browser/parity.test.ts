@@ -1,6 +1,8 @@
-// Node ⇄ Chromium bit parity: the same seeded training runs (workloads.mjs, one file used
-// verbatim by both sides) must produce the same bits of weights, predictions and losses
-// with dist/simdnet.mjs in Node and dist/simdnet.browser.mjs in headless Chromium.
+// Node ⇄ Chromium ⇄ Firefox bit parity: the same seeded training runs (workloads.mjs, one file
+// used verbatim everywhere; among them conv + batchNorm + dropout + Adam) must produce the same
+// bits of weights, predictions and losses with dist/simdnet.mjs in Node and
+// dist/simdnet.browser.mjs in headless Chromium (playwright-core) and headless Firefox ESR
+// (WebDriver BiDi, tests/browser/firefox.ts). Bun and Deno: tests/runtimes/parity.test.ts.
 //
 // Both sides use the release wasm inlined in the dist bundles (not the debug build that
 // tests/setup.ts gives src/ imports): importing dist/simdnet.mjs yields its own module
@@ -22,6 +24,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { differences, expectNonTrivial, fileDifference, resumeDifferences } from './compare.js';
 import { continueInNode, makeResumeFiles, nodeResumeChecks, type NodeResume } from './resume.js';
 import type { ResumeResult, WorkloadResult } from './workloads.mjs';
+import { Firefox } from './firefox.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const nodeBundle = `${root}dist/simdnet.mjs`;
@@ -43,6 +46,34 @@ let resumeNames: string[] = [];
 let nodeResume: NodeResume | undefined;
 let browserResume: ResumeResult[] = [];
 let browserFiles: string[] = [];
+let firefox: Firefox | undefined;
+let firefoxInfo = '';
+let firefoxResults: WorkloadResult[] = [];
+let firefoxResume: ResumeResult[] = [];
+let firefoxFiles: string[] = [];
+
+// Source strings, not functions: vitest rewrites import() inside test-file functions.
+const RUN_WORKLOADS = `(async () => {
+  const lib = await import('/simdnet.browser.mjs');
+  const { runAll } = await import('/workloads.mjs');
+  return runAll(lib);
+})()`;
+
+function resumeScript(): string {
+  return `(async () => {
+    const lib = await import('/simdnet.browser.mjs');
+    const { flipLowestBit, resumableFiles, resumeFromFile } = await import('/workloads.mjs');
+    const files = await resumableFiles(lib);
+    const resume = [];
+    for (let i = 0; i < ${resumeFiles.length}; i++) {
+      const res = await fetch('/resume/' + i + '.simdnet');
+      if (!res.ok) throw new Error('GET /resume/' + i + '.simdnet: ' + res.status);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      resume.push(await resumeFromFile(lib, ${process.env.SIMDNET_PARITY_FLIP_BIT === '1' ? 'await flipLowestBit(lib, bytes)' : 'bytes'}));
+    }
+    return { files, resume };
+  })()`;
+}
 
 function serve(): Promise<Server> {
   const routes: Record<string, () => [string, string | Uint8Array]> = {
@@ -96,32 +127,30 @@ beforeAll(async () => {
   await page.waitForFunction(() => (window as unknown as { __ready?: boolean }).__ready === true);
   try {
     // A source string, not a function: vitest rewrites import() inside test-file functions.
-    browserResults = await page.evaluate(`(async () => {
-      const lib = await import('/simdnet.browser.mjs');
-      const { runAll } = await import('/workloads.mjs');
-      return runAll(lib);
-    })()`) as WorkloadResult[];
-    ({ files: browserFiles, resume: browserResume } = await page.evaluate(`(async () => {
-      const lib = await import('/simdnet.browser.mjs');
-      const { flipLowestBit, resumableFiles, resumeFromFile } = await import('/workloads.mjs');
-      const files = await resumableFiles(lib);
-      const resume = [];
-      for (let i = 0; i < ${resumeFiles.length}; i++) {
-        const res = await fetch('/resume/' + i + '.simdnet');
-        if (!res.ok) throw new Error('GET /resume/' + i + '.simdnet: ' + res.status);
-        const bytes = new Uint8Array(await res.arrayBuffer());
-        resume.push(await resumeFromFile(lib, ${process.env.SIMDNET_PARITY_FLIP_BIT === '1' ? 'await flipLowestBit(lib, bytes)' : 'bytes'}));
-      }
-      return { files, resume };
-    })()`) as { files: string[]; resume: ResumeResult[] });
+    browserResults = await page.evaluate(RUN_WORKLOADS) as WorkloadResult[];
+    ({ files: browserFiles, resume: browserResume } = await page.evaluate(resumeScript()) as { files: string[]; resume: ResumeResult[] });
   } catch (e) {
     throw new Error(`workloads failed in Chromium ${browserInfo}: ${String(e)}${pageErrors.length ? `\npage errors:\n${pageErrors.join('\n')}` : ''}`);
   }
   await page.close();
-}, 120_000);
+
+  // Firefox: the same page and scripts over WebDriver BiDi (tests/browser/firefox.ts).
+  firefox = await Firefox.launch();
+  firefoxInfo = firefox.version;
+  try {
+    await firefox.goto(`${origin}/`);
+    if (await firefox.evaluate('window.__ready === true') !== true) throw new Error('the parity page did not run its module script');
+    firefoxResults = await firefox.evaluate<WorkloadResult[]>(RUN_WORKLOADS);
+    ({ files: firefoxFiles, resume: firefoxResume } = await firefox.evaluate<{ files: string[]; resume: ResumeResult[] }>(resumeScript()));
+  } catch (e) {
+    const errors = firefox.logs.filter((l) => l.level === 'error').map((l) => l.text);
+    throw new Error(`workloads failed in Firefox ${firefoxInfo}: ${String(e)}${errors.length ? `\npage errors:\n${errors.join('\n')}` : ''}`);
+  }
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();
+  await firefox?.close();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
 });
 
@@ -129,10 +158,10 @@ afterAll(async () => {
 describe('Node and Chromium train to the same bits', () => {
   it('ran the same workloads on both sides', () => {
     expect(browserResults.map((r) => r.name)).toEqual(nodeResults.map((r) => r.name));
-    expect(nodeResults.length).toBe(3);
+    expect(nodeResults.length).toBe(4);
   });
 
-  for (const idx of [0, 1, 2]) {
+  for (const idx of [0, 1, 2, 3]) {
     it(`workload ${idx}: weights, predictions and losses are bit-identical`, () => {
       const n = nodeResults[idx], c = browserResults[idx];
       expect(n, 'node result').toBeDefined();
@@ -165,6 +194,41 @@ describe('a model file saved in Node trains on to the same bits in Chromium', ()
       expect(n, 'node result').toBeDefined();
       expect(c, 'chromium result').toBeDefined();
       expect(resumeDifferences(n!, c, 'chromium'), `${n!.name}: Node ${process.version} vs Chromium ${browserInfo}`).toEqual([]);
+    });
+  }
+});
+
+describe('Node and Firefox train to the same bits', () => {
+  it('ran the same workloads on both sides', () => {
+    expect(firefoxResults.map((r) => r.name)).toEqual(nodeResults.map((r) => r.name));
+  });
+
+  for (const idx of [0, 1, 2, 3]) {
+    it(`workload ${idx}: weights, predictions and losses are bit-identical`, () => {
+      const n = nodeResults[idx], f = firefoxResults[idx];
+      expect(n, 'node result').toBeDefined();
+      expect(f, 'firefox result').toBeDefined();
+      expect(differences(n, f, 'firefox'), `${n.name}: Node ${process.version} vs Firefox ${firefoxInfo}`).toEqual([]);
+    });
+  }
+});
+
+describe('a model file saved in Node trains on to the same bits in Firefox', () => {
+  it('the page resumed every file', () => {
+    expect(firefoxResume.map((r) => r.name)).toEqual(resumeNames);
+  });
+
+  for (const idx of [0, 1]) {
+    it(`file ${idx}: Firefox writes the same file after the same training`, () => {
+      expect(resumeFiles[idx], 'node file').toBeDefined();
+      expect(fileDifference('model file', 'firefox', Buffer.from(resumeFiles[idx]).toString('base64'), firefoxFiles[idx])).toBe('');
+    });
+
+    it(`file ${idx}: predictions after load, continued training and the file it saves are bit-identical`, () => {
+      const n = nodeResume?.fromFile[idx], f = firefoxResume[idx];
+      expect(n, 'node result').toBeDefined();
+      expect(f, 'firefox result').toBeDefined();
+      expect(resumeDifferences(n!, f, 'firefox'), `${n!.name}: Node ${process.version} vs Firefox ${firefoxInfo}`).toEqual([]);
     });
   }
 });

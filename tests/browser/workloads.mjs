@@ -107,6 +107,23 @@ async function float64(lib) {
   return train(lib, 'adam+dropout f64', m, x, labels, { epochs: 3, batchSize: 32, shuffle: true });
 }
 
+/** conv + batchNorm + dropout + Adam on 8×8×1 images; float32. */
+async function convBatchNormAdam(lib) {
+  const { Sequential, layers, optimizers, tensor } = lib;
+  const { x, labels } = makeData(256, 64, 4, Float32Array);
+  const m = new Sequential({ seed: 13 });
+  m.add(layers.conv2d({ filters: 6, kernelSize: 3, padding: 'same', inputShape: [8, 8, 1], kernelInitializer: 'heNormal', useBias: false }));
+  m.add(layers.batchNorm({ momentum: 0.9 }));
+  m.add(layers.relu());
+  m.add(layers.maxPool2d({ poolSize: 2 }));
+  m.add(layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'tanh' }));
+  m.add(layers.flatten());
+  m.add(layers.dropout({ rate: 0.25 }));
+  m.add(layers.dense({ units: 4 }));
+  m.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'softmaxCrossEntropy', metrics: ['accuracy'] });
+  return train(lib, 'conv+batchNorm+dropout+adam f32', m, tensor(x, [256, 8, 8, 1]), labels, { epochs: 3, batchSize: 32, shuffle: true });
+}
+
 // ---- resuming from a model file ----
 
 /**
@@ -222,5 +239,5 @@ export async function flipLowestBit(lib, bytes) {
 /** Runs every workload in order in one fresh module instance. */
 export async function runAll(lib) {
   await lib.init();
-  return [await adamDropout(lib), await nesterovCosineMix(lib), await float64(lib)];
+  return [await adamDropout(lib), await nesterovCosineMix(lib), await float64(lib), await convBatchNormAdam(lib)];
 }

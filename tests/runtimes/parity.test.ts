@@ -131,10 +131,10 @@ for (const rt of RUNTIMES) {
       const c = children[rt]!;
       expect(c.runtime).toBe(rt);
       expect(c.results.map((r) => r.name)).toEqual(nodeResults.map((r) => r.name));
-      expect(nodeResults.length).toBe(3);
+      expect(nodeResults.length).toBe(4);
     });
 
-    for (const idx of [0, 1, 2]) {
+    for (const idx of [0, 1, 2, 3]) {
       it(`workload ${idx}: weights, predictions and losses are bit-identical in ${rt}`, () => {
         expect(failures[rt], `${rt} run failed`).toBeUndefined();
         const n = nodeResults[idx], c = children[rt]!.results[idx];
@@ -174,7 +174,7 @@ describe('resuming from a file in Node (what the other runtimes are compared wit
 });
 
 describe('the compared runs are non-trivial', () => {
-  for (const idx of [0, 1, 2]) {
+  for (const idx of [0, 1, 2, 3]) {
     it(`workload ${idx}: training moved every weight, loss fell, predictions vary`, () => {
       const r = nodeResults[idx];
       expect(r, 'node result').toBeDefined();
