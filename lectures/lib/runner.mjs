@@ -126,10 +126,10 @@ export async function runLectures({ names = [], quick = false, out = 'lectures/o
   const t0 = performance.now();
   for (const name of chosen) {
     const start = performance.now();
-    let r;
+    let r, title = name;
     try {
       const exp = await registry[name]();
-      const title = exp.title ?? name;
+      title = exp.title ?? name;
       const reason = exp.available ? await exp.available() : null;
       if (reason) {
         r = { name, title, status: 'unavailable', reason };
@@ -147,7 +147,7 @@ export async function runLectures({ names = [], quick = false, out = 'lectures/o
       }
     } catch (err) {
       const ms = performance.now() - start;
-      r = { name, title: r?.title ?? name, status: 'failed', ms, error: err?.message ?? String(err), stack: String(err?.stack ?? err).split('\n').slice(0, 8).join('\n') };
+      r = { name, title, status: 'failed', ms, error: err?.message ?? String(err), stack: String(err?.stack ?? err).split('\n').slice(0, 8).join('\n') };
       log(`${name}: FAILED after ${secs(ms)}: ${r.error}`);
     }
     writeFileSync(join(dir, `${name}.md`), section(r));
