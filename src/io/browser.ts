@@ -5,20 +5,20 @@
 //                                          bytes (io.toBytes, with its CRC-32s), its size and
 //                                          the time it was saved. A second save under a name
 //                                          replaces the first in one transaction.
-//   loadBrowser(name, options)             Sequential.load of that file: the same artifacts,
+//   loadBrowser(name, options)             Model.load of that file: the same artifacts,
 //                                          the same bits, training resumes exactly
 //   listBrowser()                          [{name, bytes, savedAt}], sorted by name
 //   deleteBrowser(name)                    true when there was such a model
 //   download(model | artifacts, filename, {format})  a `.simdnet` file (default) or TF.js's
 //                                          two files (model.json + weights.bin, as
 //                                          tf.io.browserDownloads writes them)
-//   loadFiles(files)                       Sequential from an <input type=file>'s FileList: one
+//   loadFiles(files)                       Model from an <input type=file>'s FileList: one
 //                                          `.simdnet` file, or a model.json with its weight files
 // Runtime-neutral code: IndexedDB and the DOM are looked up when called (feature detection), so
 // the library bundles for Node, Bun and Deno carry these functions too and a call there is a
 // clear Error, not a ReferenceError.
 
-import { Sequential } from '../model/sequential.js';
+import { Model } from '../model/model.js';
 import type { LoadOptions, ModelArtifacts } from '../model/artifacts.js';
 import { describe } from '../options.js';
 import { toBytes, fromBytes } from './index.js';
@@ -85,14 +85,14 @@ async function transact<T>(what: string, mode: IDBTransactionMode, fn: (store: I
   }
 }
 
-function artifactsOf(model: Sequential | ModelArtifacts, what: string): ModelArtifacts {
-  if (model instanceof Sequential) return model.save();
+function artifactsOf(model: Model | ModelArtifacts, what: string): ModelArtifacts {
+  if (model instanceof Model) return model.save();
   if (model && typeof model === 'object' && 'topology' in model && 'weights' in model) return model;
-  throw new Error(`io.${what} expects a Sequential model or its save() artifacts, got ${describe(model)}`);
+  throw new Error(`io.${what} expects a model (Sequential or Model) or its save() artifacts, got ${describe(model)}`);
 }
 
 /** Stores the model (or its artifacts) in IndexedDB under `name`, replacing a model of that name. */
-export async function saveBrowser(model: Sequential | ModelArtifacts, name: string): Promise<BrowserModelInfo> {
+export async function saveBrowser(model: Model | ModelArtifacts, name: string): Promise<BrowserModelInfo> {
   checkName(name, 'saveBrowser');
   const file = toBytes(artifactsOf(model, 'saveBrowser'));
   indexedDB('saveBrowser');
@@ -114,8 +114,8 @@ export async function loadBrowserArtifacts(name: string): Promise<ModelArtifacts
 }
 
 /** Loads the model stored under `name` by saveBrowser. */
-export async function loadBrowser(name: string, options?: LoadOptions): Promise<Sequential> {
-  return Sequential.load(await loadBrowserArtifacts(name), options);
+export async function loadBrowser(name: string, options?: LoadOptions): Promise<Model> {
+  return Model.load(await loadBrowserArtifacts(name), options);
 }
 
 /** The models in this browser's storage, by name. */
@@ -164,7 +164,7 @@ export interface DownloadOptions {
  * loads with io.loadFiles, io.fromBytes or io.loadFile), or with {format: 'tfjs'} TF.js's
  * two files `<filename>.json` and `<filename>.weights.bin` (filename default 'model').
  */
-export function download(model: Sequential | ModelArtifacts, filename?: string, options: DownloadOptions = {}): void {
+export function download(model: Model | ModelArtifacts, filename?: string, options: DownloadOptions = {}): void {
   const format = options?.format ?? 'simdnet';
   if (format !== 'simdnet' && format !== 'tfjs') throw new Error(`io.download: format must be 'simdnet' or 'tfjs', got ${describe(format)}`);
   if (filename !== undefined && (typeof filename !== 'string' || filename === '')) throw new Error(`io.download: filename must be a non-empty string, got ${describe(filename)}`);
@@ -172,7 +172,7 @@ export function download(model: Sequential | ModelArtifacts, filename?: string, 
     saveAs(toBytes(artifactsOf(model, 'download')), filename ?? 'model.simdnet', 'application/octet-stream');
     return;
   }
-  if (!(model instanceof Sequential)) throw new Error('io.download: the TF.js form needs a Sequential model (Sequential.load the artifacts first)');
+  if (!(model instanceof Model)) throw new Error('io.download: the TF.js form needs a model (Model.load the artifacts first)');
   const base = (filename ?? 'model').replace(/\.json$/, '');
   const a = toTfjsLayers(model);
   const weights = `${base.split('/').pop()}.weights.bin`;
@@ -186,9 +186,9 @@ interface FileLike { name: string; arrayBuffer(): Promise<ArrayBuffer> }
 /**
  * A model from uploaded files (an <input type=file>'s FileList, File[], or one File/Blob): a
  * `.simdnet` file, or a TF.js model.json with the weight files its manifest names. Anything
- * else is an Error that says what was given. `options` apply to a `.simdnet` file (Sequential.load).
+ * else is an Error that says what was given. `options` apply to a `.simdnet` file (Model.load).
  */
-export async function loadFiles(files: ArrayLike<FileLike> | FileLike, options?: LoadOptions): Promise<Sequential> {
+export async function loadFiles(files: ArrayLike<FileLike> | FileLike, options?: LoadOptions): Promise<Model> {
   const list: FileLike[] = files && typeof (files as FileLike).arrayBuffer === 'function' ? [files as FileLike] : Array.from((files ?? []) as ArrayLike<FileLike>);
   if (list.length === 0 || list.some((f) => !f || typeof f.arrayBuffer !== 'function')) throw new Error(`io.loadFiles expects files (a FileList, File[] or one File), got ${describe(files)}`);
   const name = (f: FileLike) => (typeof f.name === 'string' ? f.name : 'the file');
@@ -202,7 +202,7 @@ export async function loadFiles(files: ArrayLike<FileLike> | FileLike, options?:
     } catch (e) {
       throw new Error(`io.loadFiles: ${name(list[0])} is not a simdnet model: ${(e as Error).message}`);
     }
-    return Sequential.load(artifacts, options);
+    return Model.load(artifacts, options);
   }
   if (jsons.length > 1) throw new Error(`io.loadFiles: give one model.json, got ${jsons.map(name).join(', ')}`);
   let json: { modelTopology?: unknown; format?: unknown; weightsManifest?: unknown };

@@ -164,6 +164,7 @@ const ACTIVATION_OPS: Record<string, string> = { relu: 'Relu', sigmoid: 'Sigmoid
  */
 export function toOnnx(model: Sequential): Uint8Array {
   if (!model || typeof model !== 'object' || !Array.isArray((model as Sequential).layers)) throw new Error(`toOnnx expects a Sequential model, got ${describe(model)}`);
+  if ((model as { session?: { isChain: boolean } }).session?.isChain === false) throw new Error(`toOnnx: model '${model.name}' is a functional Model; this version exports Sequential models to ONNX (TF.js Layers export, io.toTfjsLayers, takes functional models)`);
   if (model.isDisposed) throw new Error(`toOnnx: model '${model.name}' has been disposed`);
   if (!model.built && model.inputShape && model.layers.length) model.build();
   if (!model.built) throw new Error('toOnnx: the model is not built yet (give the first layer an inputShape, or call build/fit/predict first)');

@@ -12,7 +12,7 @@
 import type { DType } from '../../bindings/index.js';
 import { layerRegistry, type Layer } from '../layers/index.js';
 import { Model } from '../model/model.js';
-import { Sequential } from '../model/sequential.js';
+import type { Sequential } from '../model/sequential.js';
 import { graphConfig, replayGraph } from '../model/graph-config.js';
 import { serialize, type Serialized } from '../serialization.js';
 import type { MetricName } from '../metrics.js';
@@ -34,8 +34,10 @@ export function cloneModel<M extends Model>(model: M, opts: CloneOptions): M {
   const inputShape = model.inputShape;
   if (!model.built || !inputShape) throw new Error(`${opts.what}: the model is not built`);
   const args = { seed: model.seed, dtype: opts.dtype ?? model.dtype, name: model.name };
-  if (!(model instanceof Sequential)) return finishCopy(model, functionalCopy(model, args, opts), opts) as M;
-  const copy = new Sequential(args);
+  if (!model.session.isChain) return finishCopy(model, functionalCopy(model, args, opts), opts) as M;
+  // NOTE: the model's own class (Sequential or a subclass): importing Sequential here would
+  // close an import cycle (model → fit → callbacks → diagnostics → clone → sequential → model)
+  const copy = new (model.constructor as typeof Sequential)(args);
   try {
     for (const layer of model.layers) copy.add(copyLayer(layer, opts.dropRegularizers ?? false, opts.what));
     copy.build(inputShape);

@@ -68,7 +68,7 @@ describe('io.saveBrowser / loadBrowser (IndexedDB)', () => {
   it('bad input is an Error naming the problem, and nothing is stored', async () => {
     const m = trainedModel();
     await expect(io.saveBrowser(m, '')).rejects.toThrow(/name must be a non-empty string/);
-    await expect(io.saveBrowser({} as never, 'x')).rejects.toThrow(/expects a Sequential model or its save\(\) artifacts/);
+    await expect(io.saveBrowser({} as never, 'x')).rejects.toThrow(/expects a model \(Sequential or Model\) or its save\(\) artifacts/);
     await expect(io.saveBrowser({ topology: {}, weights: [1, 2] } as never, 'x')).rejects.toThrow(/toBytes expects/);
     await expect(io.loadBrowser(42 as never)).rejects.toThrow(/name must be/);
     expect(await io.listBrowser()).toEqual([]);

@@ -530,7 +530,8 @@ describe('initializers: each simdnet initializer maps to a TF.js one that tfjs-l
     await expectInit({ class_name: 'LecunNormal', config: {} }, 'lecunNormal');
     await expectInit({ class_name: 'LeCunUniform', config: {} }, 'lecunUniform');
     await expectInit('glorot_uniform', 'glorotUniform');
-    await expectInit({ class_name: 'Orthogonal', config: { gain: 1 } }, 'glorotUniform');
+    await expectInit({ class_name: 'Orthogonal', config: { gain: 1 } }, 'orthogonal');
+    await expectInit({ class_name: 'Identity', config: { gain: 1 } }, 'glorotUniform');
     await expectInit({ class_name: 'TruncatedNormal', config: { mean: 0, stddev: 0.1 } }, 'randomNormal');
     await expectInit({ class_name: 'VarianceScaling', config: { scale: 1, mode: 'fan_in', distribution: 'untruncated_normal' } }, 'xavier');
     await expectInit({ class_name: 'VarianceScaling', config: { scale: 2, mode: 'fan_in', distribution: 'truncated_normal' } }, 'heNormal');
@@ -620,7 +621,7 @@ describe('what TF.js cannot express is an Error naming the layer and why', () =>
     await expectError(() => io.toTfjsLayers(m), ['is not built']);
     m.dispose();
     await expectError(() => io.toTfjsLayers(m), ['has been disposed']);
-    await expectError(() => io.toTfjsLayers({} as Sequential), ['expects a Sequential model']);
+    await expectError(() => io.toTfjsLayers({} as Sequential), ['expects a model (Sequential or Model)']);
   });
 });
 
@@ -632,10 +633,9 @@ describe('fromTfjsLayers refuses what simdnet cannot reproduce, naming the layer
     tm.dispose();
   };
 
-  it('LSTM', () => refuse(() => [tfl.layers.lstm({ inputShape: [3, 2], units: 3, name: 'rnn', recurrentInitializer: 'glorotUniform' }), tfl.layers.dense({ units: 2 })],
-    ["'rnn' (LSTM)", "layer class 'LSTM' has no simdnet equivalent"]));
-  it('Reshape to something other than flat', () => refuse(() => [tfl.layers.dense({ inputShape: [4], units: 6 }), tfl.layers.reshape({ targetShape: [3, 2], name: 'r' })],
-    ["'r' (Reshape)", 'only a Reshape to [6]']));
+  // (recurrent layers, embedding and reshape: tests/recurrent/tfjs-rnn.test.ts)
+  it('a layer class simdnet does not have', () => refuse(() => [tfl.layers.dense({ inputShape: [4], units: 6 }), tfl.layers.repeatVector({ n: 2, name: 'rv' })],
+    ["'rv' (RepeatVector)", "layer class 'RepeatVector' has no simdnet equivalent"]));
   it('Conv2D channelsFirst', () => refuse(() => [tfl.layers.conv2d({ inputShape: [2, 6, 6], filters: 2, kernelSize: 3, dataFormat: 'channelsFirst', name: 'c' })],
     ["'c' (Conv2D)", "dataFormat the string 'channels_first'", 'channels-last']));
   it('Conv2D dilationRate 2', () => refuse(() => [tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3, dilationRate: 2, name: 'c' })],
@@ -706,7 +706,8 @@ describe('malformed artifacts are Errors naming the problem, with nothing left a
     ['a bad weight shape', (a) => { a.weightSpecs[0].shape = [4, -3]; }, ["'d1/kernel' shape must be an array of non-negative integers"]],
     ['a NaN weight (refused before anything is built)', (a) => { f32(a)[5] = NaN; }, ['d1/kernel', 'NaN at index 5']],
     ['a graph model', (a) => { a.format = 'graph-model'; }, ["format the string 'graph-model'", "only TF.js Layers models ('layers-model')"]],
-    ['a functional model', (a) => { a.modelTopology.class_name = 'Model'; }, ["the model is a the string 'Model'", 'only Sequential models']],
+    ['a Sequential topology labelled as a functional Model (no InputLayer)', (a) => { a.modelTopology.class_name = 'Model'; }, ['the functional model has no InputLayer']],
+    ['another model class', (a) => { a.modelTopology.class_name = 'Graph'; }, ["the model is a the string 'Graph'", 'Sequential and functional']],
     ['no layers', (a) => { a.modelTopology.config.layers = []; }, ['config.layers must be a non-empty array']],
     ['no modelTopology', (a) => { delete a.modelTopology; }, ['no modelTopology']],
     ['no weightSpecs', (a) => { delete a.weightSpecs; }, ['no weightSpecs array']],

@@ -29,7 +29,7 @@ function camelKeys(v: unknown, path: string, depth = 0): unknown {
 const BYTES_PER: Record<string, number> = { float32: 4, int32: 4, bool: 1, float16: 2, uint8: 1, int8: 1, uint16: 2, int16: 2 };
 
 /** The model's name, its layer configs (camelCased), the float32 weight specs and all weight bytes. */
-export function readTfjsArtifacts(a: unknown): { modelName: string; layerJson: Record<string, unknown>[]; specs: SpecEntry[]; data: Uint8Array } {
+export function readTfjsArtifacts(a: unknown): { modelName: string; layerJson: Record<string, unknown>[]; graph: { inputLayers: unknown; outputLayers: unknown } | null; specs: SpecEntry[]; data: Uint8Array } {
   if (!isPlainObject(a)) throw new Error(`fromTfjsLayers expects TF.js ModelArtifacts {modelTopology, weightSpecs, weightData}, got ${describe(a)}`);
   if (a.format !== undefined && a.format !== null && a.format !== 'layers-model') {
     throw new Error(`fromTfjsLayers: the artifacts are format ${describe(a.format)}; only TF.js Layers models ('layers-model') can be imported (a graph model has no layers to map)`);
@@ -42,13 +42,15 @@ export function readTfjsArtifacts(a: unknown): { modelName: string; layerJson: R
   const t = camelKeys(topo, 'modelTopology') as Record<string, unknown>;
   if (!isPlainObject(t)) throw new Error(`fromTfjsLayers: modelTopology must be an object, got ${describe(topo)}`);
   const m = (isPlainObject(t.modelConfig) ? t.modelConfig : t) as Record<string, unknown>;
-  if (m.className !== 'Sequential') {
-    throw new Error(`fromTfjsLayers: the model is a ${describe(m.className)}; only Sequential models can be imported (simdnet models are a stack of layers)`);
+  const functional = m.className === 'Model' || m.className === 'Functional';
+  if (m.className !== 'Sequential' && !functional) {
+    throw new Error(`fromTfjsLayers: the model is a ${describe(m.className)}; Sequential and functional ('Model') topologies can be imported`);
   }
   const cfg = m.config;
   const layerJson = Array.isArray(cfg) ? cfg : isPlainObject(cfg) ? cfg.layers : undefined;
   if (!Array.isArray(layerJson) || layerJson.length === 0) throw new Error(`fromTfjsLayers: modelTopology.config.layers must be a non-empty array, got ${describe(layerJson)}`);
-  const modelName = isPlainObject(cfg) && typeof cfg.name === 'string' ? cfg.name : 'sequential';
+  const modelName = isPlainObject(cfg) && typeof cfg.name === 'string' ? cfg.name : functional ? 'model' : 'sequential';
+  const graph = functional && isPlainObject(cfg) ? { inputLayers: cfg.inputLayers, outputLayers: cfg.outputLayers } : null;
 
   let rawSpecs: unknown = a.weightSpecs;
   if (rawSpecs === undefined && Array.isArray(a.weightsManifest)) {
@@ -88,7 +90,7 @@ export function readTfjsArtifacts(a: unknown): { modelName: string; layerJson: R
   if (offset !== data.length) {
     throw new Error(`fromTfjsLayers: weightData has ${data.length} bytes but the weight specs need ${offset} (${data.length < offset ? 'truncated' : 'over-long'} weight data)`);
   }
-  return { modelName, layerJson: layerJson as Record<string, unknown>[], specs, data };
+  return { modelName, layerJson: layerJson as Record<string, unknown>[], graph, specs, data };
 }
 
 /** One Uint8Array from an ArrayBuffer, a typed array, or TF.js's ArrayBuffer[] (shards). */

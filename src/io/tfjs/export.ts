@@ -2,7 +2,9 @@
 // `tf.loadLayersModel(tf.io.fromMemory(artifacts))` loads (the mapping table is in index.ts).
 
 import type { Layer } from '../../layers/layer.js';
+import { Model } from '../../model/model.js';
 import { Sequential } from '../../model/sequential.js';
+import { graphTopology } from './graph.js';
 import { describe } from '../../options.js';
 import type { Serialized } from '../../serialization.js';
 import { initializerToTf, regularizerToTf, ONES, ZEROS } from './initializers.js';
@@ -14,8 +16,8 @@ const GENERATED_BY = 'simdnet';
 interface ExportWeight { name: string; shape: number[]; data: Float32Array }
 
 /** The model as TF.js Layers artifacts; an Error names any layer TF.js cannot express. */
-export function toTfjsLayers(model: Sequential): TfjsArtifacts {
-  if (!(model instanceof Sequential)) throw new Error(`toTfjsLayers expects a Sequential model, got ${describe(model)}`);
+export function toTfjsLayers(model: Model): TfjsArtifacts {
+  if (!(model instanceof Model)) throw new Error(`toTfjsLayers expects a model (Sequential or Model), got ${describe(model)}`);
   if (model.isDisposed) throw new Error(`toTfjsLayers: model '${model.name}' has been disposed`);
   if (!model.built) {
     if (!model.inputShape) throw new Error(`toTfjsLayers: model '${model.name}' is not built (give the first layer an inputShape or call build/fit/predict first)`);
@@ -23,16 +25,23 @@ export function toTfjsLayers(model: Sequential): TfjsArtifacts {
   }
   const out: TfjsLayerJson[] = [];
   const weights: ExportWeight[] = [];
-  const names = new Set(model.layers.map((l) => l.name));
-  for (const layer of model.layers) exportLayer(layer, out, weights, names);
-  Object.assign(out[0].config, { batch_input_shape: [null, ...model.inputShape!], dtype: 'float32' });
+  const names = new Set([...model.layers.map((l) => l.name), model.inputName]);
+  let topology: TfjsArtifacts['modelTopology'];
+  if (model instanceof Sequential) {
+    for (const layer of model.layers) exportLayer(layer, out, weights, names);
+    Object.assign(out[0].config, { batch_input_shape: [null, ...model.inputShape!], dtype: 'float32' });
+    topology = { class_name: 'Sequential', config: { name: model.name, layers: out }, keras_version: GENERATED_BY, backend: 'tensor_flow.js' };
+  } else {
+    const g = graphTopology(model, (layer, list) => exportLayer(layer, list, weights, names));
+    topology = { class_name: 'Model', config: { name: model.name, ...g }, keras_version: GENERATED_BY, backend: 'tensor_flow.js' };
+  }
 
   const total = weights.reduce((n, w) => n + w.data.length, 0);
   const data = new Float32Array(total);
   let off = 0;
   for (const w of weights) { data.set(w.data, off); off += w.data.length; }
   return {
-    modelTopology: { class_name: 'Sequential', config: { name: model.name, layers: out }, keras_version: GENERATED_BY, backend: 'tensor_flow.js' },
+    modelTopology: topology,
     weightSpecs: weights.map((w) => ({ name: w.name, shape: w.shape, dtype: 'float32' })),
     weightData: data.buffer,
     format: 'layers-model',
@@ -154,6 +163,15 @@ function exportLayer(layer: Layer, out: TfjsLayerJson[], weights: ExportWeight[]
     case 'Relu':
       push('ReLU', { max_value: null });
       return;
+    case 'Add': case 'Multiply': case 'Average': case 'Maximum':
+      push(layer.className, {});
+      return;
+    case 'Subtract':
+      fail('TF.js Layers has no Subtract layer (tfjs-layers merges: Add, Average, Concatenate, Maximum, Minimum, Multiply)');
+      return;
+    case 'Concatenate':
+      push('Concatenate', { axis: cfg.axis });
+      return;
     case 'LeakyRelu':
       push('LeakyReLU', { alpha: cfg.alpha });
       return;
@@ -178,6 +196,42 @@ function exportLayer(layer: Layer, out: TfjsLayerJson[], weights: ExportWeight[]
       push('Activation', { activation: act });
       return;
     }
+    case 'SimpleRNN':
+    case 'LSTM': {
+      const [, F] = inShape;
+      const kU = (layer.className === 'LSTM' ? 4 : 1) * (cfg.units as number);
+      const init = (key: string, fans: { fanIn: number; fanOut: number }) => initializerToTf(cfg[key] as Serialized, fans, `${what} ${key}`);
+      push(layer.className, {
+        units: cfg.units, activation: cfg.activation,
+        ...(layer.className === 'LSTM' ? { recurrent_activation: cfg.recurrentActivation, unit_forget_bias: cfg.unitForgetBias, implementation: 1 } : {}),
+        use_bias: cfg.useBias, return_sequences: cfg.returnSequences, return_state: false, go_backwards: false, stateful: false, unroll: false,
+        kernel_initializer: init('kernelInitializer', { fanIn: F, fanOut: kU }),
+        recurrent_initializer: init('recurrentInitializer', { fanIn: cfg.units as number, fanOut: kU }),
+        bias_initializer: init('biasInitializer', { fanIn: F, fanOut: kU }),
+        kernel_regularizer: regularizerToTf(cfg.kernelRegularizer as Serialized | null),
+        recurrent_regularizer: regularizerToTf(cfg.recurrentRegularizer as Serialized | null),
+        recurrent_constraint: null, dropout: 0, recurrent_dropout: 0, ...NO_REGULARIZERS,
+      });
+      weight('kernel');
+      weight('recurrent_kernel');
+      if (cfg.useBias) weight('bias');
+      return;
+    }
+    case 'GRU':
+      fail("simdnet's gru is the resetAfter: true variant (Keras 2 / torch.nn.GRU) and tfjs-layers' GRU supports only resetAfter: false");
+      return;
+    case 'Embedding':
+      push('Embedding', {
+        input_dim: cfg.inputDim, output_dim: cfg.outputDim, input_length: inShape.length === 1 ? inShape[0] : null, mask_zero: false,
+        embeddings_initializer: initializerToTf(cfg.embeddingsInitializer as Serialized, { fanIn: cfg.inputDim as number, fanOut: cfg.outputDim as number }, `${what} embeddingsInitializer`),
+        embeddings_regularizer: regularizerToTf(cfg.embeddingsRegularizer as Serialized | null), activity_regularizer: null, embeddings_constraint: null,
+      });
+      weight('embeddings');
+      return;
+    case 'Reshape':
+      // NOTE: resolved (no −1): tfjs-layers' Reshape builds a [−1]-shaped tensor from a −1 and fails
+      push('Reshape', { target_shape: layer.outputShape.slice() });
+      return;
     default:
       fail(`simdnet layer class '${layer.className}' has no TF.js Layers equivalent here`);
   }

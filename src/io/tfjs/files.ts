@@ -2,7 +2,7 @@
 // (topology + weightsManifest) and the weight files it lists, next to it. Node, Bun and Deno
 // only: a browser has no file system to write to.
 
-import type { Sequential } from '../../model/sequential.js';
+import type { Model } from '../../model/model.js';
 import { describe, isPlainObject } from '../../options.js';
 import { toTfjsLayers } from './export.js';
 import { fromTfjsLayers } from './import.js';
@@ -26,7 +26,7 @@ async function node(): Promise<{ fs: Fs; path: PathMod }> {
 }
 
 /** Writes `model.json` (with weightsManifest [{paths: ['weights.bin'], weights}]) and `weights.bin` into dir, as tfjs-node's file:// handler does. */
-export async function saveTfjsFiles(model: Sequential, dir: string): Promise<void> {
+export async function saveTfjsFiles(model: Model, dir: string): Promise<void> {
   if (typeof dir !== 'string' || dir === '') throw new Error(`saveTfjsFiles: dir must be a non-empty string, got ${describe(dir)}`);
   const a = toTfjsLayers(model);
   const { fs, path } = await node();
@@ -47,7 +47,7 @@ export async function saveTfjsFiles(model: Sequential, dir: string): Promise<voi
 }
 
 /** Reads a TF.js Layers `model.json` and the weight files its weightsManifest lists (paths relative to it). */
-export async function loadTfjsFiles(modelJsonPath: string, options?: FromTfjsOptions): Promise<Sequential> {
+export async function loadTfjsFiles(modelJsonPath: string, options?: FromTfjsOptions): Promise<Model> {
   if (typeof modelJsonPath !== 'string' || modelJsonPath === '') throw new Error(`loadTfjsFiles: the path must be a non-empty string, got ${describe(modelJsonPath)}`);
   const { fs, path } = await node();
   const text = new TextDecoder('utf-8').decode(await fs.readFile(modelJsonPath));

@@ -2,7 +2,9 @@
 // to exactly one weight spec, and only then allocate the model (freed again on any failure).
 
 import { layerRegistry } from '../../layers/index.js';
+import type { Model } from '../../model/model.js';
 import { Sequential } from '../../model/sequential.js';
+import { planGraphImport } from './graph.js';
 import { checkKeys } from '../../options.js';
 import { readTfjsArtifacts, type SpecEntry } from './artifacts.js';
 import { wrap } from './config.js';
@@ -16,10 +18,11 @@ import type { FromTfjsOptions } from './types.js';
  * Anything simdnet cannot reproduce exactly is an Error naming the layer and why; nothing
  * stays allocated when it fails. The model comes back uncompiled.
  */
-export async function fromTfjsLayers(artifacts: unknown, options: FromTfjsOptions = {}): Promise<Sequential> {
+export async function fromTfjsLayers(artifacts: unknown, options: FromTfjsOptions = {}): Promise<Model> {
   checkKeys(options, ['seed', 'dtype'], 'fromTfjsLayers');
-  const { modelName, layerJson, specs, data } = readTfjsArtifacts(artifacts);
-  const { inputShape, plan } = planLayers(layerJson);
+  const { modelName, layerJson, graph, specs, data } = readTfjsArtifacts(artifacts);
+  const g = graph ? planGraphImport(layerJson, graph.inputLayers, graph.outputLayers) : null;
+  const { inputShape, plan } = g ? { inputShape: [], plan: g.plan } : planLayers(layerJson);
 
   // weights: every planned weight has its spec, of the right shape; every spec is used
   const bySuffix = new Map<string, SpecEntry[]>();
@@ -46,10 +49,16 @@ export async function fromTfjsLayers(artifacts: unknown, options: FromTfjsOption
   const unused = specs.find((s) => !s.used);
   if (unused) throw new Error(`fromTfjsLayers: the weight specs hold '${unused.name}' ${JSON.stringify(unused.shape)}, which no layer of the topology has`);
 
-  const model = new Sequential({ name: modelName, ...options });
+  let model: Model | null = null;
   try {
-    for (const p of plan) wrap(() => model.add(layerRegistry.fromConfig(p.spec)), p.what);
-    model.build(inputShape);
+    if (g) {
+      model = g.build({ name: modelName, ...options });
+    } else {
+      const seq = new Sequential({ name: modelName, ...options });
+      model = seq;
+      for (const p of plan) wrap(() => seq.add(layerRegistry.fromConfig(p.spec)), p.what);
+      seq.build(inputShape);
+    }
     const params = model.params();
     model.setWeights(params.map((prm) => {
       const v = values.get(prm.name);
@@ -57,7 +66,7 @@ export async function fromTfjsLayers(artifacts: unknown, options: FromTfjsOption
       return v;
     }));
   } catch (e) {
-    model.dispose();
+    model?.dispose();
     const msg = (e as Error).message ?? String(e);
     throw msg.startsWith('fromTfjsLayers') ? e : new Error(`fromTfjsLayers: ${msg}`);
   }

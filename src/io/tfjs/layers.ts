@@ -57,16 +57,25 @@ export function planLayers(layerJson: Record<string, unknown>[]): { inputShape: 
       c.done();
       return;
     }
-    const planned = mapLayer(entry.className, c, tfName, shape!);
-    c.done();
-    for (const p of planned.layers) {
-      p.spec.config = { name: p.spec.config.name ?? tfName, trainable: raw.trainable ?? true, ...p.spec.config };
-      plan.push(p);
-    }
+    const planned = planOne(entry, i, shape!);
+    plan.push(...planned.layers);
     shape = planned.outShape;
   });
   if (plan.length === 0) throw new Error('fromTfjsLayers: the model has no layers besides its input');
   return { inputShape: inputShape!, plan };
+}
+
+/** The simdnet layers of one TF.js layer entry on inputs of this per-sample shape (also used for graphs). */
+export function planOne(entry: Record<string, unknown>, i: number, inShape: number[]): { layers: Planned[]; outShape: number[] } {
+  const raw = (entry.config ?? {}) as Record<string, unknown>;
+  const tfName = typeof raw.name === 'string' && raw.name !== '' ? raw.name : `layer_${i}`;
+  const c = new Config(raw, `TF.js layer '${tfName}' (${String(entry.className)})`);
+  const dtype = isPlainObject(raw.dtype) ? (raw.dtype.config as Record<string, unknown> | undefined)?.name ?? raw.dtype.name : raw.dtype;
+  if (dtype !== undefined && dtype !== null && dtype !== 'float32') c.fail(`dtype ${describe(dtype)} is not supported (simdnet imports float32 models)`);
+  const planned = mapLayer(String(entry.className), c, tfName, inShape);
+  c.done();
+  for (const p of planned.layers) p.spec.config = { name: p.spec.config.name ?? tfName, trainable: raw.trainable ?? true, ...p.spec.config };
+  return planned;
 }
 
 function mapLayer(cls: string, c: Config, tfName: string, inShape: number[]): { layers: Planned[]; outShape: number[] } {

@@ -15,8 +15,9 @@ export interface TfjsLayerJson {
 }
 
 export interface TfjsModelTopology {
-  class_name: 'Sequential';
-  config: { name: string; layers: TfjsLayerJson[] };
+  /** 'Model': a functional model (layers with inbound_nodes, input_layers, output_layers). */
+  class_name: 'Sequential' | 'Model';
+  config: { name: string; layers: TfjsLayerJson[]; input_layers?: [string, number, number][]; output_layers?: [string, number, number][] };
   keras_version: string;
   backend: string;
 }
