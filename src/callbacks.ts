@@ -12,6 +12,10 @@
 //   weightAverage({decay, warmup})   Polyak/EMA averaging of the weights, for test time:
 //                                swapIn()/swapOut(), averagedWeights(), averagedModel()
 //                                (src/toolkit/weight-average.ts)
+//   htmlReport({path, activations, refresh})   one self-contained HTML file (inline SVG) with
+//                                loss/accuracy curves, update/weight ratios, activation
+//                                histograms and the summary, rewritten at each epoch end
+//                                (src/toolkit/html-report.ts)
 // Monitors are History's names: loss, accuracy, valLoss, valAccuracy. A monitor this fit
 // does not record is an Error at the start of fit, not silence.
 
@@ -21,6 +25,7 @@ import type { ModelArtifacts } from './model/artifacts.js';
 import type { Optimizer } from './optimizers/optimizer.js';
 import { checkKeys, closest, describe } from './options.js';
 import { weightAverage } from './toolkit/weight-average.js';
+import { htmlReport } from './toolkit/html-report.js';
 
 /** What a callback may use of the model being trained. */
 export interface CallbackModel {
@@ -346,4 +351,4 @@ export function babysitter(args: BabysitterArgs = {}): Callback & { readonly war
   };
 }
 
-export const callbacks = { progressBar, earlyStopping, reduceLROnPlateau, modelCheckpoint, lambda, babysitter, weightAverage };
+export const callbacks = { progressBar, earlyStopping, reduceLROnPlateau, modelCheckpoint, lambda, babysitter, weightAverage, htmlReport };

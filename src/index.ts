@@ -24,6 +24,7 @@ export { gradCheck, diagnostics, type GradCheckOptions, type GradCheckResult, ty
 export { search, Sampler, type Space, type SpaceOf, type ParamsOf, type Trial, type RandomSearchOptions, type RandomSearchResult, type GridSearchOptions, type GridSearchResult, type RefineOptions, type RefineResult, type EdgeWarning, type Fold } from './toolkit/search.js';
 export { ensemble, type Ensemble, type EnsembleEvaluation, type EnsembleKind } from './toolkit/ensemble.js';
 export type { WeightAverage, WeightAverageArgs } from './toolkit/weight-average.js';
+export type { HtmlReportArgs } from './toolkit/html-report.js';
 export { preprocess, Preprocessor, ZeroCenter, Standardize, PCA, type Per, type CenterOptions, type PCAOptions, type PreprocessorJSON, type PreprocessorName } from './toolkit/preprocess.js';
 export { createTrainer, type Trainer, type TrainerOptions, type TrainerFitOptions, type PlainHistory, type EpochSnapshot } from './worker/trainer.js';
 
