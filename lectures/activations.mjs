@@ -71,12 +71,12 @@ const experiment = {
     const ratio = (slow) => (r(slow).epochsToTarget === null ? `more than ${fmt(epochs / r('relu').epochsToTarget, 2)}× (it did not get there in ${epochs} epochs)` : `${fmt(r(slow).epochsToTarget / r('relu').epochsToTarget, 2)}×`);
     const ratioNum = (slow) => (r(slow).epochsToTarget === null ? epochs / r('relu').epochsToTarget : r(slow).epochsToTarget / r('relu').epochsToTarget);
     const figure = {
-      title: `CNN (conv5×5×8, conv5×5×16, dense 64), SGD lr ${lr} momentum 0.9, batch ${batchSize}, ${data.train.n} digits (seed ${SEED})`,
+      title: { text: `CNN (conv5×5×8, conv5×5×16, dense 64), SGD lr ${lr} momentum 0.9, batch ${batchSize}, ${data.train.n} digits (seed ${SEED})`, subtitle: `training accuracy in inference mode on ${probeN} training digits, 4× per epoch; dashed: the ${pct(TARGET, 0)} target` },
       width: 520, height: 300,
       layer: [
         { data: { values: curves }, mark: { type: 'line', point: { size: 20 } },
           encoding: { x: { field: 'epoch', type: 'quantitative', title: 'epochs of training' },
-            y: { field: 'accuracy', type: 'quantitative', title: `training accuracy (${probeN} training digits, inference mode)`, scale: { domain: [0, 1] }, axis: { format: '.0%' } },
+            y: { field: 'accuracy', type: 'quantitative', title: 'training accuracy', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
             color: { field: 'activation', type: 'nominal', title: 'activation', sort: ACTS.map((a) => LABEL[a]), scale: { scheme: 'category10' } } } },
         { data: { values: [{ y: TARGET, label: `target ${pct(TARGET, 0)}` }] }, mark: { type: 'rule', strokeDash: [4, 4] }, encoding: { y: { field: 'y', type: 'quantitative' } } },
       ],

@@ -51,6 +51,7 @@ const experiment = {
         }
         const variant = bn ? 'with BN' : 'without BN';
         acc.forEach((a, e) => curves.push({ setting: s.label, variant, epoch: e + 1, accuracy: a }));
+        if (error) curves.push({ setting: s.label, variant, epoch: (epochs + 1) / 2, accuracy: bn ? 0.3 : 0.5, note: `${variant}: loss NaN, ${error.replace(/^Training stopped at /, '').split(':')[0]}` });
         runs.push({ setting: s.key, bn, lr: s.lr, init: s.init, testAccuracy: acc, final: acc.at(-1) ?? NaN, error });
         log(`${s.label} ${variant}: ${error ? `stopped: ${error}` : pct(acc.at(-1))}`);
         model.dispose();
@@ -62,10 +63,14 @@ const experiment = {
       title: `6-layer MLP (5 × ${UNITS} ReLU), SGD batch ${batchSize}, ${data.train.n} digits (seed ${SEED})`,
       data: { values: curves },
       facet: { column: { field: 'setting', type: 'nominal', title: null, sort: SETTINGS.map((s) => s.label) } },
-      spec: { width: 220, height: 220, mark: { type: 'line', point: true },
+      spec: { width: 220, height: 220,
         encoding: { x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
           y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
-          color: { field: 'variant', type: 'nominal', title: null, scale: { domain: ['without BN', 'with BN'], range: ['#e45756', '#4c78a8'] }, legend: { orient: 'bottom' } } } },
+          color: { field: 'variant', type: 'nominal', title: null, scale: { domain: ['without BN', 'with BN'], range: ['#e45756', '#4c78a8'] }, legend: { orient: 'bottom' } } },
+        layer: [
+          { transform: [{ filter: '!datum.note' }], mark: { type: 'line', point: true } },
+          { transform: [{ filter: 'datum.note' }], mark: { type: 'text', fontSize: 11 }, encoding: { text: { field: 'note' } } },
+        ] },
     };
     const table = ['| setting | without BN | with BN |', '|---|---|---|', ...SETTINGS.map((s) => `| ${s.label} | ${show(get(s.key, false))} | ${show(get(s.key, true))} |`)].join('\n');
     const ok = (r) => !r.error && r.final > 0.8;

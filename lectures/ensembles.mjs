@@ -60,9 +60,13 @@ const experiment = {
     const figure = {
       title: `784-256-10 MLPs (dropout 0.2), ${epochs} epochs on ${data.train.n} digits; test accuracy on ${data.test.n}`,
       hconcat: [
-        { width: 260, height: 260, title: 'Single models vs their ensemble (Adam)', data: { values: bars }, mark: 'bar',
-          encoding: { x: { field: 'model', type: 'nominal', sort: null, title: null, axis: { labelAngle: -30 } }, y: { field: 'accuracy', type: 'quantitative', scale: { zero: false, domain: [Math.floor((Math.min(...bars.map((b) => b.accuracy)) - 0.01) * 100) / 100, Math.ceil((ens.accuracy + 0.005) * 100) / 100] }, title: 'test accuracy (axis not from 0)', axis: { format: '.1%' } },
-            color: { field: 'kind', type: 'nominal', title: null, scale: { range: ['#9ecae9', '#4c78a8'] }, legend: { orient: 'bottom' } } } },
+        { width: 260, height: 260, title: 'Single models vs their ensemble (Adam)', data: { values: bars },
+          layer: [
+            { mark: { type: 'point', filled: true, size: 130 },
+              encoding: { x: { field: 'model', type: 'nominal', sort: null, title: null, axis: { labelAngle: -30 } }, y: { field: 'accuracy', type: 'quantitative', scale: { zero: false }, title: 'test accuracy', axis: { format: '.1%' } },
+                color: { field: 'kind', type: 'nominal', title: null, scale: { domain: ['single model', 'ensemble'], range: ['#9ecae9', '#08519c'] }, legend: { orient: 'bottom' } } } },
+            { mark: { type: 'text', dy: -12, fontSize: 10 }, encoding: { x: { field: 'model', type: 'nominal', sort: null }, y: { field: 'accuracy', type: 'quantitative' }, text: { field: 'accuracy', format: '.2%' } } },
+          ] },
         { width: 300, height: 260, title: 'One SGD run (lr 0.1, momentum 0.9): EMA vs final weights', data: { values: emaCurve }, mark: { type: 'line', point: true },
           encoding: { x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } }, y: { field: 'accuracy', type: 'quantitative', scale: { zero: false }, title: 'test accuracy', axis: { format: '.1%' } },
             color: { field: 'weights', type: 'nominal', title: null, legend: { orient: 'bottom', direction: 'vertical' } } } },

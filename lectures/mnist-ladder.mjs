@@ -75,12 +75,17 @@ const experiment = {
     const bars = results.flatMap((r) => [{ rung: r.label, source: `measured (${data.train.n} training digits)`, accuracy: r.testAccuracy },
       ...(r.his ? [{ rung: r.label, source: 'Sung Kim (full MNIST, 55,000)', accuracy: r.his }] : [])]);
     const figure = {
-      title: `Held-out accuracy per rung (${data.test.n} test digits; seed ${SEED})`, width: 560, height: 300, data: { values: bars },
-      mark: { type: 'bar' },
-      encoding: { x: { field: 'rung', type: 'nominal', title: null, sort: null, axis: { labelAngle: -30 } }, xOffset: { field: 'source' },
-        y: { field: 'accuracy', type: 'quantitative', scale: { domain: [0.8, 1], clamp: true }, title: 'test accuracy (axis from 80%)', axis: { format: '.0%' } },
-        color: { field: 'source', type: 'nominal', title: null, legend: { orient: 'bottom' } },
-        tooltip: [{ field: 'accuracy', format: '.2%' }] },
+      title: `Held-out accuracy per rung (${data.test.n} test digits; seed ${SEED})`, width: 600, height: 320, data: { values: bars },
+      layer: [
+        { mark: { type: 'point', filled: true, size: 120 },
+          encoding: { x: { field: 'rung', type: 'nominal', title: null, sort: null, axis: { labelAngle: -30, labelLimit: 200 } },
+            y: { field: 'accuracy', type: 'quantitative', scale: { zero: false }, title: 'test accuracy', axis: { format: '.0%' } },
+            color: { field: 'source', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 300 } },
+            shape: { field: 'source', type: 'nominal' } } },
+        { mark: { type: 'text', dx: 22, fontSize: 10 },
+          encoding: { x: { field: 'rung', type: 'nominal', sort: null }, y: { field: 'accuracy', type: 'quantitative' }, text: { field: 'accuracy', format: '.1%' },
+            color: { field: 'source', type: 'nominal' } } },
+      ],
     };
     const table = ['| rung | model | parameters | train acc. (last epoch) | test accuracy | Sung Kim | time |', '|---|---|---|---|---|---|---|',
       ...results.map((r) => `| ${r.label} | ${r.what} | ${r.params.toLocaleString('en-US')} | ${pct(r.trainAccuracy, 2)} | **${pct(r.testAccuracy, 2)}** | ${r.his ? pct(r.his, 1) : '—'} | ${r.seconds} s |`)].join('\n');

@@ -58,9 +58,10 @@ const experiment = {
         { width: 300, height: 260, title: 'Test accuracy', data: { values: curves }, mark: { type: 'line', point: true },
           encoding: { x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } }, y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
             color: { field: 'init', type: 'nominal', title: 'initialization', sort: VARIANTS.map((v) => v.label), legend: { orient: 'bottom', direction: 'vertical', labelLimit: 240 } } } },
-        { width: 300, height: 260, title: 'Distinct units in hidden layer 1', data: { values: curves.filter((c) => !c.init.endsWith('1 unit')) }, mark: { type: 'line', point: true },
+        { width: 300, height: 260, title: { text: 'Distinct units in hidden layer 1', subtitle: 'bit-identical weight vectors count once (dashed lines may overlap)' }, data: { values: curves.filter((c) => !c.init.endsWith('1 unit')) }, mark: { type: 'line', point: true },
           encoding: { x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } }, y: { field: 'distinct', type: 'quantitative', scale: { type: 'log', base: 2, domain: [1, UNITS] }, title: 'distinct weight vectors (log₂)', axis: { values: [1, 2, 4, 8, 16, 32, 64] } },
-            color: { field: 'init', type: 'nominal', sort: VARIANTS.map((v) => v.label), legend: null } } },
+            color: { field: 'init', type: 'nominal', sort: VARIANTS.map((v) => v.label), legend: null },
+            strokeDash: { field: 'init', type: 'nominal', sort: VARIANTS.map((v) => v.label), legend: null }, strokeWidth: { value: 2.5 } } },
       ],
     };
     const table = ['| initialization | test accuracy | distinct units, layer 1 | distinct units, layer 2 | ‖W₁‖ after training |', '|---|---|---|---|---|',

@@ -6,8 +6,9 @@
 //                 claims: [{ claim, seed, measured, reproduced: 'yes' | 'no' | 'partly', why? }],
 //                 notes? }.
 // For each experiment the runner writes DIR/<name>.json (numbers, claims, budget, time),
-// DIR/<name>.svg (the figure) and DIR/<name>.md (its section); for a whole run also
-// DIR/REPORT.md (a summary table and every section, figures linked relative to DIR).
+// DIR/<name>.svg (the figure), and DIR/REPORT.md (a summary table and every section,
+// figures linked relative to DIR); a standalone run (`node lectures/<name>.mjs`) writes
+// DIR/<name>.md (its section) instead of REPORT.md.
 // Bad input is refused before anything runs: an unknown name (the error lists the known
 // ones), an --out that cannot be written. An experiment that throws is reported as failed
 // and the others still run; one whose API is missing (available() returns a reason) is
@@ -150,7 +151,7 @@ export async function runLectures({ names = [], quick = false, out = 'lectures/o
       r = { name, title, status: 'failed', ms, error: err?.message ?? String(err), stack: String(err?.stack ?? err).split('\n').slice(0, 8).join('\n') };
       log(`${name}: FAILED after ${secs(ms)}: ${r.error}`);
     }
-    writeFileSync(join(dir, `${name}.md`), section(r));
+    if (!writeReport) writeFileSync(join(dir, `${name}.md`), section(r)); // a standalone run's section
     results.push(r);
   }
   const totalMs = performance.now() - t0;

@@ -149,6 +149,7 @@ describe('lectures runner', () => {
     expect((await quietMain(['--out', dir, 'beta'], registry)).code).toBe(0);
     expect(ran).toEqual(['beta']);
     expect(readFileSync(join(dir, 'REPORT.md'), 'utf8')).not.toContain('## alpha');
+    expect(existsSync(join(dir, 'beta.md'))).toBe(false);
     const dir2 = tmp();
     expect((await quietMain(['--out', dir2, '--only', 'alpha'], registry)).code).toBe(0);
     expect(existsSync(join(dir2, 'alpha.svg')) && existsSync(join(dir2, 'alpha.json')) && existsSync(join(dir2, 'alpha.md'))).toBe(true);
