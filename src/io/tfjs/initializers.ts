@@ -27,6 +27,7 @@ export function initializerToTf(init: Serialized, fans: { fanIn: number; fanOut:
     case 'randomUniform': return { class_name: 'RandomUniform', config: { minval: c.minval, maxval: c.maxval, seed: null } };
     case 'smallRandom': return { class_name: 'RandomNormal', config: { mean: 0, stddev: 0.01, seed: null } };
     case 'xavier': return { class_name: 'RandomNormal', config: { mean: 0, stddev: Math.sqrt(1 / fans.fanIn), seed: null } };
+    case 'orthogonal': return { class_name: 'Orthogonal', config: { gain: c.gain, seed: null } };
   }
   const vs = VARIANCE_SCALING[init.className];
   if (!vs) throw new Error(`toTfjsLayers: ${what}: initializer '${init.className}' has no TF.js equivalent`);
@@ -66,7 +67,8 @@ export function initializerFromTf(c: Config, key: string): Serialized | undefine
     case 'henormal': return named('heNormal');
     case 'lecununiform': return named('lecunUniform');
     case 'lecunnormal': return named('lecunNormal');
-    case 'orthogonal': case 'identity': return named('glorotUniform');
+    case 'orthogonal': return { className: 'orthogonal', config: { gain: n('gain', 1) } };
+    case 'identity': return named('glorotUniform');
     case 'variancescaling': {
       const scale = n('scale', 1);
       const mode = norm(cfg.mode ?? 'fan_in');

@@ -5,7 +5,7 @@
 import { geometry } from '../../layers/geometry.js';
 import { describe, isPlainObject } from '../../options.js';
 import type { Serialized } from '../../serialization.js';
-import { activationOf, Config, wrap } from './config.js';
+import { activationOf, Config, norm, wrap } from './config.js';
 import { initializerFromTf, regularizerFromTf } from './initializers.js';
 import { layerNormAgrees, size } from './shapes.js';
 
@@ -142,10 +142,33 @@ function mapLayer(cls: string, c: Config, tfName: string, inShape: number[]): { 
       return one('Flatten', {}, [size(inShape)]);
     case 'Reshape': {
       const target = c.get('targetShape');
-      if (!Array.isArray(target) || target.length !== 1 || target[0] !== size(inShape)) {
-        c.fail(`only a Reshape to [${size(inShape)}] (a flatten) is supported, got target_shape ${describe(target)}`);
+      // a Reshape to flat is what simdnet's Flatten exports on flat inputs: read it back as one
+      if (Array.isArray(target) && target.length === 1 && target[0] === size(inShape)) return one('Flatten', {}, [size(inShape)]);
+      if (!Array.isArray(target) || target.length === 0 || target.some((d) => !Number.isInteger(d) || (d <= 0 && d !== -1))) {
+        c.fail(`target_shape must be a non-empty list of positive integers (one may be -1), got ${describe(target)}`);
       }
-      return one('Flatten', {}, [size(inShape)]);
+      const t = target as number[];
+      const known = size(t.filter((d) => d !== -1));
+      const out = t.map((d) => (d === -1 ? size(inShape) / known : d));
+      if (size(out) !== size(inShape) || !out.every(Number.isInteger)) c.fail(`target_shape [${t.join(', ')}] does not fit the per-sample input [${inShape.join(', ')}]`);
+      return one('Reshape', { targetShape: t.slice() }, out);
+    }
+    case 'SimpleRNN':
+    case 'LSTM':
+      return mapRecurrent(cls, c, inShape, w, one);
+    case 'GRU':
+      // NOTE: tfjs-layers' GRUCell throws for reset_after true; simdnet implements only that variant
+      return c.fail("TF.js's GRU is the resetAfter: false variant (reset gate before the recurrent product, one bias); simdnet's gru computes the resetAfter: true variant (Keras 2 / torch.nn.GRU), so the weights would not mean the same");
+    case 'Embedding': {
+      const inputDim = c.num('inputDim'), outputDim = c.num('outputDim');
+      c.neutral('maskZero', (v) => v === false, 'simdnet has no masking');
+      c.ignore('inputLength');
+      c.none('activityRegularizer', 'simdnet has no activity regularization');
+      c.none('embeddingsConstraint', NO_CONSTRAINTS);
+      const init = initializerFromTf(c, 'embeddingsInitializer');
+      const reg = regularizerFromTf(c, 'embeddingsRegularizer');
+      return one('Embedding', { inputDim, outputDim, ...(init ? { embeddingsInitializer: init } : {}), ...(reg ? { embeddingsRegularizer: reg } : {}) },
+        [...inShape, outputDim], [w('embeddings', [inputDim, outputDim])]);
     }
     case 'Dropout': {
       const rate = c.num('rate');
@@ -221,8 +244,54 @@ function mapLayer(cls: string, c: Config, tfName: string, inShape: number[]): { 
   }
 }
 
-const SUPPORTED = ['Dense', 'Conv2D', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'Flatten', 'Reshape (to flat)', 'Dropout',
-  'BatchNormalization', 'LayerNormalization (flat inputs)', 'PReLU', 'ReLU', 'LeakyReLU', 'ELU', 'Softmax', 'Activation'];
+const SUPPORTED = ['Dense', 'Conv2D', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'Flatten', 'Reshape', 'Dropout',
+  'BatchNormalization', 'LayerNormalization (flat inputs)', 'PReLU', 'ReLU', 'LeakyReLU', 'ELU', 'Softmax', 'Activation',
+  'SimpleRNN', 'LSTM (sigmoid gates)', 'Embedding'];
+
+const RNN_ACTS: Record<string, string> = { tanh: 'tanh', sigmoid: 'sigmoid', relu: 'relu', linear: 'linear' };
+
+/** SimpleRNN / LSTM: same weights and layouts as simdnet's (Keras's); the options that change them are refused. */
+function mapRecurrent(cls: string, c: Config, inShape: number[], w: (suffix: string, shape: number[], tfSuffix?: string) => Planned['weights'][number],
+  one: (className: string, config: Record<string, unknown>, outShape: number[], weights?: Planned['weights']) => { layers: Planned[]; outShape: number[] }) {
+  if (inShape.length !== 2) c.fail(`expects [batch, timesteps, features], got per-sample shape [${inShape.join(', ')}]`);
+  const units = c.num('units');
+  if (!Number.isInteger(units) || units <= 0) c.fail(`units must be a positive integer, got ${units}`);
+  const act = (key: string, dflt: string): string => {
+    const v = c.get(key) ?? dflt;
+    const a = RNN_ACTS[norm(v)];
+    if (!a) c.fail(`${key} ${describe(v)}${c.has(key) ? '' : " (TF.js's default)"} is not supported: simdnet's recurrent layers take ${Object.keys(RNN_ACTS).join(', ')}; set recurrentActivation: 'sigmoid' (the Keras 2 default) in TF.js`);
+    return a;
+  };
+  const config: Record<string, unknown> = { units, activation: act('activation', 'tanh'), useBias: c.bool('useBias', true), returnSequences: c.bool('returnSequences', false) };
+  const k = cls === 'LSTM' ? 4 : 1;
+  if (cls === 'LSTM') {
+    // NOTE: tfjs-layers' LSTM defaults to hardSigmoid gates (Keras 1); simdnet has sigmoid
+    config.recurrentActivation = act('recurrentActivation', 'hardSigmoid');
+    config.unitForgetBias = c.bool('unitForgetBias', true);
+    c.ignore('implementation');
+  }
+  for (const key of ['kernelInitializer', 'recurrentInitializer', 'biasInitializer']) {
+    const init = initializerFromTf(c, key);
+    if (init) config[key] = init;
+  }
+  for (const key of ['kernelRegularizer', 'recurrentRegularizer']) {
+    const reg = regularizerFromTf(c, key);
+    if (reg) config[key] = reg;
+  }
+  c.none('biasRegularizer', KERNELS_ONLY);
+  c.none('activityRegularizer', 'simdnet has no activity regularization');
+  for (const key of ['kernelConstraint', 'recurrentConstraint', 'biasConstraint']) c.none(key, NO_CONSTRAINTS);
+  c.neutral('dropout', (v) => v === 0, 'simdnet has no dropout inside recurrent layers (add layers.dropout between them)');
+  c.neutral('recurrentDropout', (v) => v === 0, 'simdnet has no recurrent dropout');
+  c.neutral('returnState', (v) => v === false, 'simdnet returns the output only');
+  c.neutral('goBackwards', (v) => v === false, 'simdnet reads sequences forwards only');
+  c.neutral('stateful', (v) => v === false, 'simdnet starts every batch from a zero state');
+  c.ignore('unroll');
+  const [T, F] = inShape;
+  const useBias = config.useBias as boolean;
+  return one(cls, config, config.returnSequences ? [T, units] : [units],
+    [w('kernel', [F, k * units]), w('recurrent_kernel', [units, k * units]), ...(useBias ? [w('bias', [k * units])] : [])]);
+}
 
 /** BatchNormalization/LayerNormalization: simdnet's gamma and beta take no regularizer or constraint. */
 function plainGammaBeta(c: Config): void {
