@@ -41,6 +41,34 @@ async function loadTfjs(backend) {
   return { tf, tfl, info };
 }
 
+/**
+ * Native PyTorch on one thread, through bench/lib/torch_server.py (a line-JSON server on a
+ * pipe; Debian's /usr/bin/python3 with python3-torch). Absent torch is a load failure the
+ * run reports, not a crash.
+ */
+async function loadTorch() {
+  const { spawn } = await import('node:child_process');
+  const { createInterface } = await import('node:readline');
+  const py = spawn(process.env.SIMDNET_BENCH_PYTHON ?? '/usr/bin/python3', [new URL('lib/torch_server.py', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: py.stdout });
+  const waiting = [];
+  lines.on('line', (l) => waiting.shift()?.resolve(JSON.parse(l)));
+  const fail = (why) => { for (const w of waiting.splice(0)) w.reject(new Error(why)); };
+  py.on('error', (e) => fail(`PyTorch: cannot start python: ${e.message}`));
+  py.on('exit', (code) => fail(`PyTorch: python exited (${code}); is python3-torch installed?`));
+  const next = () => new Promise((resolve, reject) => waiting.push({ resolve, reject }));
+  const hello = await next();
+  const call = async (msg) => {
+    const p = next();
+    py.stdin.write(JSON.stringify(msg) + '\n');
+    const r = await p;
+    if (!r.ok) throw new Error(`PyTorch: ${r.error}`);
+    return r;
+  };
+  process.on('exit', () => py.kill());
+  return { torch: { call }, info: { version: hello.version, threads: hello.threads, native: true } };
+}
+
 /** id → { title, load(): Promise<ctx> }; ctx.info ends up in the JSON. */
 export const CONTENDERS = {
   simdnet: {
@@ -52,6 +80,7 @@ export const CONTENDERS = {
       return { lib, info: { version, threads: 1 } };
     },
   },
+  pytorch: { title: 'PyTorch (native, 1 thread)', load: loadTorch },
   'tfjs-wasm': { title: 'tfjs-backend-wasm', load: () => loadTfjs('wasm') },
   'tfjs-cpu': { title: 'tfjs-backend-cpu', load: () => loadTfjs('cpu') },
   convnetjs: {
