@@ -23,7 +23,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { differences, expectNonTrivial, fileDifference, resumeDifferences } from './compare.js';
 import { continueInNode, makeResumeFiles, nodeResumeChecks, type NodeResume } from './resume.js';
-import type { ResumeResult, WorkloadResult } from './workloads.mjs';
+import { WORKLOADS, type ResumeResult, type WorkloadResult } from './workloads.mjs';
 import { Firefox } from './firefox.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -158,10 +158,10 @@ afterAll(async () => {
 describe('Node and Chromium train to the same bits', () => {
   it('ran the same workloads on both sides', () => {
     expect(browserResults.map((r) => r.name)).toEqual(nodeResults.map((r) => r.name));
-    expect(nodeResults.length).toBe(4);
+    expect(nodeResults.length).toBe(WORKLOADS.length);
   });
 
-  for (const idx of [0, 1, 2, 3]) {
+  for (const idx of WORKLOADS.map((_, i) => i)) {
     it(`workload ${idx}: weights, predictions and losses are bit-identical`, () => {
       const n = nodeResults[idx], c = browserResults[idx];
       expect(n, 'node result').toBeDefined();
@@ -203,7 +203,7 @@ describe('Node and Firefox train to the same bits', () => {
     expect(firefoxResults.map((r) => r.name)).toEqual(nodeResults.map((r) => r.name));
   });
 
-  for (const idx of [0, 1, 2, 3]) {
+  for (const idx of WORKLOADS.map((_, i) => i)) {
     it(`workload ${idx}: weights, predictions and losses are bit-identical`, () => {
       const n = nodeResults[idx], f = firefoxResults[idx];
       expect(n, 'node result').toBeDefined();

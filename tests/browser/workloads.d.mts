@@ -24,6 +24,8 @@ export interface ResumeResult extends WorkloadResult {
 /** A live Sequential model (typed loosely: this file does not import simdnet's types). */
 export interface ResumableModel { readonly name: string; save(): unknown; dispose(): void }
 
+/** Every workload runAll runs, in order. */
+export const WORKLOADS: readonly ((lib: unknown) => Promise<WorkloadResult>)[];
 export function runAll(lib: unknown): Promise<WorkloadResult[]>;
 export function startResumable(lib: unknown): Promise<ResumableModel[]>;
 export function resumableFiles(lib: unknown): Promise<string[]>;

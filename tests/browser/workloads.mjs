@@ -124,6 +124,24 @@ async function convBatchNormAdam(lib) {
   return train(lib, 'conv+batchNorm+dropout+adam f32', m, tensor(x, [256, 8, 8, 1]), labels, { epochs: 3, batchSize: 32, shuffle: true });
 }
 
+/** A functional residual CNN: conv + batchNorm + add (fast forward), a shared dense, concatenate, dropout; float32. */
+async function residualGraph(lib) {
+  const { Model, input, layers, optimizers, tensor } = lib;
+  const { x, labels } = makeData(256, 64, 4, Float32Array);
+  const inp = input({ shape: [8, 8, 1] });
+  const c1 = layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(inp);
+  let h = layers.batchNorm({ momentum: 0.9 }).apply(layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same' }).apply(c1));
+  h = layers.relu().apply(layers.add().apply([h, c1]));
+  const f = layers.flatten().apply(layers.maxPool2d({ poolSize: 2 }).apply(h));
+  const shared = layers.dense({ units: 8, activation: 'tanh' });
+  const a = shared.apply(f);
+  const b = shared.apply(layers.dense({ units: 64 }).apply(f));
+  const m2 = layers.dropout({ rate: 0.25 }).apply(layers.concatenate().apply([a, b]));
+  const m = new Model({ inputs: inp, outputs: layers.dense({ units: 4 }).apply(m2), seed: 17 });
+  m.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'softmaxCrossEntropy', metrics: ['accuracy'] });
+  return train(lib, 'functional residual conv+batchNorm+shared dense+concatenate f32', m, tensor(x, [256, 8, 8, 1]), labels, { epochs: 3, batchSize: 32, shuffle: true });
+}
+
 // ---- resuming from a model file ----
 
 /**
@@ -237,7 +255,12 @@ export async function flipLowestBit(lib, bytes) {
 }
 
 /** Runs every workload in order in one fresh module instance. */
+/** Every workload, in the order runAll runs them. */
+export const WORKLOADS = [adamDropout, nesterovCosineMix, float64, convBatchNormAdam, residualGraph];
+
 export async function runAll(lib) {
   await lib.init();
-  return [await adamDropout(lib), await nesterovCosineMix(lib), await float64(lib), await convBatchNormAdam(lib)];
+  const out = [];
+  for (const w of WORKLOADS) out.push(await w(lib));
+  return out;
 }

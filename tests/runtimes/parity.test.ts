@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { differences, expectNonTrivial, fileDifference, resumeDifferences } from '../browser/compare.js';
 import { continueInNode, makeResumeFiles, nodeResumeChecks, type NodeResume } from '../browser/resume.js';
-import type { ResumeResult, WorkloadResult } from '../browser/workloads.mjs';
+import { WORKLOADS, type ResumeResult, type WorkloadResult } from '../browser/workloads.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bundle = `${root}dist/simdnet.mjs`;
@@ -131,10 +131,10 @@ for (const rt of RUNTIMES) {
       const c = children[rt]!;
       expect(c.runtime).toBe(rt);
       expect(c.results.map((r) => r.name)).toEqual(nodeResults.map((r) => r.name));
-      expect(nodeResults.length).toBe(4);
+      expect(nodeResults.length).toBe(WORKLOADS.length);
     });
 
-    for (const idx of [0, 1, 2, 3]) {
+    for (const idx of WORKLOADS.map((_, i) => i)) {
       it(`workload ${idx}: weights, predictions and losses are bit-identical in ${rt}`, () => {
         expect(failures[rt], `${rt} run failed`).toBeUndefined();
         const n = nodeResults[idx], c = children[rt]!.results[idx];
@@ -174,7 +174,7 @@ describe('resuming from a file in Node (what the other runtimes are compared wit
 });
 
 describe('the compared runs are non-trivial', () => {
-  for (const idx of [0, 1, 2, 3]) {
+  for (const idx of WORKLOADS.map((_, i) => i)) {
     it(`workload ${idx}: training moved every weight, loss fell, predictions vary`, () => {
       const r = nodeResults[idx];
       expect(r, 'node result').toBeDefined();
