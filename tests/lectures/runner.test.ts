@@ -156,6 +156,13 @@ describe('lectures runner', () => {
     expect(existsSync(join(dir2, 'REPORT.md'))).toBe(false);
   });
 
+  it('fast-forward checks for the functional API and LSTM, which simdnet now exports', async () => {
+    // @ts-expect-error plain ESM without type declarations
+    const ff = (await import('../../lectures/fast-forward.mjs')).default;
+    expect(ff.name).toBe('fast-forward');
+    expect(await ff.available()).toBeNull();
+  });
+
   it('an experiment that returns no claims or no figure is a failure, not an empty section', async () => {
     const dir = tmp();
     const r = await quietMain(['--out', dir], { hollow: async () => ({ name: 'hollow', title: 'Hollow', run: async () => ({ seed: 1, budget: 'b', numbers: {} }) }) });
