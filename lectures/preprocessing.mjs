@@ -1,7 +1,7 @@
 // 8. preprocessing — raw vs zero-centred vs standardized vs PCA-whitened digits: how fast the
 // same net trains on each, and what whitened digits look like.
 import { Sequential, layers, optimizers, preprocess, tensor } from 'simdnet';
-import { ready, digits, pct, fmt, epochsTo, standalone } from './lib/common.mjs';
+import { ready, digits, pct, fmt, epochsTo, grayPng, standalone } from './lib/common.mjs';
 
 const SEED = 1;
 const K = 100; // PCA components kept for whitening
@@ -43,15 +43,13 @@ const experiment = {
     const sample = tensor(data.test.x.subarray(0, show * 784), [show, 784]);
     const z = pca.transform(sample).data;                    // [show, K]
     const U = pca.components.data;                           // [K, 784]
-    const pixels = [];
+    const images = [];
     for (let i = 0; i < show; i++) {
       const white = new Float64Array(784);
       for (let k = 0; k < K; k++) { const c = z[i * K + k]; for (let d = 0; d < 784; d++) white[d] += c * U[k * 784 + d]; }
       let mx = 0; for (const w of white) mx = Math.max(mx, Math.abs(w));
-      for (let d = 0; d < 784; d++) {
-        pixels.push({ digit: i, kind: 'raw', row: Math.floor(d / 28), col: d % 28, value: data.test.x[i * 784 + d] * 2 - 1 });
-        pixels.push({ digit: i, kind: 'whitened', row: Math.floor(d / 28), col: d % 28, value: white[d] / mx });
-      }
+      images.push({ digit: i, kind: 'raw', url: await grayPng(data.test.x.subarray(i * 784, (i + 1) * 784), 28, 28) });
+      images.push({ digit: i, kind: 'whitened', url: await grayPng(white.map((w) => 0.5 + 0.5 * w / mx), 28, 28) });
     }
     const target = 1.0;
     const reach = Object.fromEntries(runs.map((r) => [r.key, epochsTo(r.trainLoss.slice(1), target, { above: false })]));
@@ -62,12 +60,9 @@ const experiment = {
           encoding: { x: { field: 'epoch', type: 'quantitative', title: 'epoch (0 = before training)', axis: { tickMinStep: 1 } },
             y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'training loss (log scale)', axis: { format: '~g' } },
             color: { field: 'input', type: 'nominal', title: 'inputs', sort: variants.map((v) => v.label), legend: { labelLimit: 260 } } } },
-        { data: { values: pixels }, title: `Test digits, raw and PCA-whitened (${K} components, mapped back to pixels; each image scaled to its range)`,
-          facet: { row: { field: 'kind', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelLimit: 220 } }, column: { field: 'digit', type: 'ordinal', title: null, header: { labels: false } } },
-          spec: { width: 70, height: 70, mark: { type: 'rect', strokeWidth: 0 },
-            encoding: { x: { field: 'col', type: 'ordinal', axis: null }, y: { field: 'row', type: 'ordinal', axis: null },
-              color: { field: 'value', type: 'quantitative', scale: { scheme: 'greys', domain: [-1, 1] }, legend: null } } },
-          spacing: 4 },
+        { data: { values: images }, title: `Test digits, raw and PCA-whitened (${K} components, mapped back to pixels; grey = 0)`,
+          width: 6 * 90, height: 190, mark: { type: 'image', width: 84, height: 84 },
+          encoding: { x: { field: 'digit', type: 'ordinal', axis: null, scale: { paddingInner: 0.05 } }, y: { field: 'kind', type: 'nominal', sort: ['raw', 'whitened'], title: null, axis: { labelFontSize: 12, ticks: false, domain: false } }, url: { field: 'url' } } },
       ],
     };
     const table = [`| inputs | input size | training loss: start → end | epochs to training loss ${target} | test accuracy |`, '|---|---|---|---|---|',

@@ -105,3 +105,35 @@ export async function trainEval(model, data, { epochs, batchSize = 100, callback
   const test = model.evaluate(xt, data.test.y);
   return { history: history.history, monitors: history.monitors, test, seconds };
 }
+
+// CRC-32 (PNG chunks)
+const CRC = new Int32Array(256).map((_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c; });
+function crc32(buf) { let c = -1; for (const b of buf) c = CRC[(c ^ b) & 0xff] ^ (c >>> 8); return (c ^ -1) >>> 0; }
+
+/**
+ * A grayscale image as a PNG data URL for a Vega-Lite `image` mark (keeps pixel pictures
+ * small: one PNG instead of one SVG rect per pixel). `values` are in [0, 1] (0 white, 1
+ * black), row-major w × h; each pixel becomes a scale × scale block (crisp when shown).
+ */
+export async function grayPng(values, w, h, scale = 3) {
+  const { deflateSync } = await import('node:zlib');
+  const W = w * scale, H = h * scale;
+  const raw = Buffer.alloc((W + 1) * H);
+  for (let y = 0; y < H; y++) {
+    raw[y * (W + 1)] = 0; // filter: none
+    for (let x = 0; x < W; x++) {
+      const v = values[Math.floor(y / scale) * w + Math.floor(x / scale)];
+      raw[y * (W + 1) + 1 + x] = Math.round(255 * (1 - Math.min(1, Math.max(0, v))));
+    }
+  }
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(W, 0); ihdr.writeUInt32BE(H, 4); ihdr[8] = 8; ihdr[9] = 0; ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0;
+  const png = Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return `data:image/png;base64,${png.toString('base64')}`;
+}
