@@ -107,6 +107,18 @@ async function float64(lib) {
   return train(lib, 'adam+dropout f64', m, x, labels, { epochs: 3, batchSize: 32, shuffle: true });
 }
 
+/** Recurrent: LSTM (sequences) → GRU → dense on 8 timesteps of 6 features, Adam, shuffling; float32 (SIMD cells with tail units). */
+async function lstmGruAdam(lib) {
+  const { Sequential, layers, optimizers, tensor } = lib;
+  const { x, labels } = makeData(256, 48, 4, Float32Array);
+  const m = new Sequential({ seed: 19 });
+  m.add(layers.lstm({ units: 12, returnSequences: true, inputShape: [8, 6] }));
+  m.add(layers.gru({ units: 7 }));
+  m.add(layers.dense({ units: 4 }));
+  m.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'softmaxCrossEntropy', metrics: ['accuracy'] });
+  return train(lib, 'lstm+gru+adam f32', m, tensor(x, [256, 8, 6]), labels, { epochs: 3, batchSize: 32, shuffle: true });
+}
+
 /** conv + batchNorm + dropout + Adam on 8×8×1 images; float32. */
 async function convBatchNormAdam(lib) {
   const { Sequential, layers, optimizers, tensor } = lib;
@@ -256,7 +268,7 @@ export async function flipLowestBit(lib, bytes) {
 
 /** Runs every workload in order in one fresh module instance. */
 /** Every workload, in the order runAll runs them. */
-export const WORKLOADS = [adamDropout, nesterovCosineMix, float64, convBatchNormAdam, residualGraph];
+export const WORKLOADS = [adamDropout, nesterovCosineMix, float64, convBatchNormAdam, residualGraph, lstmGruAdam];
 
 export async function runAll(lib) {
   await lib.init();
