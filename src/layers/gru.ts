@@ -69,7 +69,8 @@ export class GRU extends Recurrent {
   }
 
   protected override cellConfig(): Record<string, unknown> {
-    return { recurrentActivation: this.recurrentActivation, resetAfter: true };
+    // NOTE: resetAfter is not in the config: true is the only value, so it configures nothing
+    return { recurrentActivation: this.recurrentActivation };
   }
 }
 

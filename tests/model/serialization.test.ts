@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import {
   Sequential, initializerRegistry, initializers, layerRegistry, layers, optimizerRegistry, optimizers,
   regularizerRegistry, regularizers, scheduleRegistry, schedules, serialize,
-  preprocess,
+  preprocess, tensor,
   type Initializer, type Layer, type LearningRateSchedule, type Optimizer, type Serialized, type Tensor,
 } from '../../src/index.js';
 import { expectSameBits, randLabels, randn, weightsOf, differs } from './helpers.js';
@@ -187,7 +187,8 @@ describe('prelu', () => {
 
 const CUSTOM_NAMES = ['conv_a', 'first', 'squash'];
 
-interface ModelSpec { name: string; inputShape: number[]; layers: () => Layer[] }
+/** `vocab`: the inputs are integer tokens in [0, vocab) (an embedding first), else normal draws. */
+interface ModelSpec { name: string; inputShape: number[]; layers: () => Layer[]; vocab?: number }
 
 const MODELS: ModelSpec[] = [
   {
@@ -259,18 +260,52 @@ const MODELS: ModelSpec[] = [
       layers.dense({ units: 3 }),
     ],
   },
+  {
+    // each recurrent class twice: a bias-free one, and one with every other option set
+    name: 'embedding, reshape, lstm ×2, gru ×2, simpleRNN ×2, dense (integer tokens)',
+    inputShape: [6],
+    vocab: 5,
+    layers: () => [
+      layers.embedding({ inputDim: 5, outputDim: 4, inputShape: [6], embeddingsInitializer: initializers.randomNormal({ mean: 0, stddev: 0.3 }), embeddingsRegularizer: regularizers.l2(0.01) }),
+      layers.reshape({ targetShape: [3, 8] }),
+      layers.lstm({
+        units: 4, returnSequences: true, activation: 'relu', recurrentActivation: 'tanh', unitForgetBias: false, biasInitializer: initializers.constant({ value: 0.1 }),
+        kernelInitializer: 'heUniform', recurrentInitializer: 'glorotNormal', kernelRegularizer: regularizers.l2(0.01), recurrentRegularizer: regularizers.l2(0.02),
+      }),
+      layers.lstm({ units: 3, returnSequences: true, useBias: false }),
+      layers.gru({
+        units: 3, returnSequences: true, activation: 'sigmoid', recurrentActivation: 'tanh', biasInitializer: initializers.constant({ value: -0.1 }),
+        kernelInitializer: 'lecunUniform', recurrentInitializer: 'heNormal', kernelRegularizer: regularizers.l2(0.01), recurrentRegularizer: regularizers.l2(0.02),
+      }),
+      layers.gru({ units: 3, returnSequences: true, useBias: false }),
+      layers.simpleRNN({
+        units: 3, returnSequences: true, activation: 'sigmoid', biasInitializer: initializers.constant({ value: 0.05 }),
+        kernelInitializer: 'heNormal', recurrentInitializer: 'glorotUniform', kernelRegularizer: regularizers.l2(0.01), recurrentRegularizer: regularizers.l2(0.02),
+      }),
+      layers.simpleRNN({ units: 3, useBias: false }),
+      layers.dense({ units: 3 }),
+    ],
+  },
 ];
 
 const layerData = new Map<string, { x: Tensor; y: Int32Array; probe: Tensor }>();
-function dataFor(shape: number[]) {
-  const key = shape.join('x');
-  if (!layerData.has(key)) layerData.set(key, { x: randn([10, ...shape], 61), y: randLabels(10, 3, 62), probe: randn([4, ...shape], 63) });
+function dataFor(shape: number[], vocab = 0) {
+  const key = `${shape.join('x')}/${vocab}`;
+  const tokens = (n: number, seed: number) => {
+    const l = randLabels(n * shape.reduce((a, b) => a * b, 1), vocab, seed);
+    return tensor(Float64Array.from(l), [n, ...shape], 'float64');
+  };
+  if (!layerData.has(key)) {
+    layerData.set(key, vocab
+      ? { x: tokens(10, 64), y: randLabels(10, 3, 62), probe: tokens(4, 65) }
+      : { x: randn([10, ...shape], 61), y: randLabels(10, 3, 62), probe: randn([4, ...shape], 63) });
+  }
   return layerData.get(key)!;
 }
 
 /** A model of these layers (seed 41): initial weights, predictions, three training losses, weights and predictions after. */
-function layerOutcome(inputShape: number[], ls: Layer[]): Outcome & { specs: Serialized[] } {
-  const { x, y, probe } = dataFor(inputShape);
+function layerOutcome(inputShape: number[], ls: Layer[], vocab = 0): Outcome & { specs: Serialized[] } {
+  const { x, y, probe } = dataFor(inputShape, vocab);
   const m = new Sequential({ seed: 41 });
   try {
     for (const l of ls) m.add(l);
@@ -291,28 +326,28 @@ function layerOutcome(inputShape: number[], ls: Layer[]): Outcome & { specs: Ser
 describe('layers: a model of fromConfig(serialize(layer)) layers initialises, predicts and trains like the original', () => {
   for (const spec of MODELS) {
     it(spec.name, () => {
-      const want = layerOutcome(spec.inputShape, spec.layers());
+      const want = layerOutcome(spec.inputShape, spec.layers(), spec.vocab);
       if ('error' in want) throw new Error(want.error);
       // the run is not trivial: training moved the weights and changed the predictions
       const n = (want.arrays.length - 3) / 2;
       expect(differs(want.arrays.slice(0, n + 1), want.arrays.slice(n + 2))).toBe(true);
       (want.arrays[n + 1] as number[]).forEach((l) => expect(Number.isFinite(l)).toBe(true));
       const rebuilt = want.specs.map((s) => layerRegistry.fromConfig(s));
-      expectSameOutcome(layerOutcome(spec.inputShape, rebuilt), want, spec.name);
+      expectSameOutcome(layerOutcome(spec.inputShape, rebuilt, spec.vocab), want, spec.name);
       // serialized before being added to a model (no name yet): rebuilt, they get the same default names
       const early = spec.layers().map((l) => layerRegistry.fromConfig(viaJson(serialize(l))));
-      expectSameOutcome(layerOutcome(spec.inputShape, early), want, `${spec.name} (serialized before add)`);
+      expectSameOutcome(layerOutcome(spec.inputShape, early, spec.vocab), want, `${spec.name} (serialized before add)`);
     });
   }
 
   it('dropping any configured argument of any layer changes the behaviour; every argument of every class is covered', () => {
     const covered = new Set<string>();
     for (const spec of MODELS) {
-      const reference = layerOutcome(spec.inputShape, spec.layers());
+      const reference = layerOutcome(spec.inputShape, spec.layers(), spec.vocab);
       reference.specs.forEach((s, i) => {
         const run = (l: Layer) => {
           const ls = reference.specs.map((t, j) => (j === i ? l : layerRegistry.fromConfig(t)));
-          return layerOutcome(spec.inputShape, ls);
+          return layerOutcome(spec.inputShape, ls, spec.vocab);
         };
         // a default name is given again when the layer is added: only custom names are an argument
         const skip = CUSTOM_NAMES.includes(s.config.name as string) ? ['inputShape'] : ['inputShape', 'name'];
@@ -321,7 +356,7 @@ describe('layers: a model of fromConfig(serialize(layer)) layers initialises, pr
       });
     }
     // every optional argument of every registered layer class was set (non-default) above
-    const required: Record<string, Record<string, unknown>> = { Dense: { units: 1 }, Maxout: { units: 1 }, Conv2D: { filters: 1, kernelSize: 1 }, Dropout: { rate: 0.5 }, GroupNorm: { groups: 1 }, Activation: { activation: 'relu' }, Preprocess: { preprocessor: preprocess.zeroCenter().fit([[1, 2]]).toJSON() } };
+    const required: Record<string, Record<string, unknown>> = { Dense: { units: 1 }, Maxout: { units: 1 }, Conv2D: { filters: 1, kernelSize: 1 }, Dropout: { rate: 0.5 }, GroupNorm: { groups: 1 }, Activation: { activation: 'relu' }, Preprocess: { preprocessor: preprocess.zeroCenter().fit([[1, 2]]).toJSON() }, SimpleRNN: { units: 1 }, LSTM: { units: 1 }, GRU: { units: 1 }, Embedding: { inputDim: 2, outputDim: 1 }, Reshape: { targetShape: [1] } };
     const missing: string[] = [];
     // NOTE: merge layers take several inputs, so no Sequential holds them: tests/graph/graph-io.test.ts covers them
     const merges = new Set(['Add', 'Subtract', 'Multiply', 'Average', 'Maximum', 'Concatenate']);
