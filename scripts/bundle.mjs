@@ -31,7 +31,9 @@ await Promise.all([
   build({ ...common, ...readable, format: 'esm', outfile: join(dist, 'simdnet.mjs'), platform: 'neutral' }),
   // import.meta is empty in CommonJS: createTrainer then locates the worker from __filename
   build({ ...common, ...readable, format: 'cjs', outfile: join(dist, 'simdnet.cjs'), platform: 'neutral', logOverride: { 'empty-import-meta': 'silent' } }),
-  build({ ...common, format: 'esm', outfile: join(dist, 'simdnet.browser.mjs'), platform: 'browser', minify: true }),
+  // callbacks.htmlReport writes a file: the browser bundle gets a stub that says so (-4 kB gzip)
+  build({ ...common, format: 'esm', outfile: join(dist, 'simdnet.browser.mjs'), platform: 'browser', minify: true,
+    plugins: [{ name: 'node-only', setup: (b) => b.onResolve({ filter: /\/html-report\.js$/ }, () => ({ path: join(root, 'src/toolkit/html-report.browser.ts') })) }] }),
   // The Worker script of createTrainer (src/worker/worker.ts). It imports the library from
   // ./simdnet.mjs next to it instead of holding a second copy of the core (+~105 kB gzip).
   build({ ...common, ...readable, entryPoints: [join(root, 'src/worker/worker.ts')], format: 'esm', outfile: join(dist, 'simdnet.worker.mjs'), platform: 'neutral',
