@@ -104,4 +104,10 @@ describe('callbacks.htmlReport', () => {
     await expect(m.fit(randn([16, 8], 1), randLabels(16, 3, 1), { epochs: 1, callbacks: [callbacks.htmlReport({ path: join(dir, 'no', 'such', 'dir', 'r.html') })] })).rejects.toThrow(/ENOENT/);
     m.dispose();
   });
+
+  it('the browser bundle carries a stub that says a page cannot write the report', async () => {
+    // dist/ is written by `npm test`'s build (node scripts/bundle.mjs)
+    const lib = await import(/* @vite-ignore */ new URL('../../dist/simdnet.browser.mjs', import.meta.url).href);
+    expect(() => lib.callbacks.htmlReport({ path: 'r.html' })).toThrow(/htmlReport writes a file: it needs Node, Bun or Deno/);
+  });
 });
