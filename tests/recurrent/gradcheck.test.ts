@@ -6,7 +6,7 @@
 // gradients in the API. Units 5 and 3 (not multiples of 4), batch 3, timesteps 4 and 1.
 
 import { describe, expect, it } from 'vitest';
-import { Sequential, initializers, layers, tensor, type Tensor } from '../../src/index.js';
+import { Model, Sequential, initializers, input, layers, tensor, type Tensor } from '../../src/index.js';
 import { maxAbs, randLabels, randn, uniformRng, weightsOf } from '../model/helpers.js';
 
 const TOL = 1e-7;
@@ -17,7 +17,7 @@ const TOL = 1e-7;
  */
 const TINY = 1e-5;
 
-function gradCheck(model: Sequential, x: Tensor, y: Int32Array, h = 1e-3): { maxRelErr: number; where: string; gradNorms: number[] } {
+function gradCheck(model: Sequential | Model, x: Tensor, y: Int32Array, h = 1e-3): { maxRelErr: number; where: string; gradNorms: number[] } {
   const { grads } = model.computeGradients(x, y);
   const w = weightsOf(model);
   let maxRelErr = 0;
@@ -42,9 +42,10 @@ const labels = randLabels(N, C, 7);
 const bias = () => initializers.randomNormal({ stddev: 0.3 });
 
 /** `zero`: names of weights whose gradient must be exactly 0 (the recurrent kernel when T = 1: h_0 = 0). */
-function check(build: (m: Sequential) => void, x: Tensor, seed = 5, zero: RegExp | null = null): void {
-  const m = new Sequential({ seed, dtype: 'float64' });
-  build(m);
+function check(build: (m: Sequential) => void | Model, x: Tensor, seed = 5, zero: RegExp | null = null): void {
+  const s = new Sequential({ seed, dtype: 'float64' });
+  const m = build(s) ?? s;
+  if (m !== s) s.dispose();
   m.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
   const r = gradCheck(m, x, labels);
   expect(r.maxRelErr, r.where).toBeLessThanOrEqual(TOL);
@@ -102,5 +103,18 @@ describe('gradient check: stacked and embedded', () => {
       m.add(layers.lstm({ units: 5, biasInitializer: bias() }));
       m.add(layers.dense({ units: C, activation: 'softmax' }));
     }, tokens);
+  });
+});
+
+describe('gradient check: recurrent layers in a functional Model', () => {
+  it('one LSTM output feeding a GRU branch and a SimpleRNN branch (fan-out: their dx sum), concatenated', () => {
+    check(() => {
+      const inp = input({ shape: [T, F] });
+      const seq = layers.lstm({ units: 4, returnSequences: true, biasInitializer: bias() }).apply(inp);
+      const a = layers.gru({ units: 3, biasInitializer: bias() }).apply(seq);
+      const b = layers.simpleRNN({ units: 5, biasInitializer: bias() }).apply(seq);
+      const out = layers.dense({ units: C, activation: 'softmax' }).apply(layers.concatenate().apply([a, b]));
+      return new Model({ inputs: inp, outputs: out, seed: 6, dtype: 'float64' });
+    }, randn([N, T, F], 8));
   });
 });
