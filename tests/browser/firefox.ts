@@ -41,7 +41,7 @@ const PREFS: Record<string, string | number | boolean> = {
   'dom.disable_open_during_load': false,
   'browser.download.folderList': 2,
   'browser.download.useDownloadDir': true,
-  'browser.download.dir': '',
+  'browser.download.always_ask_before_handling_new_types': false,
 };
 
 interface Pending { resolve(v: unknown): void; reject(e: Error): void; method: string }
@@ -82,7 +82,9 @@ export class Firefox {
   static async launch({ width = 1280, height = 800, timeoutMs = 60_000 } = {}): Promise<Firefox> {
     if (!existsSync(FIREFOX)) throw new Error(`${FIREFOX} not found: the Firefox tests need Debian's firefox-esr package`);
     const profile = mkdtempSync(join(tmpdir(), 'simdnet-firefox-'));
-    writeFileSync(join(profile, 'user.js'), Object.entries(PREFS).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});`).join('\n'));
+    // downloads (io.download) land in the profile folder, deleted at close
+    const prefs = { ...PREFS, 'browser.download.dir': join(profile, 'downloads') };
+    writeFileSync(join(profile, 'user.js'), Object.entries(prefs).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});`).join('\n'));
     const proc = spawn(FIREFOX, ['--headless', '--no-remote', '--profile', profile, '--remote-debugging-port=0', `--window-size=${width},${height}`, 'about:blank'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1', MOZ_HEADLESS: '1' },

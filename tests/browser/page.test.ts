@@ -6,7 +6,8 @@
 //     on a busy machine the better of two runs counts: see the test);
 //   - the charts have data (loss and accuracy curves, histograms, ratios, weight tiles);
 //   - an empty canvas predicts nothing; a vertical stroke drawn with real pointer input is a "1";
-//   - save in IndexedDB → reload → load gives the same probabilities, bit for bit;
+//   - save in IndexedDB → reload → load gives the same probabilities, bit for bit, and so
+//     does Download → Upload of the .simdnet file;
 //   - an uploaded file that is not a model, learning rate 0 and a negative learning rate give
 //     messages in the page (the last one the library's own Error);
 //   - a page without WebAssembly SIMD (WebAssembly.validate faked to refuse the SIMD probe)
@@ -236,7 +237,7 @@ describe.each(BROWSERS)('the demo page in %s', (name, launch) => {
     expect(await probabilities(d)).toBeNull();
   });
 
-  it('save in the browser → reload → load gives the same probabilities, bit for bit', async () => {
+  it('save in the browser → reload → load, and download → upload, give the same probabilities, bit for bit', async () => {
     await drawOne(d);
     const before = await probabilities(d);
     expect(before).toBeTruthy();
@@ -251,6 +252,34 @@ describe.each(BROWSERS)('the demo page in %s', (name, launch) => {
     await drawOne(d);
     expect(await probabilities(d)).toBe(before);
     expect(await d.evaluate(text('prediction'))).toBe('1');
+
+    // Download → upload: the file the Download button offers (caught at URL.createObjectURL)
+    // loads back through the upload input and predicts the same bits.
+    await d.evaluate(`(() => {
+      window.__downloads = [];
+      const make = URL.createObjectURL;
+      URL.createObjectURL = (blob) => { window.__downloads.push(blob); return make.call(URL, blob); };
+      document.getElementById('save-name').value = 'round-trip';
+      document.getElementById('download').click();
+      return true;
+    })()`);
+    await waitFor(d, `document.getElementById('storage-msg').textContent === 'Download started.'`, 'the download', 10_000);
+    const size = await d.evaluate<number>(`(async () => {
+      const blob = window.__downloads[0];
+      const head = new Uint8Array(await blob.slice(0, 8).arrayBuffer());
+      if (String.fromCharCode(...head) !== 'SIMDNET\\0') throw new Error('the download is not a .simdnet file');
+      const input = document.getElementById('upload');
+      const dt = new DataTransfer();
+      dt.items.add(new File([blob], 'round-trip.simdnet'));
+      input.files = dt.files;
+      input.dispatchEvent(new Event('change'));
+      return blob.size;
+    })()`);
+    expect(size).toBeGreaterThan(118282 * 4);
+    await waitFor(d, `document.getElementById('storage-msg').textContent === 'Loaded round-trip.simdnet.'`, 'the upload', 10_000);
+    await clearPad(d);
+    await drawOne(d);
+    expect(await probabilities(d)).toBe(before);
     expect(d.errors()).toEqual([]);
   }, 60_000);
 
