@@ -68,10 +68,10 @@ const TYPES = {
 
 /**
  * Serves `dir` on 127.0.0.1 with the headers that make the page cross-origin isolated
- * (COOP same-origin + COEP require-corp: SharedArrayBuffer, for threads). Resolves with the
- * server and its URL.
+ * (COOP same-origin + COEP require-corp: SharedArrayBuffer, for threads; `isolated: false`
+ * leaves them out, as a plain static host would). Resolves with the server and its URL.
  */
-export function servePage({ dir = OUT, port = 0, host = '127.0.0.1' } = {}) {
+export function servePage({ dir = OUT, port = 0, host = '127.0.0.1', isolated = true } = {}) {
   const server = createServer((req, res) => {
     let path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     if (path.endsWith('/')) path += 'index.html';
@@ -83,9 +83,11 @@ export function servePage({ dir = OUT, port = 0, host = '127.0.0.1' } = {}) {
     res.writeHead(200, {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'cache-control': 'no-cache',
-      'cross-origin-opener-policy': 'same-origin',
-      'cross-origin-embedder-policy': 'require-corp',
-      'cross-origin-resource-policy': 'same-origin',
+      ...(isolated ? {
+        'cross-origin-opener-policy': 'same-origin',
+        'cross-origin-embedder-policy': 'require-corp',
+        'cross-origin-resource-policy': 'same-origin',
+      } : {}),
     }).end(readFileSync(file));
   });
   return new Promise((resolve, reject) => {

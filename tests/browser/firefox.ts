@@ -89,6 +89,10 @@ export class Firefox {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1', MOZ_HEADLESS: '1' },
     });
+    // never outlive the test process (a failed or killed run must not leave Firefox behind)
+    const reap = () => { if (proc.exitCode === null) proc.kill('SIGKILL'); };
+    process.once('exit', reap);
+    proc.once('exit', () => { process.removeListener('exit', reap); });
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`firefox did not open its WebDriver BiDi port in ${timeoutMs} ms:\n${output.slice(-2000)}`)), timeoutMs);

@@ -11,7 +11,8 @@
 //   - an uploaded file that is not a model, learning rate 0 and a negative learning rate give
 //     messages in the page (the last one the library's own Error);
 //   - a page without WebAssembly SIMD (WebAssembly.validate faked to refuse the SIMD probe)
-//     says so in plain words;
+//     says so in plain words; one served without COOP/COEP says threads are unavailable and
+//     still trains (the digits then in a plain ArrayBuffer, copied to the worker);
 //   - screenshots of the trained page at 1280×800 and 390×844 go to test-artifacts/ (gitignored).
 // `npm test` builds dist/ first; the page is built here (web/build.mjs, ~2 s).
 
@@ -128,6 +129,8 @@ const probabilities = (d: Driver) => d.evaluate<string | null>(`document.querySe
 
 let server: Server | undefined;
 let url = '';
+let plainServer: Server | undefined;
+let plainUrl = '';
 
 beforeAll(async () => {
   for (const f of ['dist/simdnet.mjs', 'dist/simdnet.worker.mjs']) {
@@ -135,11 +138,13 @@ beforeAll(async () => {
   }
   const dir = await buildPage({ quiet: true });
   ({ server, url } = await servePage({ dir }));
+  ({ server: plainServer, url: plainUrl } = await servePage({ dir, isolated: false }));
   mkdirSync(artifacts, { recursive: true });
 }, 120_000);
 
 afterAll(async () => {
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await new Promise<void>((resolve) => (plainServer ? plainServer.close(() => resolve()) : resolve()));
 });
 
 const BROWSERS: Array<[string, () => Promise<Driver>]> = [['chromium', chromiumDriver], ['firefox', firefoxDriver]];
@@ -305,6 +310,19 @@ describe.each(BROWSERS)('the demo page in %s', (name, launch) => {
     expect(await d.evaluate(`document.querySelector('[data-testid=train]').disabled`)).toBe(false); // nothing started
     expect(d.errors()).toEqual([]);
   });
+
+  it('without cross-origin isolation the page says threads are unavailable, and trains all the same', async () => {
+    await d.goto(plainUrl);
+    await ready(d);
+    expect(await d.evaluate('crossOriginIsolated')).toBe(false);
+    expect(await d.evaluate(`document.getElementById('status').textContent`)).toMatch(/not cross-origin isolated \(threads unavailable; training still works\)/);
+    await d.evaluate(`(document.querySelector('[name=lr]').value = '0.001', document.querySelector('[name=epochs]').value = '1', document.querySelector('[data-testid=train]').click(), true)`);
+    await waitFor(d, `!document.querySelector('[data-testid=train]').disabled`, 'training to end', 120_000);
+    expect(parseFloat(await d.evaluate<string>(text('accuracy')))).toBeGreaterThan(85);
+    expect(d.errors()).toEqual([]);
+    await d.goto(url);
+    await ready(d);
+  }, 150_000);
 
   it('without WebAssembly SIMD the page says so in plain words', async () => {
     const undo = await d.withoutSimd();
