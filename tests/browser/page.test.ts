@@ -5,7 +5,8 @@
 //     timer on the page's main thread never waits more than 150 ms (training is in a worker;
 //     on a busy machine the better of two runs counts: see the test);
 //   - the charts have data (loss and accuracy curves, histograms, ratios, weight tiles);
-//   - an empty canvas predicts nothing; a vertical stroke drawn with real pointer input is a "1";
+//   - an empty canvas predicts nothing; a vertical stroke drawn with real pointer input (a
+//     mouse, then a finger) is a "1"; Stop ends training early and keeps what was trained;
 //   - save in IndexedDB → reload → load gives the same probabilities, bit for bit, and so
 //     does Download → Upload of the .simdnet file;
 //   - an uploaded file that is not a model, learning rate 0 and a negative learning rate give
@@ -34,7 +35,8 @@ interface Driver {
   goto(url: string): Promise<void>;
   reload(): Promise<void>;
   evaluate<T>(expression: string): Promise<T>;
-  drag(points: Array<[number, number]>): Promise<void>;
+  /** Real pointer input along the points: a mouse, or one finger. */
+  drag(points: Array<[number, number]>, pointerType?: 'mouse' | 'touch'): Promise<void>;
   screenshot(): Promise<Buffer>;
   setViewport(width: number, height: number): Promise<void>;
   /** Fakes "no WebAssembly SIMD" on later loads; returns the undo. */
@@ -62,7 +64,17 @@ async function chromiumDriver(): Promise<Driver> {
     goto: async (url) => { await page.goto(url); },
     reload: async () => { await page.reload(); },
     evaluate: (e) => page.evaluate(e),
-    drag: async (points) => {
+    drag: async (points, pointerType = 'mouse') => {
+      if (pointerType === 'touch') {
+        // playwright has no touch drag: the DevTools protocol's touch events (what a finger sends)
+        const cdp = await context.newCDPSession(page);
+        const at = ([x, y]: [number, number]) => [{ x, y, id: 1, radiusX: 4, radiusY: 4, force: 1 }];
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(points[0]) });
+        for (const p of points.slice(1)) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(p) });
+        await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+        await cdp.detach();
+        return;
+      }
       await page.mouse.move(points[0][0], points[0][1]);
       await page.mouse.down();
       for (const [x, y] of points.slice(1)) await page.mouse.move(x, y);
@@ -86,7 +98,7 @@ async function firefoxDriver(): Promise<Driver> {
     goto: (url) => ff.goto(url),
     reload: () => ff.reload(),
     evaluate: (e) => ff.evaluate(e),
-    drag: (points) => ff.drag(points),
+    drag: (points, pointerType) => ff.drag(points, pointerType),
     screenshot: () => ff.screenshot(),
     setViewport: (w, h) => ff.setViewport(w, h),
     withoutSimd: async () => {
@@ -114,13 +126,13 @@ const text = (testid: string) => `document.querySelector('[data-testid=${testid}
 const ready = (d: Driver) => waitFor(d, `document.body.dataset.ready === 'true'`, 'the page to be ready', 60_000);
 
 /** A vertical stroke through the middle of the drawing canvas (viewport CSS pixels). */
-async function drawOne(d: Driver): Promise<void> {
+async function drawOne(d: Driver, pointerType: 'mouse' | 'touch' = 'mouse'): Promise<void> {
   await d.evaluate(`document.querySelector('[data-testid=draw]').scrollIntoView({ block: 'center' })`);
   const r = await d.evaluate<{ x: number; y: number; width: number; height: number }>(
     `(() => { const r = document.querySelector('[data-testid=draw]').getBoundingClientRect(); return { x: r.x, y: r.y, width: r.width, height: r.height }; })()`);
   const points: Array<[number, number]> = [];
   for (let i = 0; i <= 12; i++) points.push([r.x + r.width * 0.5, r.y + r.height * (0.18 + 0.64 * (i / 12))]);
-  await d.drag(points);
+  await d.drag(points, pointerType);
   await waitFor(d, `document.querySelector('[data-testid=prediction]').dataset.probabilities !== undefined`, 'a prediction', 5_000, 50);
 }
 
@@ -240,7 +252,25 @@ describe.each(BROWSERS)('the demo page in %s', (name, launch) => {
     await clearPad(d);
     expect(await d.evaluate(text('prediction'))).toBe('–');
     expect(await probabilities(d)).toBeNull();
+    // the same stroke with a finger
+    await drawOne(d, 'touch');
+    expect(await d.evaluate(text('prediction'))).toBe('1');
+    await clearPad(d);
   });
+
+  it('Stop ends training early; the model trained so far can be kept', async () => {
+    await d.evaluate(`(document.querySelector('[name=epochs]').value = '50', document.querySelector('[data-testid=train]').click(), true)`);
+    await waitFor(d, `document.getElementById('acc-chart').dataset.points === '1'`, 'the first epoch', 60_000, 50);
+    await d.evaluate(`(document.getElementById('stop').click(), true)`);
+    await waitFor(d, `!document.querySelector('[data-testid=train]').disabled`, 'training to stop', 30_000);
+    const done = await d.evaluate<string>(`document.getElementById('progress-text').textContent`);
+    const epochs = Number(/Trained (\d+) epoch/.exec(done)?.[1]);
+    expect(epochs).toBeGreaterThanOrEqual(1);
+    expect(epochs).toBeLessThan(50);
+    expect(await d.evaluate(`document.getElementById('save').disabled`)).toBe(false);
+    await d.evaluate(`(document.querySelector('[name=epochs]').value = '8', true)`);
+    expect(d.errors()).toEqual([]);
+  }, 120_000);
 
   it('save in the browser → reload → load, and download → upload, give the same probabilities, bit for bit', async () => {
     await drawOne(d);
