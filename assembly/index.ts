@@ -143,7 +143,7 @@ export function count_zeros_f32(x: usize, n: usize): i32 { return countZeros<f32
 export function count_zeros_f64(x: usize, n: usize): i32 { return countZeros<f64>(x, n); }
 
 // ---- recurrent cells and embedding (assembly/rnn.ts; layers simpleRNN, lstm, gru, embedding)
-import { swapAxes, lstmCell, lstmCellBackward, gruCell, gruCellBackward, embedding, embeddingBackward } from "./rnn";
+import { swapAxes, lstmCell, lstmCellBackward, gruCell, gruCellBackward, gruGates, gruCandidate, gruCandidateBackward, gruResetBackward, embedding, embeddingBackward } from "./rnn";
 export function swap_axes_f32(out: usize, x: usize, a: usize, b: usize, c: usize): void { swapAxes<f32>(out, x, a, b, c); }
 export function swap_axes_f64(out: usize, x: usize, a: usize, b: usize, c: usize): void { swapAxes<f64>(out, x, a, b, c); }
 export function lstm_cell_f32(h: usize, c: usize, ac: usize, gates: usize, cPrev: usize, N: usize, U: usize, act: i32, rec: i32): void { lstmCell<f32>(h, c, ac, gates, cPrev, N, U, act, rec); }
@@ -154,6 +154,14 @@ export function gru_cell_f32(h: usize, gates: usize, recur: usize, hPrev: usize,
 export function gru_cell_f64(h: usize, gates: usize, recur: usize, hPrev: usize, recBias: usize, N: usize, U: usize, act: i32, rec: i32): void { gruCell<f64>(h, gates, recur, hPrev, recBias, N, U, act, rec); }
 export function gru_cell_backward_f32(dgates: usize, drecur: usize, dhPrev: usize, dh: usize, gates: usize, recur: usize, hPrev: usize, N: usize, U: usize, act: i32, rec: i32): void { gruCellBackward<f32>(dgates, drecur, dhPrev, dh, gates, recur, hPrev, N, U, act, rec); }
 export function gru_cell_backward_f64(dgates: usize, drecur: usize, dhPrev: usize, dh: usize, gates: usize, recur: usize, hPrev: usize, N: usize, U: usize, act: i32, rec: i32): void { gruCellBackward<f64>(dgates, drecur, dhPrev, dh, gates, recur, hPrev, N, U, act, rec); }
+export function gru_gates_f32(rh: usize, gates: usize, zr: usize, hPrev: usize, N: usize, U: usize, rec: i32): void { gruGates<f32>(rh, gates, zr, hPrev, N, U, rec); }
+export function gru_gates_f64(rh: usize, gates: usize, zr: usize, hPrev: usize, N: usize, U: usize, rec: i32): void { gruGates<f64>(rh, gates, zr, hPrev, N, U, rec); }
+export function gru_candidate_f32(h: usize, gates: usize, hu: usize, hPrev: usize, N: usize, U: usize, act: i32): void { gruCandidate<f32>(h, gates, hu, hPrev, N, U, act); }
+export function gru_candidate_f64(h: usize, gates: usize, hu: usize, hPrev: usize, N: usize, U: usize, act: i32): void { gruCandidate<f64>(h, gates, hu, hPrev, N, U, act); }
+export function gru_candidate_backward_f32(dgates: usize, dzr: usize, dhh: usize, dhPrev: usize, dh: usize, gates: usize, hPrev: usize, N: usize, U: usize, act: i32, rec: i32): void { gruCandidateBackward<f32>(dgates, dzr, dhh, dhPrev, dh, gates, hPrev, N, U, act, rec); }
+export function gru_candidate_backward_f64(dgates: usize, dzr: usize, dhh: usize, dhPrev: usize, dh: usize, gates: usize, hPrev: usize, N: usize, U: usize, act: i32, rec: i32): void { gruCandidateBackward<f64>(dgates, dzr, dhh, dhPrev, dh, gates, hPrev, N, U, act, rec); }
+export function gru_reset_backward_f32(dgates: usize, dzr: usize, dhPrev: usize, drh: usize, gates: usize, hPrev: usize, N: usize, U: usize, rec: i32): void { gruResetBackward<f32>(dgates, dzr, dhPrev, drh, gates, hPrev, N, U, rec); }
+export function gru_reset_backward_f64(dgates: usize, dzr: usize, dhPrev: usize, drh: usize, gates: usize, hPrev: usize, N: usize, U: usize, rec: i32): void { gruResetBackward<f64>(dgates, dzr, dhPrev, drh, gates, hPrev, N, U, rec); }
 export function embedding_f32(out: usize, table: usize, tokens: usize, n: usize, inputDim: usize, D: usize): i32 { return embedding<f32>(out, table, tokens, n, inputDim, D); }
 export function embedding_f64(out: usize, table: usize, tokens: usize, n: usize, inputDim: usize, D: usize): i32 { return embedding<f64>(out, table, tokens, n, inputDim, D); }
 export function embedding_backward_f32(dtable: usize, dy: usize, tokens: usize, n: usize, inputDim: usize, D: usize): void { embeddingBackward<f32>(dtable, dy, tokens, n, inputDim, D); }

@@ -294,6 +294,102 @@ export function gruCellBackward<T>(dgates: usize, drec: usize, dhPrev: usize, dh
   }
 }
 
+// ---- GRU with the reset gate before the recurrent product (Keras resetAfter: false) ----
+// hh = act(x·W_h + b_h + (r⊙h_{t−1})·U_h) needs r before the h-block product, so a step is
+// two GEMMs (h·U_zr, then (r⊙h)·U_h) with a kernel after each; U_zr and U_h are contiguous
+// copies of U's column blocks made by the layer. Scalar loops (f32 through the same vector
+// activation formulas as the other cells).
+
+/**
+ * First half of a step. In: gates [N, 3U] = x·W + b (z, r, h), zr [N, 2U] = h_{t−1}·U_zr
+ * (0 = zeros), hPrev (0 = zeros). Out: gates' z, r blocks = z, r; rh [N, U] = r⊙hPrev.
+ * rh must not alias the others.
+ */
+export function gruGates<T>(rh: usize, gates: usize, zr: usize, hPrev: usize, N: usize, U: usize, recCode: i32): void {
+  const es = sizeof<T>();
+  const Ue = U * es;
+  for (let n: usize = 0; n < N; n++) {
+    const g0 = gates + n * 3 * Ue, z0 = zr + n * 2 * Ue, row = n * Ue;
+    for (let u: usize = 0; u < U; u++) {
+      const q = u * es;
+      const z = actT<T>(load<T>(g0 + q) + (zr ? load<T>(z0 + q) : <T>0), recCode);
+      const r = actT<T>(load<T>(g0 + Ue + q) + (zr ? load<T>(z0 + Ue + q) : <T>0), recCode);
+      store<T>(g0 + q, z); store<T>(g0 + Ue + q, r);
+      store<T>(rh + row + q, hPrev ? r * load<T>(hPrev + row + q) : <T>0);
+    }
+  }
+}
+
+/**
+ * Second half. In: gates (z, r from gruGates; h block x·W_h + b_h), hu [N, U] = rh·U_h
+ * (0 = zeros), hPrev (0 = zeros). Out: gates' h block = hh = act(gh + hu);
+ * h = z⊙hPrev + (1−z)⊙hh. h must not alias the others.
+ */
+export function gruCandidate<T>(h: usize, gates: usize, hu: usize, hPrev: usize, N: usize, U: usize, actCode: i32): void {
+  const es = sizeof<T>();
+  const Ue = U * es;
+  for (let n: usize = 0; n < N; n++) {
+    const g0 = gates + n * 3 * Ue, row = n * Ue;
+    for (let u: usize = 0; u < U; u++) {
+      const q = u * es;
+      const z = load<T>(g0 + q);
+      const hh = actT<T>(load<T>(g0 + 2 * Ue + q) + (hu ? load<T>(hu + row + q) : <T>0), actCode);
+      store<T>(g0 + 2 * Ue + q, hh);
+      const hp = hPrev ? load<T>(hPrev + row + q) : <T>0;
+      store<T>(h + row + q, z * hp + (<T>1 - z) * hh);
+    }
+  }
+}
+
+/**
+ * Backward, first half. In: dh [N, U] (recurrence included), the saved gates (z, r, hh),
+ * hPrev (0 = zeros). Out: dgates' z and h blocks = dz, dhh (pre-activation gradients);
+ * dzr's z block = dz; dhh [N, U] = dhh (contiguous, for the U_h GEMMs); dhPrev += dh⊙z
+ * unless 0. dgates may alias gates (the r block is left for gruResetBackward).
+ */
+export function gruCandidateBackward<T>(dgates: usize, dzr: usize, dhh: usize, dhPrev: usize, dh: usize, gates: usize, hPrev: usize, N: usize, U: usize, actCode: i32, recCode: i32): void {
+  const es = sizeof<T>();
+  const Ue = U * es;
+  for (let n: usize = 0; n < N; n++) {
+    const g0 = gates + n * 3 * Ue, d0 = dgates + n * 3 * Ue, z0 = dzr + n * 2 * Ue, row = n * Ue;
+    for (let u: usize = 0; u < U; u++) {
+      const q = u * es;
+      const z = load<T>(g0 + q), hh = load<T>(g0 + 2 * Ue + q);
+      const dhv = load<T>(dh + row + q);
+      const hp = hPrev ? load<T>(hPrev + row + q) : <T>0;
+      const dz = dhv * (hp - hh) * dact<T>(z, recCode);
+      const dc = dhv * (<T>1 - z) * dact<T>(hh, actCode);
+      store<T>(d0 + q, dz); store<T>(d0 + 2 * Ue + q, dc);
+      store<T>(z0 + q, dz);
+      store<T>(dhh + row + q, dc);
+      if (dhPrev) store<T>(dhPrev + row + q, load<T>(dhPrev + row + q) + dhv * z);
+    }
+  }
+}
+
+/**
+ * Backward, second half. In: drh [N, U] = dhh·U_hᵀ (0 = zeros), the saved r (gates' r
+ * block), hPrev (0 = zeros). Out: dgates' r block and dzr's r block = dr = drh⊙hPrev⊙σ'(r);
+ * dhPrev += drh⊙r unless 0. dgates may alias gates.
+ */
+export function gruResetBackward<T>(dgates: usize, dzr: usize, dhPrev: usize, drh: usize, gates: usize, hPrev: usize, N: usize, U: usize, recCode: i32): void {
+  const es = sizeof<T>();
+  const Ue = U * es;
+  for (let n: usize = 0; n < N; n++) {
+    const g0 = gates + n * 3 * Ue, d0 = dgates + n * 3 * Ue, z0 = dzr + n * 2 * Ue, row = n * Ue;
+    for (let u: usize = 0; u < U; u++) {
+      const q = u * es;
+      const r = load<T>(g0 + Ue + q);
+      const d = drh ? load<T>(drh + row + q) : <T>0;
+      const hp = hPrev ? load<T>(hPrev + row + q) : <T>0;
+      const dr = d * hp * dact<T>(r, recCode);
+      store<T>(d0 + Ue + q, dr);
+      store<T>(z0 + Ue + q, dr);
+      if (dhPrev) store<T>(dhPrev + row + q, load<T>(dhPrev + row + q) + d * r);
+    }
+  }
+}
+
 /**
  * Embedding lookup: out[i, :] = table[tokens[i], :] for i < n; table [inputDim, D].
  * Tokens arrive in T (the model's input dtype). Returns −1, or the index of the first token

@@ -69,6 +69,11 @@ export interface Kernels {
   lstmCellBackward(dgates: Ptr, dc: Ptr, dh: Ptr, gates: Ptr, cPrev: Ptr, ac: Ptr, N: number, U: number, act: number, rec: number): void;
   gruCell(h: Ptr, gates: Ptr, recur: Ptr, hPrev: Ptr, recBias: Ptr, N: number, U: number, act: number, rec: number): void;
   gruCellBackward(dgates: Ptr, drecur: Ptr, dhPrev: Ptr, dh: Ptr, gates: Ptr, recur: Ptr, hPrev: Ptr, N: number, U: number, act: number, rec: number): void;
+  // GRU with the reset gate before the recurrent product (resetAfter: false)
+  gruGates(rh: Ptr, gates: Ptr, zr: Ptr, hPrev: Ptr, N: number, U: number, rec: number): void;
+  gruCandidate(h: Ptr, gates: Ptr, hu: Ptr, hPrev: Ptr, N: number, U: number, act: number): void;
+  gruCandidateBackward(dgates: Ptr, dzr: Ptr, dhh: Ptr, dhPrev: Ptr, dh: Ptr, gates: Ptr, hPrev: Ptr, N: number, U: number, act: number, rec: number): void;
+  gruResetBackward(dgates: Ptr, dzr: Ptr, dhPrev: Ptr, drh: Ptr, gates: Ptr, hPrev: Ptr, N: number, U: number, rec: number): void;
   /** −1, or the index of the first token that is not an integer in [0, inputDim) */
   embedding(out: Ptr, table: Ptr, tokens: Ptr, n: number, inputDim: number, D: number): number;
   embeddingBackward(dtable: Ptr, dy: Ptr, tokens: Ptr, n: number, inputDim: number, D: number): void;
@@ -105,7 +110,8 @@ const GENERIC_OPS = [
   'softmaxXent', 'softmaxXentDense', 'sigmoidXent', 'mse', 'mae', 'huber', 'countArgmaxHits', 'countArgmaxMatches', 'countBinaryHits',
   'countTopKHits', 'softmax', 'softmaxBackward', 'argMax', 'oneHot', 'sumSquaredDiff', 'countZeros',
   'sgdStep', 'rmspropStep', 'adagradStep', 'adamStep', 'adamwStep',
-  'swapAxes', 'lstmCell', 'lstmCellBackward', 'gruCell', 'gruCellBackward', 'embedding', 'embeddingBackward',
+  'swapAxes', 'lstmCell', 'lstmCellBackward', 'gruCell', 'gruCellBackward', 'gruGates', 'gruCandidate', 'gruCandidateBackward', 'gruResetBackward',
+  'embedding', 'embeddingBackward',
   'rngUniform', 'rngNormal', 'dropout', 'colSum', 'mul', 'sumSquares', 'firstNonFinite', 'l2', 'randomShift',
   'im2col', 'col2im', 'maxPool', 'maxPoolBackward', 'avgPool', 'avgPoolBackward',
   'batchNormTrain', 'batchNormInfer', 'batchNormBackward', 'ema', 'groupNorm', 'groupNormBackward',

@@ -165,12 +165,21 @@ export abstract class Recurrent extends Layer {
   protected abstract stepBackward(t: number, n: number): void;
   /** The recurrence's gradient source for dU (pre unless the cell keeps a separate one). */
   protected get dRec(): WasmTensor { return this.pre; }
-  /** Extra work before the loop (zeroing carried gradients). */
+  /** Extra work before the forward loop (copies of weight blocks). */
+  protected beginForward(): void {}
+  /** Extra work before the backward loop (zeroing carried gradients). */
   protected beginBackward(_n: number): void {}
+  /** dU = Σ_{t ≥ 1} h_{t−1}ᵀ·d(rec)[t]: step 0's h_{−1} is zero, so its rows are skipped (T = 1: dU = 0). */
+  protected recurrentGrad(n: number): void {
+    const U = this.units, kU = this.ku;
+    this.k.gemm(this.recurrentKernel.grad.ptr, this.at(this.h, 1, n, U), this.at(this.dRec, 1, n, kU), U, kU, (this.T - 1) * n, true, false, false, this.work!.ptr);
+  }
   /** Bias gradient from dpre (and the cell's own recurrent part). */
   protected biasGrad(M: number): void {
     this.k.colSum(this.bias!.grad.ptr, this.pre.ptr, M, this.ku, false);
   }
+  /** Whether backward uses Uᵀ (the cells whose recurrence is one product h·U). */
+  protected get needsUt(): boolean { return true; }
   /** Pointer to the part of the bias added to the input projection (0: none). */
   protected get inputBiasPtr(): number { return this.bias ? this.bias.value.ptr : 0; }
 
@@ -180,6 +189,7 @@ export abstract class Recurrent extends Layer {
     this.k.gemm(this.pre.ptr, this.xT.ptr, this.kernel.value.ptr, M, kU, F, false, false, false, w);
     if (this.inputBiasPtr) this.k.biasAct(this.pre.ptr, this.pre.ptr, this.inputBiasPtr, M, kU, Act.linear, 0);
     this.h.view(n * U).fill(0);
+    this.beginForward();
     for (let t = 0; t < T; t++) this.step(t, n);
     const hs = this.at(this.h, 1, n, U);
     if (this.returnSequences) this.k.swapAxes(this.y.ptr, hs, T, n, U);
@@ -195,12 +205,11 @@ export abstract class Recurrent extends Layer {
       this.k.swapAxes(this.at(this.dh, T - 1, n, U), dy.ptr, 1, n, U);
     }
     this.beginBackward(n);
-    if (T > 1) this.k.swapAxes(this.ut.ptr, this.recurrentKernel.value.ptr, U, kU, 1);
+    if (T > 1 && this.needsUt) this.k.swapAxes(this.ut.ptr, this.recurrentKernel.value.ptr, U, kU, 1);
     for (let t = T - 1; t >= 0; t--) this.stepBackward(t, n);
     if (!this.frozen) {
       this.k.gemm(this.kernel.grad.ptr, this.xT.ptr, this.pre.ptr, F, kU, M, true, false, false, w);
-      // dU = Σ_{t ≥ 1} h_{t−1}ᵀ·d(rec)[t]: step 0's h_{−1} is zero, so its rows are skipped (T = 1: dU = 0)
-      this.k.gemm(this.recurrentKernel.grad.ptr, this.at(this.h, 1, n, U), this.at(this.dRec, 1, n, kU), U, kU, M - n, true, false, false, w);
+      this.recurrentGrad(n);
       if (this.bias) this.biasGrad(M);
     }
     if (!needDx) return null;

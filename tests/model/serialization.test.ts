@@ -277,7 +277,7 @@ const MODELS: ModelSpec[] = [
         units: 3, returnSequences: true, activation: 'sigmoid', recurrentActivation: 'tanh', biasInitializer: initializers.constant({ value: -0.1 }),
         kernelInitializer: 'lecunUniform', recurrentInitializer: 'heNormal', kernelRegularizer: regularizers.l2(0.01), recurrentRegularizer: regularizers.l2(0.02),
       }),
-      layers.gru({ units: 3, returnSequences: true, useBias: false }),
+      layers.gru({ units: 3, returnSequences: true, useBias: false, resetAfter: false }),
       layers.simpleRNN({
         units: 3, returnSequences: true, activation: 'sigmoid', biasInitializer: initializers.constant({ value: 0.05 }),
         kernelInitializer: 'heNormal', recurrentInitializer: 'glorotUniform', kernelRegularizer: regularizers.l2(0.01), recurrentRegularizer: regularizers.l2(0.02),

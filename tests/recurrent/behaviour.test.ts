@@ -40,6 +40,15 @@ describe('Keras defaults, layouts and initial values', () => {
     m.dispose();
   });
 
+  it('GRU resetAfter false: one bias [3U]', () => {
+    const m = new Sequential({ seed: 2 });
+    m.add(layers.gru({ units: 4, inputShape: [6, 2], resetAfter: false }));
+    m.build();
+    expect(m.getWeights().map((w) => w.shape)).toEqual([[2, 12], [4, 12], [12]]);
+    expect(m.layers[0].getConfig()).toMatchObject({ resetAfter: false });
+    m.dispose();
+  });
+
   it('GRU bias [2, 3U] (input and recurrent), SimpleRNN [U]; returnSequences gives [T, U]; orthogonal square is orthogonal', () => {
     const m = new Sequential({ seed: 2, dtype: 'float64' });
     m.add(layers.gru({ units: 4, inputShape: [6, 2], returnSequences: true }));
@@ -47,8 +56,7 @@ describe('Keras defaults, layouts and initial values', () => {
     m.build();
     expect(m.getWeights().map((w) => w.shape)).toEqual([[2, 12], [4, 12], [2, 12], [4, 3], [3, 3], [3]]);
     expect(m.layers[0].outputShape).toEqual([6, 4]);
-    expect(m.layers[0].getConfig()).toMatchObject({ recurrentActivation: 'sigmoid' });
-    expect((m.layers[0] as unknown as { resetAfter: boolean }).resetAfter).toBe(true);
+    expect(m.layers[0].getConfig()).toMatchObject({ recurrentActivation: 'sigmoid', resetAfter: true });
     const q = m.getWeights()[4].data; // 3×3 recurrent kernel of the SimpleRNN
     for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
       let d = 0;
@@ -110,7 +118,7 @@ describe('bad input is an Error naming the problem, before anything changes', ()
     expectThrows(() => layers.simpleRNN({} as { units: number }), ['simpleRNN units']);
     expectThrows(() => layers.lstm({ units: 3, activation: 'softmax' as 'tanh' }), ['lstm activation', 'softmax', 'tanh, sigmoid, relu, linear']);
     expectThrows(() => layers.lstm({ units: 3, recurrentActivation: 'hardSigmoid' as 'sigmoid' }), ['lstm recurrentActivation', 'hardSigmoid']);
-    expectThrows(() => layers.gru({ units: 3, resetAfter: false }), ['resetAfter: false is not supported']);
+    expectThrows(() => layers.gru({ units: 3, resetAfter: 'no' as unknown as boolean }), ['gru resetAfter']);
     expectThrows(() => layers.simpleRNN({ units: 3, recurrentActivation: 'sigmoid' } as object as { units: number }), ['recurrentActivation']);
     expectThrows(() => layers.lstm({ units: 3, goBackwards: true } as object as { units: number }), ['goBackwards']);
   });

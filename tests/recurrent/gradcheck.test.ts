@@ -60,6 +60,7 @@ const rnns = {
   simpleRNN: (a: object) => layers.simpleRNN({ units: 5, biasInitializer: bias(), ...a }),
   lstm: (a: object) => layers.lstm({ units: 5, biasInitializer: bias(), ...a }),
   gru: (a: object) => layers.gru({ units: 5, biasInitializer: bias(), ...a }),
+  'gru resetAfter false': (a: object) => layers.gru({ units: 5, resetAfter: false, biasInitializer: bias(), ...a }),
 };
 
 for (const [name, make] of Object.entries(rnns)) {

@@ -14,7 +14,7 @@ import { runtime, type DType } from '../../bindings/index.js';
 import { Mem, SENTINEL, sentinels } from '../reference/mem.js';
 import { TestRng, uniformArray } from '../reference/prng.js';
 import { expectClose, expectExact } from '../reference/check.js';
-import { gruCellBackwardRef, gruCellRef, lstmCellBackwardRef, lstmCellRef, swapAxesRef } from '../reference/rnn.js';
+import { gruCellBackwardRef, gruCellRef, gruResetBeforeBackwardRef, gruResetBeforeRef, lstmCellBackwardRef, lstmCellRef, swapAxesRef } from '../reference/rnn.js';
 
 const mem = new Mem();
 afterEach(() => mem.freeAll());
@@ -116,6 +116,61 @@ describe('gruCell / gruCellBackward', () => {
         expectClose(mem.read(dtype, pr, N * 3 * U), wantB.dgr, T(wantB.dgr), `${label} drec`);
         if (withPrev) {
           const acc = dhPrev0.map((v, i) => v + wantB.dhPrev[i]);
+          expectClose(read(dtype, pdhp, N * U), acc, T(acc), `${label} dhPrev accumulated`);
+        }
+        mem.freeAll();
+      }
+    });
+  }
+});
+
+describe('gruGates / gruCandidate / gruCandidateBackward / gruResetBackward (reset before the product)', () => {
+  for (const dtype of DTYPES) {
+    it(`${dtype}: the two halves of a step and of its backward match the oracle (gates z, r, h)`, () => {
+      const k = runtime().kernels[dtype];
+      const rng = new TestRng(5);
+      const T = tol(dtype);
+      const blocks = (a: Float64Array, N: number, U: number, from: number, width: number) =>
+        Float64Array.from({ length: N * width }, (_, i) => a[Math.floor(i / width) * 3 * U + from + (i % width)]);
+      for (const [N, U] of SHAPES) for (const [act, rec] of ACTS) for (const withPrev of [false, true]) {
+        const off = withPrev ? 8 : 0;
+        const label = `${dtype} N=${N} U=${U} act=${act}/${rec} prev=${withPrev}`;
+        const gx = uniformArray(rng, N * 3 * U, -2, 2, dtype);
+        const zrIn = withPrev ? uniformArray(rng, N * 2 * U, -2, 2, dtype) : null;
+        const hPrev = withPrev ? uniformArray(rng, N * U, -1, 1, dtype) : null;
+        const uh = uniformArray(rng, U * U, -0.5, 0.5, dtype);
+        const f = gruResetBeforeRef(gx, zrIn, uh, hPrev, N, U, act, rec);
+        const pg = mem.put(dtype, gx, off), pzr = zrIn ? mem.put(dtype, zrIn, off) : 0, php = hPrev ? mem.put(dtype, hPrev, off) : 0;
+        const prh = out(dtype, N * U, off);
+        k.gruGates(prh, pg, pzr, php, N, U, rec);
+        expectClose(read(dtype, prh, N * U), f.rh, T(f.rh), `${label} r⊙h`);
+        const g1 = mem.read(dtype, pg, N * 3 * U);
+        expectClose(blocks(g1, N, U, 0, U), f.z, T(f.z), `${label} z`);
+        expectClose(blocks(g1, N, U, U, U), f.r, T(f.r), `${label} r`);
+        // the product (r⊙h)·U_h is the layer's GEMM: fed here from the oracle (rounded to T)
+        const phu = withPrev ? mem.put(dtype, Float64Array.from(f.hu, dtype === 'float32' ? Math.fround : (v) => v), off) : 0;
+        const ph = out(dtype, N * U, off);
+        k.gruCandidate(ph, pg, phu, php, N, U, act);
+        expectClose(read(dtype, ph, N * U), f.h, T(f.h), `${label} h`);
+        expectClose(blocks(mem.read(dtype, pg, N * 3 * U), N, U, 2 * U, U), f.hh, T(f.hh), `${label} hh`);
+        // backward, in place on the saved gates as the layer runs it
+        const dh = uniformArray(rng, N * U, -1, 1, dtype);
+        const b = gruResetBeforeBackwardRef(f, uh, hPrev, dh, N, U, act, rec);
+        const dhPrev0 = uniformArray(rng, N * U, -1, 1, dtype);
+        const pdh = mem.put(dtype, dh, off), pdzr = out(dtype, N * 2 * U, off), pdhh = out(dtype, N * U, off);
+        const pdhp = withPrev ? mem.put(dtype, [...dhPrev0, SENTINEL], off) : 0;
+        k.gruCandidateBackward(pg, pdzr, pdhh, pdhp, pdh, pg, php, N, U, act, rec);
+        expectClose(read(dtype, pdhh, N * U), b.dhh, T(b.dhh), `${label} dhh`);
+        const pdrh = withPrev ? mem.put(dtype, Float64Array.from(b.drh, dtype === 'float32' ? Math.fround : (v) => v), off) : 0;
+        k.gruResetBackward(pg, pdzr, pdhp, pdrh, pg, php, N, U, rec);
+        const dg = mem.read(dtype, pg, N * 3 * U), dzr = read(dtype, pdzr, N * 2 * U);
+        expectClose(blocks(dg, N, U, 0, U), b.dz, T(b.dz), `${label} dz`);
+        expectClose(blocks(dg, N, U, U, U), b.dr, T(b.dr), `${label} dr`);
+        expectClose(blocks(dg, N, U, 2 * U, U), b.dhh, T(b.dhh), `${label} dhh in gates`);
+        const zrWant = Float64Array.from({ length: N * 2 * U }, (_, i) => (i % (2 * U) < U ? b.dz : b.dr)[Math.floor(i / (2 * U)) * U + (i % U)]);
+        expectClose(dzr, zrWant, T(zrWant), `${label} dzr`);
+        if (withPrev) {
+          const acc = dhPrev0.map((v, i) => v + b.dhPrev[i]);
           expectClose(read(dtype, pdhp, N * U), acc, T(acc), `${label} dhPrev accumulated`);
         }
         mem.freeAll();

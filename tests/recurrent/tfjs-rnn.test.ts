@@ -3,8 +3,8 @@
 // steps, exported, loaded with tf.loadLayersModel, must predict the same (max |Δ| ≤ 1e-4 ·
 // max |out|) with the same weights bit for bit; TF.js models with random weights, saved and
 // imported, the same; and what one side cannot express is an Error naming the layer and
-// why: tfjs-layers' default hardSigmoid gates, and GRU (TF.js has only resetAfter: false,
-// simdnet only resetAfter: true).
+// why: tfjs-layers' default hardSigmoid gates, and a GRU with resetAfter true on export
+// (tfjs-layers has only resetAfter: false; a Keras file's reset_after true GRU imports).
 // NOTE: TF.js-side models are built with recurrentInitializer 'glorotUniform': tfjs-layers
 // 4.22's Orthogonal initializer throws (rMat.flatten is not a function) under this
 // tfjs-core; loading artifacts that name Orthogonal works (loaded weights skip it).
@@ -119,10 +119,44 @@ describe('simdnet → TF.js: tf.loadLayersModel predicts the same', () => {
     m.dispose();
   });
 
-  it('GRU is an Error (tfjs-layers has only resetAfter: false)', async () => {
+  it('GRU with resetAfter true (the default) is an Error (tfjs-layers has only resetAfter: false)', async () => {
     const m = trained([3, 2], [layers.gru({ units: 4, name: 'g' })], randn([2, 3, 2], 6));
-    await expectError(() => io.toTfjsLayers(m), ["GRU 'g'", 'resetAfter']);
+    await expectError(() => io.toTfjsLayers(m), ["GRU 'g'", 'resetAfter', 'resetAfter: false']);
     m.dispose();
+  });
+
+  it('GRU resetAfter false (sequences, relu) → GRU → dense: tfjs-layers predicts the same', async () => {
+    const x = randn([3, 5, 2], 9);
+    const m = trained([5, 2], [layers.gru({ units: 5, resetAfter: false, returnSequences: true, activation: 'relu' }), layers.gru({ units: 3, resetAfter: false }), layers.dense({ units: 2 })], x);
+    const a = io.toTfjsLayers(m);
+    expect(a.modelTopology.config.layers[0].config).toMatchObject({ reset_after: false, recurrent_activation: 'sigmoid' });
+    const tm = await tfLoad(a);
+    expectSameWeights(tm, m, 'GRU');
+    expectClose(tfPredict(tm, x), m.predict(x).data, 'GRU resetAfter false');
+    const m2 = await io.fromTfjsLayers(a);
+    expect(m2.layers[0].getConfig()).toMatchObject({ resetAfter: false });
+    expectClose(m2.predict(x).data, m.predict(x).data, 'GRU round trip');
+    tm.dispose(); m.dispose(); m2.dispose();
+  });
+
+  it('a Keras GRU with reset_after true (bias [2, 3U]) imports as resetAfter true', async () => {
+    const x = randn([2, 4, 3], 10);
+    const m = trained([4, 3], [layers.gru({ units: 3, resetAfter: false, name: 'g' }), layers.dense({ units: 2 })], x);
+    const a = io.toTfjsLayers(m);
+    // rewrite it as Keras 2 (Python) writes a resetAfter GRU: reset_after true, the bias [2, 9] (recurrent half zero)
+    a.modelTopology.config.layers[0].config.reset_after = true;
+    const bias = a.weightSpecs.findIndex((s) => s.name === 'g/bias');
+    a.weightSpecs[bias].shape = [2, 9];
+    const data = new Float32Array(a.weightData as ArrayBuffer);
+    const before = a.weightSpecs.slice(0, bias).reduce((n, s) => n + s.shape.reduce((p, d) => p * d, 1), 0);
+    const grown = new Float32Array(data.length + 9);
+    grown.set(data.subarray(0, before + 9));
+    grown.set(data.subarray(before + 9), before + 18);
+    a.weightData = grown.buffer;
+    const m2 = await io.fromTfjsLayers(a);
+    expect(m2.layers[0].getConfig()).toMatchObject({ resetAfter: true });
+    expect(m2.getWeights()[2].shape).toEqual([2, 9]);
+    m2.dispose(); m.dispose();
   });
 });
 
@@ -167,8 +201,20 @@ describe('TF.js → simdnet: io.fromTfjsLayers predicts the same', () => {
   };
   it("refuses tfjs-layers' default hardSigmoid gates", () => refuse(() => [tfl.layers.lstm({ inputShape: [3, 2], units: 3, name: 'rnn', recurrentInitializer: 'glorotUniform' })],
     ["'rnn' (LSTM)", 'recurrentActivation', 'hard_sigmoid', "recurrentActivation: 'sigmoid'"]));
-  it('refuses GRU', () => refuse(() => [tfl.layers.gru({ inputShape: [3, 2], units: 3, recurrentActivation: 'sigmoid', name: 'g', recurrentInitializer: 'glorotUniform' })],
-    ["'g' (GRU)", 'resetAfter: false']));
+  it('GRU (resetAfter false, sigmoid gates) → dense, random weights', async () => {
+    const tm = tfl.sequential({ layers: [
+      tfl.layers.gru({ inputShape: [5, 3], units: 4, recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform' }), tfl.layers.dense({ units: 2 }),
+    ] });
+    randomize(tm, 15);
+    const x = randn([3, 5, 3], 16);
+    const m = await io.fromTfjsLayers(await tfSave(tm));
+    expect(m.layers[0].getConfig()).toMatchObject({ resetAfter: false });
+    expectClose(m.predict(x).data, tfPredict(tm, x), 'imported GRU');
+    expectSameWeights(tm, m, 'imported GRU');
+    tm.dispose(); m.dispose();
+  });
+  it("refuses a GRU with tfjs-layers' default hardSigmoid gates", () => refuse(() => [tfl.layers.gru({ inputShape: [3, 2], units: 3, name: 'g', recurrentInitializer: 'glorotUniform' })],
+    ["'g' (GRU)", 'hard_sigmoid']));
   it('refuses goBackwards and recurrent dropout', async () => {
     await refuse(() => [tfl.layers.simpleRNN({ inputShape: [3, 2], units: 3, goBackwards: true, name: 's', recurrentInitializer: 'glorotUniform' })], ["'s' (SimpleRNN)", 'goBackwards']);
     await refuse(() => [tfl.layers.simpleRNN({ inputShape: [3, 2], units: 3, recurrentDropout: 0.2, name: 's', recurrentInitializer: 'glorotUniform' })], ["'s' (SimpleRNN)", 'recurrentDropout']);

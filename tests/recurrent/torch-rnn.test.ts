@@ -5,6 +5,8 @@
 // independent Keras-formula implementation. For each case: same initial weights and batch,
 // `steps` optimizer steps of rnn → [flatten] → dense(3) with softmax cross-entropy; the losses
 // before each step, the final weights (in Keras layouts) and the final logits must agree.
+// GRU resetAfter: false has no torch module: its cases train the generator's Keras-formula
+// implementation with torch autograd (see the generator's docstring).
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { expectAllClose } from '../reference/check.js';
@@ -12,7 +14,7 @@ import { Sequential, layers, optimizers, tensor } from '../../src/index.js';
 
 interface W { shape: number[]; data: number[] }
 interface Case {
-  name: string; dtype: 'float32' | 'float64'; cell: 'simpleRNN' | 'lstm' | 'gru'; units: number; returnSequences: boolean;
+  name: string; dtype: 'float32' | 'float64'; cell: 'simpleRNN' | 'lstm' | 'gru'; units: number; returnSequences: boolean; resetAfter?: boolean;
   inputShape: [number, number]; batch: number; classes: number;
   optimizer: { name: 'sgd' | 'adam'; options: Record<string, unknown> };
   x: number[]; y: number[]; initialWeights: W[]; steps: number; losses: number[]; finalWeights: W[]; outputs: number[];
@@ -22,7 +24,7 @@ const fixture = JSON.parse(readFileSync(new URL('../fixtures/torch_rnn_steps.jso
 
 function runCase(c: Case) {
   const m = new Sequential({ seed: 1, dtype: c.dtype });
-  m.add(layers[c.cell]({ units: c.units, returnSequences: c.returnSequences, inputShape: c.inputShape }));
+  m.add(layers[c.cell]({ units: c.units, returnSequences: c.returnSequences, inputShape: c.inputShape, ...(c.resetAfter === false ? { resetAfter: false } : {}) }));
   if (c.returnSequences) m.add(layers.flatten());
   m.add(layers.dense({ units: c.classes }));
   const opt = c.optimizer.name === 'sgd' ? optimizers.sgd(c.optimizer.options) : optimizers.adam(c.optimizer.options);
@@ -51,6 +53,7 @@ describe('recurrent training steps agree with PyTorch (nn.RNN, nn.LSTM, nn.GRU)'
     expect(new Set(fixture.cases.map((c) => c.cell))).toEqual(new Set(['simpleRNN', 'lstm', 'gru']));
     expect(new Set(fixture.cases.map((c) => c.dtype))).toEqual(new Set(['float32', 'float64']));
     expect(fixture.cases.some((c) => c.returnSequences) && fixture.cases.some((c) => c.inputShape[0] === 1)).toBe(true);
+    expect(new Set(fixture.cases.filter((c) => c.resetAfter === false).map((c) => c.dtype))).toEqual(new Set(['float32', 'float64']));
   });
 
   for (const c of fixture.cases) {

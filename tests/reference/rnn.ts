@@ -93,3 +93,49 @@ export function gruCellBackwardRef(gx: ArrayLike<number>, gr: ArrayLike<number>,
   }
   return { dgx, dgr, dhPrev };
 }
+
+/** GRU step with the reset before the product (resetAfter: false): gx [N, 3U] = x·W + b, zrIn [N, 2U] = h·U_zr | null, uh [U, U] = U_h. */
+export function gruResetBeforeRef(gx: ArrayLike<number>, zrIn: ArrayLike<number> | null, uh: ArrayLike<number>, hPrev: ArrayLike<number> | null, N: number, U: number, act: number, rec: number) {
+  const z = new Float64Array(N * U), r = new Float64Array(N * U), rh = new Float64Array(N * U), hu = new Float64Array(N * U);
+  const hh = new Float64Array(N * U), h = new Float64Array(N * U), az = new Float64Array(N * U), ar = new Float64Array(N * U), ah = new Float64Array(N * U);
+  for (let n = 0; n < N; n++) for (let u = 0; u < U; u++) {
+    const i = n * U + u, b = n * 3 * U + u;
+    az[i] = gx[b] + (zrIn ? zrIn[n * 2 * U + u] : 0);
+    ar[i] = gx[b + U] + (zrIn ? zrIn[n * 2 * U + U + u] : 0);
+    z[i] = actRef(az[i], rec); r[i] = actRef(ar[i], rec);
+    rh[i] = r[i] * (hPrev ? hPrev[i] : 0);
+  }
+  for (let n = 0; n < N; n++) for (let j = 0; j < U; j++) {
+    let s = 0;
+    for (let k = 0; k < U; k++) s += rh[n * U + k] * uh[k * U + j];
+    hu[n * U + j] = s;
+  }
+  for (let n = 0; n < N; n++) for (let u = 0; u < U; u++) {
+    const i = n * U + u;
+    ah[i] = gx[n * 3 * U + 2 * U + u] + hu[i];
+    hh[i] = actRef(ah[i], act);
+    h[i] = z[i] * (hPrev ? hPrev[i] : 0) + (1 - z[i]) * hh[i];
+  }
+  return { z, r, rh, hu, hh, h, az, ar, ah };
+}
+
+/** Its backward given dh: pre-activation gradients dz, dr, dhh, d(r⊙h) = dhh·U_hᵀ, and the direct dhPrev = dh⊙z + d(r⊙h)⊙r. */
+export function gruResetBeforeBackwardRef(f: ReturnType<typeof gruResetBeforeRef>, uh: ArrayLike<number>, hPrev: ArrayLike<number> | null, dh: ArrayLike<number>, N: number, U: number, act: number, rec: number) {
+  const dz = new Float64Array(N * U), dr = new Float64Array(N * U), dhh = new Float64Array(N * U), drh = new Float64Array(N * U), dhPrev = new Float64Array(N * U);
+  for (let i = 0; i < N * U; i++) {
+    const hp = hPrev ? hPrev[i] : 0;
+    dz[i] = dh[i] * (hp - f.hh[i]) * dactRef(f.az[i], rec);
+    dhh[i] = dh[i] * (1 - f.z[i]) * dactRef(f.ah[i], act);
+  }
+  for (let n = 0; n < N; n++) for (let k = 0; k < U; k++) {
+    let s = 0;
+    for (let j = 0; j < U; j++) s += dhh[n * U + j] * uh[k * U + j];
+    drh[n * U + k] = s;
+  }
+  for (let i = 0; i < N * U; i++) {
+    const hp = hPrev ? hPrev[i] : 0;
+    dr[i] = drh[i] * hp * dactRef(f.ar[i], rec);
+    dhPrev[i] = dh[i] * f.z[i] + drh[i] * f.r[i];
+  }
+  return { dz, dr, dhh, drh, dhPrev };
+}

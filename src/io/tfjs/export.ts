@@ -197,13 +197,16 @@ function exportLayer(layer: Layer, out: TfjsLayerJson[], weights: ExportWeight[]
       return;
     }
     case 'SimpleRNN':
-    case 'LSTM': {
+    case 'LSTM':
+    case 'GRU': {
+      if (layer.className === 'GRU' && cfg.resetAfter) fail("its resetAfter is true (simdnet's default, Keras 2's and torch.nn.GRU's) and tfjs-layers' GRU supports only resetAfter: false; build it with layers.gru({resetAfter: false}) to export it");
       const [, F] = inShape;
-      const kU = (layer.className === 'LSTM' ? 4 : 1) * (cfg.units as number);
+      const kU = ({ SimpleRNN: 1, LSTM: 4, GRU: 3 } as Record<string, number>)[layer.className] * (cfg.units as number);
       const init = (key: string, fans: { fanIn: number; fanOut: number }) => initializerToTf(cfg[key] as Serialized, fans, `${what} ${key}`);
       push(layer.className, {
         units: cfg.units, activation: cfg.activation,
         ...(layer.className === 'LSTM' ? { recurrent_activation: cfg.recurrentActivation, unit_forget_bias: cfg.unitForgetBias, implementation: 1 } : {}),
+        ...(layer.className === 'GRU' ? { recurrent_activation: cfg.recurrentActivation, reset_after: false, implementation: 1 } : {}),
         use_bias: cfg.useBias, return_sequences: cfg.returnSequences, return_state: false, go_backwards: false, stateful: false, unroll: false,
         kernel_initializer: init('kernelInitializer', { fanIn: F, fanOut: kU }),
         recurrent_initializer: init('recurrentInitializer', { fanIn: cfg.units as number, fanOut: kU }),

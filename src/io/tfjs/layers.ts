@@ -157,8 +157,7 @@ function mapLayer(cls: string, c: Config, tfName: string, inShape: number[]): { 
     case 'LSTM':
       return mapRecurrent(cls, c, inShape, w, one);
     case 'GRU':
-      // NOTE: tfjs-layers' GRUCell throws for reset_after true; simdnet implements only that variant
-      return c.fail("TF.js's GRU is the resetAfter: false variant (reset gate before the recurrent product, one bias); simdnet's gru computes the resetAfter: true variant (Keras 2 / torch.nn.GRU), so the weights would not mean the same");
+      return mapRecurrent(cls, c, inShape, w, one);
     case 'Embedding': {
       const inputDim = c.num('inputDim'), outputDim = c.num('outputDim');
       c.neutral('maskZero', (v) => v === false, 'simdnet has no masking');
@@ -246,11 +245,11 @@ function mapLayer(cls: string, c: Config, tfName: string, inShape: number[]): { 
 
 const SUPPORTED = ['Dense', 'Conv2D', 'MaxPooling2D', 'AveragePooling2D', 'GlobalAveragePooling2D', 'Flatten', 'Reshape', 'Dropout',
   'BatchNormalization', 'LayerNormalization (flat inputs)', 'PReLU', 'ReLU', 'LeakyReLU', 'ELU', 'Softmax', 'Activation',
-  'SimpleRNN', 'LSTM (sigmoid gates)', 'Embedding'];
+  'SimpleRNN', 'LSTM and GRU (sigmoid gates; GRU resetAfter false)', 'Embedding'];
 
 const RNN_ACTS: Record<string, string> = { tanh: 'tanh', sigmoid: 'sigmoid', relu: 'relu', linear: 'linear' };
 
-/** SimpleRNN / LSTM: same weights and layouts as simdnet's (Keras's); the options that change them are refused. */
+/** SimpleRNN / LSTM / GRU: same weights and layouts as simdnet's (Keras's); the options that change them are refused. */
 function mapRecurrent(cls: string, c: Config, inShape: number[], w: (suffix: string, shape: number[], tfSuffix?: string) => Planned['weights'][number],
   one: (className: string, config: Record<string, unknown>, outShape: number[], weights?: Planned['weights']) => { layers: Planned[]; outShape: number[] }) {
   if (inShape.length !== 2) c.fail(`expects [batch, timesteps, features], got per-sample shape [${inShape.join(', ')}]`);
@@ -263,11 +262,17 @@ function mapRecurrent(cls: string, c: Config, inShape: number[], w: (suffix: str
     return a;
   };
   const config: Record<string, unknown> = { units, activation: act('activation', 'tanh'), useBias: c.bool('useBias', true), returnSequences: c.bool('returnSequences', false) };
-  const k = cls === 'LSTM' ? 4 : 1;
-  if (cls === 'LSTM') {
-    // NOTE: tfjs-layers' LSTM defaults to hardSigmoid gates (Keras 1); simdnet has sigmoid
+  const k = ({ SimpleRNN: 1, LSTM: 4, GRU: 3 } as Record<string, number>)[cls];
+  if (cls !== 'SimpleRNN') {
+    // NOTE: tfjs-layers' LSTM and GRU default to hardSigmoid gates (Keras 1); simdnet has sigmoid
     config.recurrentActivation = act('recurrentActivation', 'hardSigmoid');
     config.unitForgetBias = c.bool('unitForgetBias', true);
+  if (cls === 'LSTM') config.unitForgetBias = c.bool('unitForgetBias', true);
+  if (cls === 'GRU') {
+    // NOTE: Keras 2 (Python) writes reset_after true by default; tfjs-layers has only false
+    // (true, with its bias [2, 3·units], comes from Keras files through tensorflowjs_converter)
+    config.resetAfter = c.bool('resetAfter', false);
+  }
     c.ignore('implementation');
   }
   for (const key of ['kernelInitializer', 'recurrentInitializer', 'biasInitializer']) {
@@ -290,7 +295,7 @@ function mapRecurrent(cls: string, c: Config, inShape: number[], w: (suffix: str
   const [T, F] = inShape;
   const useBias = config.useBias as boolean;
   return one(cls, config, config.returnSequences ? [T, units] : [units],
-    [w('kernel', [F, k * units]), w('recurrent_kernel', [units, k * units]), ...(useBias ? [w('bias', [k * units])] : [])]);
+    [w('kernel', [F, k * units]), w('recurrent_kernel', [units, k * units]), ...(useBias ? [w('bias', config.resetAfter ? [2, k * units] : [k * units])] : [])]);
 }
 
 /** BatchNormalization/LayerNormalization: simdnet's gamma and beta take no regularizer or constraint. */
