@@ -220,9 +220,6 @@ function exportLayer(layer: Layer, out: TfjsLayerJson[], weights: ExportWeight[]
       if (cfg.useBias) weight('bias');
       return;
     }
-    case 'GRU':
-      fail("simdnet's gru is the resetAfter: true variant (Keras 2 / torch.nn.GRU) and tfjs-layers' GRU supports only resetAfter: false");
-      return;
     case 'Embedding':
       push('Embedding', {
         input_dim: cfg.inputDim, output_dim: cfg.outputDim, input_length: inShape.length === 1 ? inShape[0] : null, mask_zero: false,

@@ -155,7 +155,6 @@ function mapLayer(cls: string, c: Config, tfName: string, inShape: number[]): { 
     }
     case 'SimpleRNN':
     case 'LSTM':
-      return mapRecurrent(cls, c, inShape, w, one);
     case 'GRU':
       return mapRecurrent(cls, c, inShape, w, one);
     case 'Embedding': {
@@ -266,14 +265,13 @@ function mapRecurrent(cls: string, c: Config, inShape: number[], w: (suffix: str
   if (cls !== 'SimpleRNN') {
     // NOTE: tfjs-layers' LSTM and GRU default to hardSigmoid gates (Keras 1); simdnet has sigmoid
     config.recurrentActivation = act('recurrentActivation', 'hardSigmoid');
-    config.unitForgetBias = c.bool('unitForgetBias', true);
+    c.ignore('implementation');
+  }
   if (cls === 'LSTM') config.unitForgetBias = c.bool('unitForgetBias', true);
   if (cls === 'GRU') {
     // NOTE: Keras 2 (Python) writes reset_after true by default; tfjs-layers has only false
     // (true, with its bias [2, 3·units], comes from Keras files through tensorflowjs_converter)
     config.resetAfter = c.bool('resetAfter', false);
-  }
-    c.ignore('implementation');
   }
   for (const key of ['kernelInitializer', 'recurrentInitializer', 'biasInitializer']) {
     const init = initializerFromTf(c, key);
