@@ -9,8 +9,9 @@
 //     mouse, then a finger) is a "1"; Stop ends training early and keeps what was trained;
 //   - save in IndexedDB → reload → load gives the same probabilities, bit for bit, and so
 //     does Download → Upload of the .simdnet file;
-//   - an uploaded file that is not a model, learning rate 0 and a negative learning rate give
-//     messages in the page (the last one the library's own Error);
+//   - an uploaded file that is not a model, learning rate 0, a negative learning rate and one
+//     so large that the loss becomes NaN in the worker give messages in the page (the last two
+//     the library's own Errors; the library accepts 0, the page refuses it);
 //   - a page without WebAssembly SIMD (WebAssembly.validate faked to refuse the SIMD probe)
 //     says so in plain words; one served without COOP/COEP says threads are unavailable and
 //     still trains (the digits then in a plain ArrayBuffer, copied to the worker);
@@ -338,6 +339,11 @@ describe.each(BROWSERS)('the demo page in %s', (name, launch) => {
     expect(await train('0')).toMatch(/Learning rate 0 would train nothing/);
     expect(await train('-0.5')).toBe('Invalid learning rate: -0.5'); // the library's Error
     expect(await d.evaluate(`document.querySelector('[data-testid=train]').disabled`)).toBe(false); // nothing started
+    // an error raised in the worker while training: the library's message, in the page
+    await d.evaluate(`(document.querySelector('[name=optimizer]').value = 'sgd', true)`);
+    expect(await train('1e30')).toMatch(/^Training stopped at epoch 1, batch \d+: loss became NaN .*keeps its last finite weights$/);
+    await waitFor(d, `!document.querySelector('[data-testid=train]').disabled`, 'the page to be ready to train again', 10_000);
+    await d.evaluate(`(document.querySelector('[name=optimizer]').value = 'adam', document.querySelector('[name=lr]').value = '0.001', true)`);
     expect(d.errors()).toEqual([]);
   });
 
