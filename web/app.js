@@ -51,7 +51,9 @@ function readSettings() {
   const f = new FormData($('settings'));
   const lrText = String(f.get('lr')).trim();
   const lr = lrText === '' ? NaN : Number(lrText);
+  if (Number.isNaN(lr)) throw new Error(`Learning rate must be a number such as 0.001, got ${JSON.stringify(lrText)}.`);
   // The library accepts 0 (a frozen run is legitimate in code); on this page it is a mistake.
+  // Negative and infinite rates go to the library, whose Error the page shows as it is.
   if (lr === 0) throw new Error('Learning rate 0 would train nothing: give a positive number such as 0.001.');
   const epochs = Number(f.get('epochs'));
   if (!Number.isInteger(epochs) || epochs < 1 || epochs > 100) throw new Error(`Epochs must be a whole number from 1 to 100, got ${JSON.stringify(String(f.get('epochs')))}.`);

@@ -337,6 +337,7 @@ describe.each(BROWSERS)('the demo page in %s', (name, launch) => {
       return d.evaluate<string>(`document.getElementById('error').textContent`);
     };
     expect(await train('0')).toMatch(/Learning rate 0 would train nothing/);
+    expect(await train('fast')).toBe('Learning rate must be a number such as 0.001, got "fast".');
     expect(await train('-0.5')).toBe('Invalid learning rate: -0.5'); // the library's Error
     expect(await d.evaluate(`document.querySelector('[data-testid=train]').disabled`)).toBe(false); // nothing started
     // an error raised in the worker while training: the library's message, in the page
