@@ -95,6 +95,7 @@ describe('lectures runner', () => {
     const report = readFileSync(join(dir, 'REPORT.md'), 'utf8');
     expect(report).toMatch(/## boom — Boom\n\n\*\*Failed\*\* after [\d.]+ s: `the experiment broke`/);
     expect(report).toMatch(/\| \[boom\]\(#boom--boom\) \| \*\*failed\*\* \|/);
+    expect(JSON.parse(readFileSync(join(dir, 'boom.json'), 'utf8'))).toMatchObject({ name: 'boom', status: 'failed', error: 'the experiment broke' });
     expect(report).toContain('## last — Tiny last');
     expect(existsSync(join(dir, 'last.svg'))).toBe(true);
     expect(existsSync(join(dir, 'boom.svg'))).toBe(false);
@@ -123,8 +124,8 @@ describe('lectures runner', () => {
     const report = readFileSync(join(dir, 'REPORT.md'), 'utf8');
     expect(report.split('\n').filter((l) => l.startsWith('## '))).toEqual(['## alpha — Tiny alpha', '## later — Tiny later', '## beta — Tiny beta']);
     expect(report).toMatch(/^# The lectures, reproduced \(full mode\)/);
-    expect(report).toContain('| [alpha](#alpha--tiny-alpha) | ran |');
-    expect(report).toMatch(/\| \[alpha\]\(#alpha--tiny-alpha\) \| ran \| [\d.]+ s \| 1 \/ 0 \/ 1 \|/);
+    expect(report).toMatch(/\| \[alpha\]\(#alpha--tiny-alpha\) \| ran \(full\) \| [\d.]+ s \| 1 \/ 0 \/ 1 \|/);
+    expect(report).toContain('| [later](#later--tiny-later) | not available yet | — | — |');
     expect(report).toContain('**Not available yet:** needs the functional API (Model not exported yet)');
     for (const n of ['alpha', 'beta']) {
       expect(report).toContain(`![${n}](${n}.svg)`);
@@ -133,7 +134,7 @@ describe('lectures runner', () => {
       expect(svg.startsWith('<svg')).toBe(true);
       expect(svg).toContain('x axis');
       const json = JSON.parse(readFileSync(join(dir, `${n}.json`), 'utf8'));
-      expect(json).toMatchObject({ name: n, mode: 'full', seed: 7, budget: 'full budget', numbers: { value: 0.5 } });
+      expect(json).toMatchObject({ name: n, status: 'ok', mode: 'full', seed: 7, budget: 'full budget', numbers: { value: 0.5 } });
       expect(json.claims).toHaveLength(2);
     }
     expect(report).toContain("| claim (seed) | seed's figure | measured | reproduced |");
@@ -150,6 +151,19 @@ describe('lectures runner', () => {
     expect(ran).toEqual(['beta']);
     expect(readFileSync(join(dir, 'REPORT.md'), 'utf8')).not.toContain('## alpha');
     expect(existsSync(join(dir, 'beta.md'))).toBe(false);
+    // rerunning one name keeps the other's section, in report order, each with its mode
+    expect((await quietMain(['--out', dir, '--quick', 'alpha'], registry)).code).toBe(0);
+    const merged = readFileSync(join(dir, 'REPORT.md'), 'utf8');
+    expect(merged.split('\n').filter((l) => l.startsWith('## '))).toEqual(['## alpha — Tiny alpha', '## beta — Tiny beta']);
+    expect(merged).toMatch(/^# The lectures, reproduced \(mixed mode\)/);
+    expect(merged).toMatch(/\| \[alpha\].* \| ran \(quick\) \|/);
+    expect(merged).toMatch(/\| \[beta\].* \| ran \(full\) \|/);
+    // a rerun that fails replaces the section and removes the stale figure
+    const broken = { ...registry, beta: async () => ({ name: 'beta', title: 'Tiny beta', run: async () => { throw new Error('now broken'); } }) };
+    expect((await quietMain(['--out', dir, 'beta'], broken)).code).toBe(1);
+    expect(readFileSync(join(dir, 'REPORT.md'), 'utf8')).toMatch(/## beta — Tiny beta\n\n\*\*Failed\*\*.*now broken/);
+    expect(existsSync(join(dir, 'beta.svg'))).toBe(false);
+    expect(existsSync(join(dir, 'alpha.svg'))).toBe(true);
     const dir2 = tmp();
     expect((await quietMain(['--out', dir2, '--only', 'alpha'], registry)).code).toBe(0);
     expect(existsSync(join(dir2, 'alpha.svg')) && existsSync(join(dir2, 'alpha.json')) && existsSync(join(dir2, 'alpha.md'))).toBe(true);
