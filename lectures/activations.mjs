@@ -5,7 +5,6 @@ import { Sequential, layers, optimizers, tensor } from 'simdnet';
 import { ready, digits, pct, fmt, standalone } from './lib/common.mjs';
 
 const SEED = 1;
-const TARGET = 0.9;
 const ACTS = ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'prelu', 'elu', 'maxout'];
 const LABEL = { sigmoid: 'sigmoid', tanh: 'tanh', relu: 'ReLU', leakyRelu: 'Leaky ReLU (0.01)', prelu: 'PReLU', elu: 'ELU', maxout: 'Maxout (2 pieces)' };
 
@@ -41,6 +40,8 @@ const experiment = {
     await ready();
     const data = digits(quick ? { train: 1500, test: 1000 } : { train: 4000 });
     const epochs = quick ? 3 : 5, batchSize = 32, lr = 0.01;
+    // a target every ReLU-like net reaches within the budget, but not in the first quarter epoch
+    const TARGET = quick ? 0.9 : 0.95;
     const probeN = quick ? 500 : 1000;
     const x = tensor(data.train.x, [data.train.n, 28, 28, 1]);
     const probe = tensor(data.train.x.subarray(0, probeN * 784), [probeN, 28, 28, 1]), probeY = data.train.y.subarray(0, probeN);

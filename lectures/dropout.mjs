@@ -63,8 +63,9 @@ const experiment = {
       { claim: 'Dropout shrinks the train/validation gap', seed: 'qualitative; keep_prob 0.5–0.7 in training, 1 at test', measured: `accuracy gap ${(no.gap * 100).toFixed(1)} → ${(yes.gap * 100).toFixed(1)} points; loss gap (test − train) ${no.lossGap.toFixed(3)} → ${yes.lossGap.toFixed(3)}`,
         reproduced: yes.gap < no.gap * 0.75 && yes.lossGap < no.lossGap ? 'yes' : yes.gap < no.gap || yes.lossGap < no.lossGap ? 'partly' : 'no',
         why: !(yes.gap < no.gap * 0.75) ? `on ${data.train.n} digits both nets end near 100% training accuracy, so the accuracy gap barely moves; the loss gap shows the effect better` : undefined },
-      { claim: 'and improves validation accuracy', seed: 'Sung Kim: 97.4% → 98%', measured: `test ${pct(no.test)} → ${pct(yes.test)}`, reproduced: yes.test - no.test > noise ? 'yes' : yes.test > no.test ? 'partly' : 'no',
-        why: yes.test > no.test && yes.test - no.test <= noise ? `within the noise of ${data.test.n} test digits (±${pct(noise)})` : undefined },
+      { claim: 'and improves validation accuracy', seed: 'Sung Kim: 97.4% → 98%', measured: `test ${pct(no.test)} → ${pct(yes.test)} (best over the epochs ${pct(no.bestTest)} → ${pct(yes.bestTest)}); final test loss ${no.testLoss.toFixed(3)} → ${yes.testLoss.toFixed(3)}`,
+        reproduced: yes.test - no.test > noise ? 'yes' : yes.test > no.test ? 'partly' : 'no',
+        why: yes.test - no.test <= noise ? `the accuracies differ by less than the noise of ${data.test.n} test digits (±${pct(noise)})${yes.testLoss < no.testLoss ? '; dropout does end with the lower test loss' : ''}; ${epochs} epochs of Adam on ${data.train.n} digits is a short run for dropout (Srivastava et al.: a dropout net "typically takes 2–3 times longer to train")` : undefined },
     ];
     return {
       seed: SEED, budget: `${data.train.n} train / ${data.test.n} test digits, ${epochs} epochs, batch ${batchSize}, Adam 1e-3`,
