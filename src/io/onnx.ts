@@ -144,6 +144,57 @@ function valueInfo(name: string, dims: (number | string)[]): Message {
   return new Message().string(1, name).bytes(2, new Message().bytes(1, tensorType));
 }
 
+/**
+ * SimpleRNN / LSTM / GRU as ONNX RNN / LSTM / GRU (one direction, zero initial state). The
+ * input [N, T, F] is transposed to ONNX's [T, N, F]; Y [T, 1, N, H] becomes [N, T, H]
+ * (returnSequences) or its last step [N, H]. Keras blocks are reordered to ONNX's gate
+ * orders (LSTM i, o, f, c from Keras i, f, c, o; GRU z, r, h is the same), kernels
+ * transposed to [1, k·H, ·], and B = [input bias, recurrent bias] (zeros where Keras has
+ * one bias); GRU's resetAfter is ONNX's linear_before_reset. ONNX's default activations
+ * (sigmoid gates, tanh) are the only ones exported: the `activations` attribute would be a
+ * list of strings, which this writer does not encode.
+ */
+function recurrentToOnnx(g: Graph, layer: Layer, v: Value, p: Map<string, Param>, fail: (why: string) => never): Value {
+  const at = layer.name;
+  const cfg = layer.getConfig();
+  const H = cfg.units as number;
+  const [T, F] = v.dims;
+  const cls = layer.className;
+  if (cfg.activation !== 'tanh' || (cls !== 'SimpleRNN' && cfg.recurrentActivation !== 'sigmoid')) {
+    fail(`activation '${String(cfg.activation)}'${cls !== 'SimpleRNN' ? ` / recurrentActivation '${String(cfg.recurrentActivation)}'` : ''}: the ONNX export writes the default tanh / sigmoid only`);
+  }
+  const k = ({ SimpleRNN: 1, LSTM: 4, GRU: 3 } as Record<string, number>)[cls];
+  /** ONNX block b ← Keras block order[b] */
+  const order = cls === 'LSTM' ? [0, 3, 1, 2] : Array.from({ length: k }, (_, i) => i);
+  /** [rows, k·H] Keras (row-major) → [1, k·H, rows] ONNX with the blocks reordered. */
+  const onnxWeights = (w: ArrayLike<number>, rows: number): Float32Array => {
+    const out = new Float32Array(k * H * rows);
+    for (let b = 0; b < k; b++) for (let u = 0; u < H; u++) for (let r = 0; r < rows; r++) out[(b * H + u) * rows + r] = w[r * k * H + order[b] * H + u];
+    return out;
+  };
+  const reorder = (b: ArrayLike<number>, from = 0): Float32Array => Float32Array.from({ length: k * H }, (_, i) => b[from + order[Math.floor(i / H)] * H + (i % H)]);
+  const Wt = onnxWeights(p.get('kernel')!.value.read(), F);
+  const Rt = onnxWeights(p.get('recurrent_kernel')!.value.read(), H);
+  const B = new Float32Array(2 * k * H);
+  const resetAfter = cls === 'GRU' && cfg.resetAfter === true;
+  if (p.has('bias')) {
+    const b = p.get('bias')!.value.read();
+    B.set(reorder(b), 0);
+    if (resetAfter) B.set(reorder(b, k * H), k * H);
+  }
+  const x = g.node('Transpose', [v.name], `${at}/to_time_major`, { perm: [1, 0, 2] });
+  const inputs = [x, g.floats(`${at}/W`, [1, k * H, F], Wt), g.floats(`${at}/R`, [1, k * H, H], Rt), g.floats(`${at}/B`, [1, 2 * k * H], B)];
+  const op = cls === 'SimpleRNN' ? 'RNN' : cls;
+  const attrs: Record<string, Attr> = { hidden_size: H, ...(cls === 'GRU' ? { linear_before_reset: resetAfter ? 1 : 0 } : {}) };
+  const y = g.node(op, inputs, `${at}/${op}`, attrs);
+  if (cfg.returnSequences) {
+    const seq = g.node('Reshape', [y, g.ints(`${at}/seq_shape`, [T, -1, H])], `${at}/Reshape`);
+    return { name: g.node('Transpose', [seq], `${at}/to_batch_major`, { perm: [1, 0, 2] }), dims: [T, H], cf: false };
+  }
+  const last = g.node('Gather', [y, g.ints(`${at}/last`, [T - 1])], `${at}/last_step`, { axis: 0 });
+  return { name: g.node('Reshape', [last, g.ints(`${at}/shape`, [-1, H])], `${at}/Reshape`), dims: [H], cf: false };
+}
+
 /** Parameters of a layer by their short name (`kernel`, `bias`, `gamma`, …). */
 function paramsOf(layer: Layer): Map<string, Param> {
   return new Map(layer.params().map((p) => [p.name.slice(p.name.lastIndexOf('/') + 1), p]));
@@ -367,6 +418,23 @@ export function toOnnx(model: Sequential): Uint8Array {
       case 'Activation':
         v = activation(v);
         break;
+      case 'SimpleRNN':
+      case 'LSTM':
+      case 'GRU':
+        v = recurrentToOnnx(g, layer, v, p, fail);
+        break;
+      case 'Embedding': {
+        // tokens arrive as floats: Cast to int64 indices, then rows of the table
+        const idx = g.node('Cast', [v.name], `${at}/Cast`, { to: INT64 });
+        const table = p.get('embeddings')!.value;
+        v = { name: g.node('Gather', [g.floats(`${at}/embeddings`, table.shape.slice(), table.read()), idx], `${at}/Gather`, { axis: 0 }), dims: out, cf: false };
+        break;
+      }
+      case 'Reshape': {
+        const x = toLast(v, at);
+        v = { name: g.node('Reshape', [x.name, g.ints(`${at}/shape`, [0, ...out])], `${at}/Reshape`), dims: out, cf: false };
+        break;
+      }
       default:
         fail('no ONNX mapping for this layer type');
     }
