@@ -67,8 +67,8 @@ const experiment = {
             column: { field: 'layer', type: 'nominal', title: null, sort: ['layer 1', 'layer 4', 'layer 7', 'layer 10'] } },
           resolve: { scale: { x: 'independent', y: 'independent' } },
           spec: { width: 120, height: 60, mark: { type: 'rect', color: '#4c78a8' },
-            encoding: { x: { field: 'lo', type: 'quantitative', title: 'activation value', axis: { tickCount: 3, format: '.2~g' } }, x2: { field: 'hi' },
-              y: { field: 'share', type: 'quantitative', title: 'share', axis: { tickCount: 2, format: '.0%' } } } } },
+            encoding: { x: { field: 'lo', type: 'quantitative', title: 'activation value', axis: { tickCount: 3, format: '.2~g', grid: false } }, x2: { field: 'hi' },
+              y: { field: 'share', type: 'quantitative', title: 'share', axis: { tickCount: 2, format: '.0%', grid: false } } } } },
       ],
     };
     const table = ['| initialization | std layer 1 | std layer 10 | tanh saturated (\\|h\\| > 0.99) layer 10 | ReLU zeros layer 10 |', '|---|---|---|---|---|',
