@@ -142,8 +142,10 @@ export function sum_squared_diff_f64(a: usize, b: usize, n: usize): f64 { return
 export function count_zeros_f32(x: usize, n: usize): i32 { return countZeros<f32>(x, n); }
 export function count_zeros_f64(x: usize, n: usize): i32 { return countZeros<f64>(x, n); }
 
-// ---- recurrent cells and embedding (assembly/rnn.ts; layers simpleRNN, lstm, gru, embedding)
-import { swapAxes, lstmCell, lstmCellBackward, gruCell, gruCellBackward, gruGates, gruCandidate, gruCandidateBackward, gruResetBackward, embedding, embeddingBackward } from "./rnn";
+// ---- recurrent cells and embedding (assembly/rnn.ts, gru.ts, embedding.ts; layers simpleRNN, lstm, gru, embedding)
+import { swapAxes, lstmCell, lstmCellBackward } from "./rnn";
+import { gruCell, gruCellBackward, gruGates, gruCandidate, gruCandidateBackward, gruResetBackward } from "./gru";
+import { embedding, embeddingBackward } from "./embedding";
 export function swap_axes_f32(out: usize, x: usize, a: usize, b: usize, c: usize): void { swapAxes<f32>(out, x, a, b, c); }
 export function swap_axes_f64(out: usize, x: usize, a: usize, b: usize, c: usize): void { swapAxes<f64>(out, x, a, b, c); }
 export function lstm_cell_f32(h: usize, c: usize, ac: usize, gates: usize, cPrev: usize, N: usize, U: usize, act: i32, rec: i32): void { lstmCell<f32>(h, c, ac, gates, cPrev, N, U, act, rec); }
