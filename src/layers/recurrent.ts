@@ -86,7 +86,7 @@ export abstract class Recurrent extends Layer {
    * Uᵀ [k·U, U], transposed once per backward: the per-step dh[t−1] += d·Uᵀ then reads a
    * plain B (GEMM packs a transposed B element by element, which cost T× this copy).
    */
-  private ut!: WasmTensor;
+  private ut: WasmTensor | null = null;
   private y!: WasmTensor;
   private dx!: WasmTensor;
 
@@ -142,7 +142,7 @@ export abstract class Recurrent extends Layer {
     this.dh = this.buffer([T * capacity, U]);
     this.y = this.buffer(this.returnSequences ? [capacity, T, U] : [capacity, U]);
     this.dx = this.buffer([capacity, T, F]);
-    this.ut = this.buffer([this.ku, U]);
+    this.ut = this.needsUt ? this.buffer([this.ku, U]) : null;
     this.allocateCellBuffers(capacity);
   }
 
@@ -205,7 +205,7 @@ export abstract class Recurrent extends Layer {
       this.k.swapAxes(this.at(this.dh, T - 1, n, U), dy.ptr, 1, n, U);
     }
     this.beginBackward(n);
-    if (T > 1 && this.needsUt) this.k.swapAxes(this.ut.ptr, this.recurrentKernel.value.ptr, U, kU, 1);
+    if (T > 1 && this.ut) this.k.swapAxes(this.ut.ptr, this.recurrentKernel.value.ptr, U, kU, 1);
     for (let t = T - 1; t >= 0; t--) this.stepBackward(t, n);
     if (!this.frozen) {
       this.k.gemm(this.kernel.grad.ptr, this.xT.ptr, this.pre.ptr, F, kU, M, true, false, false, w);
@@ -221,7 +221,7 @@ export abstract class Recurrent extends Layer {
   /** dh[t−1] += d·Uᵀ for a [n, k·U] gradient block d of step t > 0. */
   protected recurBack(t: number, n: number, d: number): void {
     const U = this.units;
-    this.k.gemm(this.at(this.dh, t - 1, n, U), d, this.ut.ptr, n, U, this.ku, false, false, true, this.work!.ptr);
+    this.k.gemm(this.at(this.dh, t - 1, n, U), d, this.ut!.ptr, n, U, this.ku, false, false, true, this.work!.ptr);
   }
 
   /** pre-or-rec[t] (+)= h_{t−1}·U for step t > 0. */
