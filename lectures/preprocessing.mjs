@@ -1,7 +1,7 @@
 // 8. preprocessing — raw vs zero-centred vs standardized vs PCA-whitened digits: how fast the
 // same net trains on each, and what whitened digits look like.
 import { Sequential, layers, optimizers, preprocess, tensor } from 'simdnet';
-import { ready, digits, pct, fmt, epochsTo, grayPng, standalone } from './lib/common.mjs';
+import { ready, digits, pct, fmt, grayPng, standalone } from './lib/common.mjs';
 
 const SEED = 1;
 const K = 100; // PCA components kept for whitening
@@ -51,8 +51,7 @@ const experiment = {
       images.push({ digit: i, kind: 'raw', url: await grayPng(data.test.x.subarray(i * 784, (i + 1) * 784), 28, 28) });
       images.push({ digit: i, kind: 'whitened', url: await grayPng(white.map((w) => 0.5 + 0.5 * w / mx), 28, 28) });
     }
-    const target = 1.0;
-    const reach = Object.fromEntries(runs.map((r) => [r.key, epochsTo(r.trainLoss.slice(1), target, { above: false })]));
+
     const figure = {
       title: `784 → 100 tanh → 10, SGD lr ${lr}, batch ${batchSize}, ${data.train.n} digits (seed ${SEED})`,
       vconcat: [
@@ -65,10 +64,9 @@ const experiment = {
           encoding: { x: { field: 'digit', type: 'ordinal', axis: null, scale: { paddingInner: 0.05 } }, y: { field: 'kind', type: 'nominal', sort: ['raw', 'whitened'], title: null, axis: { labelFontSize: 12, ticks: false, domain: false } }, url: { field: 'url' } } },
       ],
     };
-    const table = [`| inputs | input size | training loss: start → end | epochs to training loss ${target} | test accuracy |`, '|---|---|---|---|---|',
-      ...runs.map((r) => `| ${r.label} | ${r.inputDim} | ${fmt(r.trainLoss[0])} → ${fmt(r.trainLoss.at(-1))} | ${reach[r.key] === null ? `not in ${epochs}` : fmt(reach[r.key], 2)} | ${pct(r.final)} |`)].join('\n');
+    const table = ['| inputs | input size | training loss before → after epoch 1 → after the last | test accuracy |', '|---|---|---|---|',
+      ...runs.map((r) => `| ${r.label} | ${r.inputDim} | ${fmt(r.trainLoss[0])} → ${fmt(r.trainLoss[1])} → ${fmt(r.trainLoss.at(-1))} | ${pct(r.final)} |`)].join('\n');
     const R = Object.fromEntries(runs.map((r) => [r.key, r]));
-    const faster = (a, b) => (reach[a] ?? Infinity) < (reach[b] ?? Infinity) || (reach[a] === reach[b] && R[a].trainLoss.at(-1) < R[b].trainLoss.at(-1));
     // the whitened training data's covariance (K × K): should be the identity
     const zt = pca.transform(xRaw).data, n = data.train.n;
     let diagDev = 0, offMax = 0;
@@ -81,24 +79,26 @@ const experiment = {
       }
     }
     const gain = 1 - R.zeroCenter.trainLoss.at(-1) / R.raw.trainLoss.at(-1);
+    const noise = 2 * Math.sqrt(2 * R.zeroCenter.final * (1 - R.zeroCenter.final) / data.test.n);
     const claims = [
       { claim: 'Zero-centring the inputs speeds up training (all-positive inputs force zig-zag updates)', seed: 'qualitative; "for images, zero-centre (subtract the mean image)"',
-        measured: `training loss after ${epochs} epochs: raw ${fmt(R.raw.trainLoss.at(-1))}, zero-centred ${fmt(R.zeroCenter.trainLoss.at(-1))} (${(gain * 100).toFixed(1)}% lower); test ${pct(R.raw.final)} vs ${pct(R.zeroCenter.final)}`,
+        measured: `training loss after ${epochs} epochs: raw ${fmt(R.raw.trainLoss.at(-1))}, zero-centred ${fmt(R.zeroCenter.trainLoss.at(-1))} (${gain >= 0 ? `${(gain * 100).toFixed(1)}% lower` : `${(-gain * 100).toFixed(1)}% higher`}); test ${pct(R.raw.final)} vs ${pct(R.zeroCenter.final)}`,
         reproduced: gain > 0.05 ? 'yes' : gain > 0 ? 'partly' : 'no',
-        why: gain <= 0.05 ? 'in the right direction but small for this one-hidden-layer net; most [0, 1] pixels are exactly 0, which contribute no gradient of either sign' : undefined },
+        why: gain <= 0.05 ? `${gain > 0 ? 'in the right direction but small' : 'the raw inputs trained as fast or faster'} for this one-hidden-layer net with biases; most [0, 1] pixels are exactly 0, and a zero input adds nothing of either sign to a weight's gradient, so the all-positive zig-zag has little to act on` : undefined },
       { claim: 'For images, dividing by the std is not needed (pixels already share a scale)', seed: 'qualitative',
         measured: `standardized: loss ${fmt(R.standardize.trainLoss.at(-1))}, test ${pct(R.standardize.final)}; zero-centred: ${fmt(R.zeroCenter.trainLoss.at(-1))}, ${pct(R.zeroCenter.final)}`,
-        reproduced: R.standardize.final <= R.zeroCenter.final + 0.01 ? 'yes' : 'no',
-        why: R.standardize.final > R.zeroCenter.final + 0.01 ? 'with plain SGD at one shared learning rate, standardized inputs trained faster and tested better here' : undefined },
+        reproduced: R.standardize.final - R.zeroCenter.final > noise ? 'no' : R.standardize.trainLoss.at(-1) < 0.8 * R.zeroCenter.trainLoss.at(-1) ? 'partly' : 'yes',
+        why: R.standardize.final - R.zeroCenter.final > noise ? 'standardized inputs tested clearly better here' : R.standardize.trainLoss.at(-1) < 0.8 * R.zeroCenter.trainLoss.at(-1) ? `no better on the test set (within ±${pct(noise)}), but with plain SGD at one shared learning rate the standardized inputs trained faster` : undefined },
       { claim: 'Whitening makes the covariance the identity', seed: '"whitened data: covariance matrix identity"', measured: `whitened training data: max |diagonal − 1| = ${fmt(diagDev)}, max |off-diagonal| = ${fmt(offMax)}`,
         reproduced: diagDev < 1e-2 && offMax < 1e-2 ? 'yes' : 'no' },
       { claim: 'PCA / whitening is not used for images: zero-centring is enough', seed: 'qualitative', measured: `PCA-whitened (${K} components, ${pct(pca.explainedVarianceRatio.slice(0, K).reduce((a, b) => a + b, 0))} of the variance): loss ${fmt(R.pcaWhiten.trainLoss.at(-1))}, test ${pct(R.pcaWhiten.final)} vs zero-centred ${fmt(R.zeroCenter.trainLoss.at(-1))}, ${pct(R.zeroCenter.final)}`,
-        reproduced: R.pcaWhiten.final <= R.zeroCenter.final ? 'yes' : 'no', why: R.pcaWhiten.final <= R.zeroCenter.final ? 'whitening equalizes the weak, noisy directions with the strong ones (the picture: strokes become edge-like, high-frequency patterns), and it did worse here' : 'here whitening did better' },
+        reproduced: R.pcaWhiten.final - R.zeroCenter.final <= noise ? 'yes' : 'no',
+        why: R.pcaWhiten.final - R.zeroCenter.final <= noise ? `whitening brought no test-accuracy gain beyond the noise (±${pct(noise)}); it equalizes weak, noisy directions with the strong ones, and the picture shows what the net then sees: strokes turned into edge-like, high-frequency patterns` : 'here whitening tested clearly better' },
     ];
     return {
       seed: SEED, budget: `${data.train.n} train / ${data.test.n} test digits, ${epochs} epochs, batch ${batchSize}, SGD lr ${lr}`,
       summary: `The same 784 → 100 tanh → 10 net (a ${K}-input first layer for PCA) trained with plain SGD on four versions of the digits, each transform fitted on the training split only (\`preprocess.zeroCenter\`, \`standardize\`, \`pca({ components: ${K}, whiten: true })\`) and applied to both splits.`,
-      numbers: { epochs, batchSize, lr, runs, whitenedCovariance: { maxDiagonalDeviation: diagDev, maxOffDiagonal: offMax }, epochsToLoss: { target, ...reach }, explainedVariance: pca.explainedVarianceRatio.slice(0, K).reduce((a, b) => a + b, 0) }, table, figure, claims,
+      numbers: { epochs, batchSize, lr, runs, whitenedCovariance: { maxDiagonalDeviation: diagDev, maxOffDiagonal: offMax }, explainedVariance: pca.explainedVarianceRatio.slice(0, K).reduce((a, b) => a + b, 0) }, table, figure, claims,
     };
   },
 };
