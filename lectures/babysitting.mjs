@@ -72,7 +72,7 @@ const experiment = {
       title: `2-layer net (784-${HIDDEN}-10, ReLU), SGD batch ${batchSize}, ${data.train.n} zero-centred digits (seed ${SEED})`,
       hconcat: [
         { width: 380, height: 260, title: { text: 'Training loss per step, five learning rates', subtitle: 'lr 1e6 leaves the top, then turns NaN' }, data: { values: curves }, mark: { type: 'line', strokeWidth: 1.4, clip: true },
-          encoding: { x: { field: 'step', type: 'quantitative', title: 'SGD step' }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log', domain: [0.05, 100] }, title: 'batch loss (log scale)', axis: { format: '~g' } },
+          encoding: { x: { field: 'step', type: 'quantitative', title: 'SGD step' }, y: { field: 'loss', type: 'quantitative', scale: { type: 'log', domain: [0.001, 100] }, title: 'batch loss (log scale)', axis: { format: '~g' } },
             color: { field: 'lr', type: 'nominal', title: 'learning rate', sort: LRS.map(lrName), legend: { orient: 'bottom', direction: 'horizontal' } } } },
         { width: 260, height: 260, title: 'Update / weight ratio, lr 0.1', data: { values: ratioRows },
           layer: [
