@@ -44,7 +44,7 @@ const experiment = {
       width: 540, height: 320, data: { values: curves }, mark: { type: 'line', strokeWidth: 1.5 },
       encoding: { x: { field: 'step', type: 'quantitative', title: `optimizer step (loss averaged over ${k} steps)` },
         y: { field: 'loss', type: 'quantitative', scale: { type: 'log' }, title: 'training loss (log scale)', axis: { format: '~g' } },
-        color: { field: 'optimizer', type: 'nominal', title: 'optimizer', sort: OPTS.map((o) => o.label), legend: { labelLimit: 240 } } },
+        color: { field: 'optimizer', type: 'nominal', title: 'optimizer', sort: OPTS.map((o) => o.label), scale: { scheme: 'dark2' }, legend: { labelLimit: 240 } } },
     };
     const table = [`| optimizer | training loss after ${epochs} epochs | steps to a training loss < 0.3 | test accuracy |`, '|---|---|---|---|',
       ...runs.map((r) => `| ${r.label} | ${fmt(r.finalTrainLoss)} | ${r.stepsTo03 ?? `not in ${steps}`} | ${pct(r.testAccuracy)} |`)].join('\n');
