@@ -15,7 +15,7 @@
 // ones), an --out that cannot be written. An experiment that throws is reported as failed
 // and the others still run; one whose API is missing (available() returns a reason) is
 // reported as not available.
-import { mkdirSync, writeFileSync, readFileSync, rmSync, accessSync, constants } from 'node:fs';
+import { mkdirSync, writeFileSync, readFileSync, rmSync, accessSync, statSync, constants } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
@@ -54,11 +54,27 @@ export function parseArgs(argv) {
   return opts;
 }
 
+/**
+ * mkdir -p one level at a time: Node's recursive mkdirSync never returns on some file
+ * systems (under /proc it retries ENOENT forever), a plain mkdirSync throws.
+ */
+function mkdirs(dir) {
+  let st = null;
+  try { st = statSync(dir); } catch (err) { if (err.code !== 'ENOENT') throw err; }
+  if (st) {
+    if (!st.isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
+    return;
+  }
+  const parent = dirname(dir);
+  if (parent !== dir) mkdirs(parent);
+  mkdirSync(dir);
+}
+
 /** Creates DIR and proves it writable (a probe file), or throws an Error naming it. */
 export function prepareOut(out) {
   const dir = resolve(out);
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirs(dir);
     accessSync(dir, constants.W_OK);
     const probe = join(dir, `.write-probe-${process.pid}`);
     writeFileSync(probe, '');

@@ -75,6 +75,12 @@ describe('lectures runner', () => {
     expect(ran).toEqual([]);
   });
 
+  it.runIf(process.platform === 'linux' && existsSync('/proc/self'))('an --out under /proc is refused at once (Node\'s recursive mkdir loops there)', async () => {
+    const ran: string[] = [];
+    await expect(runLectures({ out: '/proc/no-such-dir/out', registry: { alpha: tiny('alpha', ran) } })).rejects.toThrow(/--out '\/proc\/no-such-dir\/out' cannot be written \((ENOENT|EACCES|EPERM)\)/);
+    expect(ran).toEqual([]);
+  }, 5000);
+
   it('bad flags are refused with the usage', async () => {
     expect(() => parseArgs(['--out'])).toThrow(/--out needs a value/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown option '--fast'.*usage/);
