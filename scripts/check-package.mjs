@@ -20,8 +20,12 @@
 // to 395.6 kB and the browser bundle to 97.1 kB (the Node bundles now drop whitespace, which
 // saved ~90 kB of the tarball). The new budgets keep ~20% headroom and still trip on a second
 // copy of the core (+~40 kB gzip per bundle) or a bundled dependency.
-const TARBALL_BUDGET = 470_000; // bytes, the gzipped .tgz as npm reports it (`size`)
-const BROWSER_GZIP_BUDGET = 115_000; // bytes, dist/simdnet.browser.mjs through zlib level 9
+// Raised twice: recurrent layers (simpleRNN, lstm, gru, embedding with their SIMD cell
+// kernels: the wasm core went from 66 to 99 kB), the functional API and merge layers, browser
+// storage and the HTML report brought the tarball to 518.4 kB and the browser bundle to
+// 124.9 kB gzipped. ~10% headroom; a second copy of the core (+49 kB gzip per bundle) still trips both.
+const TARBALL_BUDGET = 575_000; // bytes, the gzipped .tgz as npm reports it (`size`)
+const BROWSER_GZIP_BUDGET = 138_000; // bytes, dist/simdnet.browser.mjs through zlib level 9
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';

@@ -215,7 +215,7 @@ describe('activationStats: the statistics', () => {
     expect(() => diagnostics.activationStats(m, tensor(new Float32Array(12), [3, 4]), { batchSize: 1.5 })).toThrow(/activationStats batchSize must be a positive integer/);
     expect(() => diagnostics.activationStats(m, tensor(new Float32Array(12), [3, 4]), { bin: 3 } as never)).toThrow(/unknown option 'bin' for activationStats; did you mean 'bins'/);
     expect(() => diagnostics.activationStats(new Sequential(), x)).toThrow(/activationStats: the model has no layers/);
-    expect(() => diagnostics.activationStats(null as never, x)).toThrow(/activationStats expects a Sequential model/);
+    expect(() => diagnostics.activationStats(null as never, x)).toThrow(/activationStats expects a model \(Sequential or Model\)/);
     m.dispose();
     expect(() => diagnostics.activationStats(m, x)).toThrow(/activationStats: model 'sequential' has been disposed/);
   });

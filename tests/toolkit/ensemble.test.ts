@@ -209,7 +209,7 @@ describe('ensemble member checks', () => {
     const a = member(1), b = member(2);
     expect(() => ensemble([])).toThrow(/list of models is empty/);
     expect(() => ensemble(a as never)).toThrow(/expects an array/);
-    expect(() => ensemble([a, {} as never])).toThrow(/member 1 is an object .*not a Sequential/);
+    expect(() => ensemble([a, {} as never])).toThrow(/member 1 is an object .*not a model \(Sequential or Model\)/);
     const unc = new Sequential({ seed: 1 });
     unc.add(layers.dense({ units: C, inputShape: [D] }));
     expect(() => ensemble([a, unc])).toThrow(/member 1 .*is not compiled/);

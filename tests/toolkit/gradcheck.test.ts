@@ -244,7 +244,7 @@ describe('gradCheck: bad input', () => {
     await expect(gradCheck(m, x, labels, { seed: -1 })).rejects.toThrow(/gradCheck: seed must be a non-negative integer/);
     await expect(gradCheck(m, x, labels, { floor: NaN })).rejects.toThrow(/gradCheck: floor must be/);
     await expect(gradCheck(m, x, labels, { epsilom: 1e-5 } as never)).rejects.toThrow(/unknown option 'epsilom' for gradCheck; did you mean 'epsilon'/);
-    await expect(gradCheck({} as Sequential, x, labels)).rejects.toThrow(/gradCheck expects a Sequential model/);
+    await expect(gradCheck({} as Sequential, x, labels)).rejects.toThrow(/gradCheck expects a model \(Sequential or Model\)/);
     await expect(gradCheck(m, randn([N, D + 1], 1), labels)).rejects.toThrow(/per-sample shape \[8\]/);
     await expect(gradCheck(m, x, randLabels(N, C + 3, 1).map((v) => v + C))).rejects.toThrow(/out of range/);
     m.dispose();
