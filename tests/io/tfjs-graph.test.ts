@@ -9,44 +9,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { runtime } from '../../bindings/index.js';
-import { Model, input, io, layers, optimizers, type SymbolicTensor, type Tensor } from '../../src/index.js';
-import { maxAbs, normalRng, randn } from '../model/helpers.js';
+import { Model, input, io, layers, optimizers, type SymbolicTensor } from '../../src/index.js';
+import { normalRng, randn } from '../model/helpers.js';
+import { expectClose, expectSameWeights, simdWeights, tfLoad, tfPredict, tfSave, tfWeights } from './tfjs-helpers.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-
-const tfLoad = (a: unknown): Promise<tfl.LayersModel> => tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
-
-async function tfSave(m: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let out: tf.io.ModelArtifacts | null = null;
-  await m.save(tf.io.withSaveHandler(async (a) => { out = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
-  return out!;
-}
-
-function tfPredict(m: tfl.LayersModel, x: Tensor): Float32Array {
-  return tf.tidy(() => (m.predict(tf.tensor(Float32Array.from(x.data), x.shape as number[])) as tf.Tensor).dataSync() as Float32Array);
-}
-
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, label: string): void {
-  expect(got.length, `${label}: output size`).toBe(want.length);
-  const scale = maxAbs(want);
-  expect(scale, `${label}: outputs are not all zero`).toBeGreaterThan(1e-3);
-  let err = 0;
-  for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i] - want[i]));
-  expect(err / scale, `${label}: max relative difference`).toBeLessThanOrEqual(1e-4);
-}
-
-const simdWeights = (m: Model) => new Map(m.params().map((p) => [p.name.replace(/movingMean$/, 'moving_mean').replace(/movingVariance$/, 'moving_variance'), Float32Array.from(p.value.read())]));
-const tfWeights = (m: tfl.LayersModel) => new Map(m.weights.map((w) => [w.originalName, Float32Array.from(w.read().dataSync() as Float32Array)]));
-
-function expectSameWeights(got: Map<string, Float32Array>, want: Map<string, Float32Array>, label: string): void {
-  expect([...got.keys()].sort(), `${label}: weight names`).toEqual([...want.keys()].sort());
-  for (const [name, w] of want) {
-    const g = got.get(name)!;
-    for (let i = 0; i < w.length; i++) if (!Object.is(g[i], w[i])) expect.fail(`${label}: ${name}[${i}] is ${g[i]}, want ${w[i]}`);
-  }
-}
 
 /** A trained simdnet graph: residual conv block, branches merged every way, a shared dense. */
 function simdGraph(): Model {

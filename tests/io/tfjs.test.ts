@@ -17,6 +17,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { runtime } from '../../bindings/index.js';
 import { Sequential, io, layers, optimizers, regularizers, initializers, tensor, type Tensor } from '../../src/index.js';
 import { maxAbs, normalRng, randn } from '../model/helpers.js';
+import { expectClose, expectSameWeights, simdWeights, tfLoad, tfPredict, tfSave, tfWeights } from './tfjs-helpers.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -36,45 +37,6 @@ function trained(inputShape: number[], ls: L[], { steps = 4, dtype = 'float32', 
   const y = randn([8, m.outputShape!.reduce((a, b) => a * b, 1)], seed + 2);
   for (let i = 0; i < steps; i++) m.trainOnBatch(x, y);
   return m;
-}
-
-const tfLoad = (a: unknown): Promise<tfl.LayersModel> => tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
-
-async function tfSave(m: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let out: tf.io.ModelArtifacts | null = null;
-  await m.save(tf.io.withSaveHandler(async (a) => { out = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
-  return out!;
-}
-
-function tfPredict(m: tfl.LayersModel, x: Tensor): Float32Array {
-  return tf.tidy(() => (m.predict(tf.tensor(Float32Array.from(x.data), x.shape as number[])) as tf.Tensor).dataSync() as Float32Array);
-}
-
-/** max |got − want| ≤ 1e-4 · max |want|, on outputs that are not all zero. */
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, label: string): void {
-  expect(got.length, `${label}: output size`).toBe(want.length);
-  const scale = maxAbs(want);
-  expect(scale, `${label}: outputs are not all zero`).toBeGreaterThan(1e-3);
-  let err = 0;
-  for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i] - want[i]));
-  expect(err / scale, `${label}: max relative difference`).toBeLessThanOrEqual(1e-4);
-}
-
-/** TF.js weights by name (originalName, e.g. 'dense_1/kernel'). */
-const tfWeights = (m: tfl.LayersModel): Map<string, Float32Array> =>
-  new Map(m.weights.map((v) => [v.originalName, v.read().dataSync() as Float32Array]));
-
-/** simdnet weights by TF.js name. */
-const simdWeights = (m: Sequential): Map<string, Float32Array> =>
-  new Map(m.params().map((p) => [p.name.replace(/movingMean$/, 'moving_mean').replace(/movingVariance$/, 'moving_variance'), Float32Array.from(p.value.read())]));
-
-function expectSameWeights(got: Map<string, Float32Array>, want: Map<string, Float32Array>, label: string): void {
-  expect([...got.keys()].sort(), `${label}: weight names`).toEqual([...want.keys()].sort());
-  for (const [name, w] of want) {
-    const g = got.get(name)!;
-    expect(g.length, `${label}: size of ${name}`).toBe(w.length);
-    for (let i = 0; i < w.length; i++) if (!Object.is(g[i], w[i])) expect.fail(`${label}: ${name}[${i}] is ${g[i]}, want ${w[i]}`);
-  }
 }
 
 /** Sets every TF.js weight to seeded random values (moving variances positive). */

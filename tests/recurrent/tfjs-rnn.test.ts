@@ -15,7 +15,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { runtime } from '../../bindings/index.js';
 import { Sequential, io, layers, optimizers, tensor, type Tensor } from '../../src/index.js';
-import { maxAbs, normalRng, randn, uniformRng } from '../model/helpers.js';
+import { normalRng, randn, uniformRng } from '../model/helpers.js';
+import { expectClose, tfLoad, tfPredict, tfSave } from '../io/tfjs-helpers.js';
 
 beforeAll(async () => { await tf.setBackend('cpu'); });
 
@@ -29,26 +30,6 @@ function trained(inputShape: number[], ls: L[], x: Tensor, seed = 7): Sequential
   const y = randn([x.shape[0], m.outputShape!.reduce((a, b) => a * b, 1)], seed + 2);
   for (let i = 0; i < 4; i++) m.trainOnBatch(tensor(Float32Array.from(x.data), x.shape as number[]), tensor(Float32Array.from(y.data), y.shape as number[]));
   return m;
-}
-
-const tfLoad = (a: unknown) => tfl.loadLayersModel(tf.io.fromMemory(a as tf.io.ModelArtifacts));
-
-async function tfSave(m: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
-  let out: tf.io.ModelArtifacts | null = null;
-  await m.save(tf.io.withSaveHandler(async (a) => { out = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
-  return out!;
-}
-
-const tfPredict = (m: tfl.LayersModel, x: Tensor) =>
-  tf.tidy(() => (m.predict(tf.tensor(Float32Array.from(x.data), x.shape as number[])) as tf.Tensor).dataSync() as Float32Array);
-
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, label: string): void {
-  expect(got.length, `${label}: size`).toBe(want.length);
-  const scale = maxAbs(want);
-  expect(scale, `${label}: outputs are not all zero`).toBeGreaterThan(1e-3);
-  let err = 0;
-  for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i] - want[i]));
-  expect(err / scale, `${label}: max relative difference`).toBeLessThanOrEqual(1e-4);
 }
 
 function expectSameWeights(tm: tfl.LayersModel, m: Sequential, label: string): void {
