@@ -190,24 +190,23 @@ export class Session {
   /** Builds a node (a twin for a layer's later nodes) and appends it. */
   private buildNode(spec: NodeSpec, initRng: RngStream): void {
     const primary = spec.layer;
+    const index = this.nodes.length;
     const shared = this.nodes.some((n) => n.primary === primary);
+    // NOTE: a twin's build runs inside build()'s transaction: if it fails, its tensors are freed
     const layer = shared ? twinOf(primary) : primary;
-    if (shared) this.nodes.push({ layer, primary, inputs: [], output: -1, xs: [], needsBackward: false, needDx: [] }); // disposed on failure
-    const shapes = spec.inputs.map((s) => this.slotShapes[s]);
-    const out = this.buildLayer(layer, shapes, initRng);
-    if (shared) { this.nodes.pop(); shareWeights(layer, primary); }
-    this.nodes.push({ layer, primary, inputs: spec.inputs.slice(), output: this.nodes.length + 1, xs: spec.inputs.map(() => null as unknown as WasmTensor), needsBackward: false, needDx: [] });
+    // a twin's streams are named after its node: a shared dropout draws its own masks per node
+    const out = this.buildLayer(layer, spec.inputs.map((s) => this.slotShapes[s]), initRng, shared ? `${primary.name}@${index}` : primary.name);
+    if (shared) shareWeights(layer, primary);
+    this.nodes.push({ layer, primary, inputs: spec.inputs.slice(), output: index + 1, xs: spec.inputs.map(() => null as unknown as WasmTensor), needsBackward: false, needDx: [] });
     this.slotShapes.push(out);
   }
 
-  private buildLayer(layer: Layer, inputShapes: number[][], initRng: RngStream): number[] {
+  private buildLayer(layer: Layer, inputShapes: number[][], initRng: RngStream, streamPrefix: string): number[] {
     const rt = runtime();
     let k = 0;
-    // NOTE: a twin's streams are named after its node (a shared dropout draws its own masks per node)
-    const prefix = this.nodes.some((n) => n.layer === layer && n.primary !== layer) ? `${layer.name}@${this.nodes.length}` : layer.name;
     const ctx: BuildContext = {
       dtype: this.dtype, k: this.k, rt, initRng, scratch: this.scratch!,
-      newStream: () => this.streams.create(this.streams.nextId++, `${prefix}/${k++}`),
+      newStream: () => this.streams.create(this.streams.nextId++, `${streamPrefix}/${k++}`),
     };
     return layer.buildMany(inputShapes, ctx);
   }
