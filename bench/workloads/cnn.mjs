@@ -25,7 +25,7 @@
 
 import { loadMnist } from '../lib/mnist.mjs';
 import { batches, simdnetCell } from '../lib/simdnet-cells.mjs';
-import { pairedRatio } from '../lib/measure.mjs';
+import { fastestApiOf, trainingSummary } from '../lib/training-summary.mjs';
 
 const BATCH = 64;
 const IMAGE = [28, 28, 1];
@@ -215,37 +215,8 @@ const FLOPS_PER_SAMPLE = (() => {
   return 2 * c1 + 3 * c2 + 3 * d;
 })();
 
-/** Per round, the fastest training API of each contender (see mlp.mjs). */
-function derived({ series }) {
-  const out = {};
-  for (const who of ALL) {
-    const runs = cases.map((c) => series(c.id, who)).filter((v) => v?.length);
-    if (!runs.length) continue;
-    const rounds = Math.min(...runs.map((v) => v.length));
-    out[who] = Array.from({ length: rounds }, (_, r) => Math.max(...runs.map((v) => v[r])));
-  }
-  return [{ id: 'best', label: 'train, fastest API of each', series: out }];
-}
-
-function summary({ value, series }) {
-  const lines = [];
-  for (const who of ['tfjs-wasm', 'tfjs-cpu', 'convnetjs']) {
-    const r = pairedRatio(series('best', 'simdnet'), series('best', who));
-    const t = TARGETS[who];
-    if (!Number.isFinite(r)) {
-      if (t) lines.push({ id: `cnn simdnet/${who}`, text: `CNN training, simdnet vs ${who}: not measured (target ≥ ${t}×: NOT met)`, ratio: null, target: t, met: false });
-      continue;
-    }
-    const target = t ? ` (target ≥ ${t}×: ${r >= t ? 'met' : 'NOT met'})` : '';
-    lines.push({ id: `cnn simdnet/${who}`, text: `CNN training, simdnet vs ${who} (fastest API of each): ${r.toFixed(1)}×${target}`, ratio: r, ...(t ? { target: t, met: r >= t } : {}) });
-  }
-  const s = value('best', 'simdnet');
-  if (s > 0) {
-    const g = (s * FLOPS_PER_SAMPLE) / 1e9;
-    lines.push({ id: 'cnn simdnet GFLOP/s', text: `simdnet CNN training runs at ${g.toFixed(1)} GFLOP/s (${(FLOPS_PER_SAMPLE / 1e6).toFixed(1)} MFLOP per sample, nominal)`, gflops: g });
-  }
-  return lines;
-}
+const derived = fastestApiOf(cases, ALL);
+const summary = trainingSummary({ id: 'cnn', name: 'CNN', peers: ['tfjs-wasm', 'tfjs-cpu', 'convnetjs'], targets: TARGETS, flopsPerSample: FLOPS_PER_SAMPLE, digits: 1, flopsNote: ', nominal' });
 
 export default {
   id: 'cnn',

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMnist } from '../lib/mnist.mjs';
 import { batches, simdnetCell } from '../lib/simdnet-cells.mjs';
-import { pairedRatio } from '../lib/measure.mjs';
+import { fastestApiOf, trainingSummary } from '../lib/training-summary.mjs';
 
 const BATCH = 64;
 const T = 28, F = 28, UNITS = 128, CLASSES = 10;
@@ -106,37 +106,8 @@ async function tfjsSetup({ tf, tfl }, c, settings) {
 /** Nominal training FLOPs per sample: 3 × the forward GEMMs (forward, dW/dU, dx/dh). */
 const FLOPS_PER_SAMPLE = 3 * 2 * T * (F + UNITS) * 4 * UNITS + 3 * 2 * UNITS * CLASSES;
 
-/** Per round, the fastest training API of each contender (see mlp.mjs). */
-function derived({ series }) {
-  const out = {};
-  for (const who of ALL) {
-    const runs = cases.map((c) => series(c.id, who)).filter((v) => v?.length);
-    if (!runs.length) continue;
-    const rounds = Math.min(...runs.map((v) => v.length));
-    out[who] = Array.from({ length: rounds }, (_, r) => Math.max(...runs.map((v) => v[r])));
-  }
-  return [{ id: 'best', label: 'train, fastest API of each', series: out }];
-}
-
-function summary({ value, series }) {
-  const lines = [];
-  for (const who of ['pytorch', 'tfjs-wasm', 'tfjs-cpu']) {
-    const r = pairedRatio(series('best', 'simdnet'), series('best', who));
-    const t = TARGETS[who];
-    if (!Number.isFinite(r)) {
-      if (t) lines.push({ id: `lstm simdnet/${who}`, text: `LSTM training, simdnet vs ${who}: not measured (target ≥ ${t}×: NOT met)`, ratio: null, target: t, met: false });
-      continue;
-    }
-    const target = t ? ` (target ≥ ${t}×: ${r >= t ? 'met' : 'NOT met'})` : '';
-    lines.push({ id: `lstm simdnet/${who}`, text: `LSTM training, simdnet vs ${who} (fastest API of each): ${r.toFixed(2)}×${target}`, ratio: r, ...(t ? { target: t, met: r >= t } : {}) });
-  }
-  const s = value('best', 'simdnet');
-  if (s > 0) {
-    const g = (s * FLOPS_PER_SAMPLE) / 1e9;
-    lines.push({ id: 'lstm simdnet GFLOP/s', text: `simdnet LSTM training runs at ${g.toFixed(1)} GFLOP/s (${(FLOPS_PER_SAMPLE / 1e6).toFixed(1)} MFLOP per sample, nominal)`, gflops: g });
-  }
-  return lines;
-}
+const derived = fastestApiOf(cases, ALL);
+const summary = trainingSummary({ id: 'lstm', name: 'LSTM', peers: ['pytorch', 'tfjs-wasm', 'tfjs-cpu'], targets: TARGETS, flopsPerSample: FLOPS_PER_SAMPLE, digits: 2, flopsNote: ', nominal' });
 
 export default {
   id: 'lstm',

@@ -16,7 +16,7 @@
 
 import { loadMnist } from '../lib/mnist.mjs';
 import { batches, simdnetCell } from '../lib/simdnet-cells.mjs';
-import { pairedRatio } from '../lib/measure.mjs';
+import { fastestApiOf, trainingSummary } from '../lib/training-summary.mjs';
 
 const BATCH = 64;
 const UNITS = [784, 256, 256, 10];
@@ -118,32 +118,8 @@ const FLOPS_PER_SAMPLE = (() => {
  * NOTE: a max over noisy APIs leans upward, more for tfjs (three APIs) than for simdnet
  * (two): the bias favours tfjs.
  */
-function derived({ series }) {
-  const out = {};
-  for (const who of ALL) {
-    const runs = cases.map((c) => series(c.id, who)).filter((v) => v?.length);
-    if (!runs.length) continue;
-    const rounds = Math.min(...runs.map((v) => v.length));
-    out[who] = Array.from({ length: rounds }, (_, r) => Math.max(...runs.map((v) => v[r])));
-  }
-  return [{ id: 'best', label: 'train, fastest API of each', series: out }];
-}
-
-function summary({ value, series }) {
-  const lines = [];
-  for (const who of ['tfjs-wasm', 'tfjs-cpu']) {
-    const r = pairedRatio(series('best', 'simdnet'), series('best', who));
-    if (!Number.isFinite(r)) continue;
-    const target = who === 'tfjs-wasm' ? ` (target ≥ 5×: ${r >= 5 ? 'met' : 'NOT met'})` : '';
-    lines.push({ id: `mlp simdnet/${who}`, text: `MLP training, simdnet vs ${who} (fastest API of each): ${r.toFixed(2)}×${target}`, ratio: r });
-  }
-  const s = value('best', 'simdnet');
-  if (s > 0) {
-    const g = (s * FLOPS_PER_SAMPLE) / 1e9;
-    lines.push({ id: 'mlp simdnet GFLOP/s', text: `simdnet MLP training runs at ${g.toFixed(1)} GFLOP/s (${(FLOPS_PER_SAMPLE / 1e6).toFixed(2)} MFLOP per sample)`, gflops: g });
-  }
-  return lines;
-}
+const derived = fastestApiOf(cases, ALL);
+const summary = trainingSummary({ id: 'mlp', name: 'MLP', peers: ['tfjs-wasm', 'tfjs-cpu'], targets: { 'tfjs-wasm': 5 }, flopsPerSample: FLOPS_PER_SAMPLE, digits: 2, flopsNote: '' });
 
 export default {
   id: 'mlp',
