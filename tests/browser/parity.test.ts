@@ -155,84 +155,57 @@ afterAll(async () => {
 });
 
 
-describe('Node and Chromium train to the same bits', () => {
-  it('ran the same workloads on both sides', () => {
-    expect(browserResults.map((r) => r.name)).toEqual(nodeResults.map((r) => r.name));
-    expect(nodeResults.length).toBe(WORKLOADS.length);
-  });
+/** What one browser returned (read after beforeAll has filled it in). */
+interface BrowserSide { results: WorkloadResult[]; resume: ResumeResult[]; files: string[]; info: string }
 
-  for (const idx of WORKLOADS.map((_, i) => i)) {
-    it(`workload ${idx}: weights, predictions and losses are bit-identical`, () => {
-      const n = nodeResults[idx], c = browserResults[idx];
-      expect(n, 'node result').toBeDefined();
-      expect(c, 'chromium result').toBeDefined();
-      expect(differences(n, c, 'chromium'), `${n.name}: Node ${process.version} vs Chromium ${browserInfo}`).toEqual([]);
+function sameBitsIn(name: string, key: string, side: () => BrowserSide): void {
+  describe(`Node and ${name} train to the same bits`, () => {
+    it('ran the same workloads on both sides', () => {
+      expect(side().results.map((r) => r.name)).toEqual(nodeResults.map((r) => r.name));
+      expect(nodeResults.length).toBe(WORKLOADS.length);
     });
 
-    it(`workload ${idx}: the run is non-trivial (training moved every weight, loss fell)`, () => {
+    for (const idx of WORKLOADS.map((_, i) => i)) {
+      it(`workload ${idx}: weights, predictions and losses are bit-identical`, () => {
+        const n = nodeResults[idx], b = side().results[idx];
+        expect(n, 'node result').toBeDefined();
+        expect(b, `${key} result`).toBeDefined();
+        expect(differences(n, b, key), `${n.name}: Node ${process.version} vs ${name} ${side().info}`).toEqual([]);
+      });
+    }
+  });
+
+  describe(`a model file saved in Node trains on to the same bits in ${name}`, () => {
+    it('the page resumed every file', () => {
+      expect(resumeNames.length).toBe(2);
+      expect(side().resume.map((r) => r.name)).toEqual(resumeNames);
+    });
+
+    for (const idx of [0, 1]) {
+      it(`file ${idx}: ${name} writes the same file after the same training`, () => {
+        expect(resumeFiles[idx], 'node file').toBeDefined();
+        expect(fileDifference('model file', key, Buffer.from(resumeFiles[idx]).toString('base64'), side().files[idx])).toBe('');
+      });
+
+      it(`file ${idx}: predictions after load, continued training and the file it saves are bit-identical`, () => {
+        const n = nodeResume?.fromFile[idx], b = side().resume[idx];
+        expect(n, 'node result').toBeDefined();
+        expect(b, `${key} result`).toBeDefined();
+        expect(resumeDifferences(n!, b, key), `${n!.name}: Node ${process.version} vs ${name} ${side().info}`).toEqual([]);
+      });
+    }
+  });
+}
+
+sameBitsIn('Chromium', 'chromium', () => ({ results: browserResults, resume: browserResume, files: browserFiles, info: browserInfo }));
+sameBitsIn('Firefox', 'firefox', () => ({ results: firefoxResults, resume: firefoxResume, files: firefoxFiles, info: firefoxInfo }));
+
+describe('the compared runs are non-trivial', () => {
+  for (const idx of WORKLOADS.map((_, i) => i)) {
+    it(`workload ${idx}: training moved every weight, loss fell`, () => {
       const r = nodeResults[idx];
       expect(r, 'node result').toBeDefined();
       expectNonTrivial(r);
     });
   }
-});
-
-describe('a model file saved in Node trains on to the same bits in Chromium', () => {
-  it('the page resumed every file', () => {
-    expect(resumeNames.length).toBe(2);
-    expect(browserResume.map((r) => r.name)).toEqual(resumeNames);
-  });
-
-  for (const idx of [0, 1]) {
-    it(`file ${idx}: Chromium writes the same file after the same training`, () => {
-      expect(resumeFiles[idx], 'node file').toBeDefined();
-      expect(fileDifference('model file', 'chromium', Buffer.from(resumeFiles[idx]).toString('base64'), browserFiles[idx])).toBe('');
-    });
-
-    it(`file ${idx}: predictions after load, continued training and the file it saves are bit-identical`, () => {
-      const n = nodeResume?.fromFile[idx], c = browserResume[idx];
-      expect(n, 'node result').toBeDefined();
-      expect(c, 'chromium result').toBeDefined();
-      expect(resumeDifferences(n!, c, 'chromium'), `${n!.name}: Node ${process.version} vs Chromium ${browserInfo}`).toEqual([]);
-    });
-  }
-});
-
-describe('Node and Firefox train to the same bits', () => {
-  it('ran the same workloads on both sides', () => {
-    expect(firefoxResults.map((r) => r.name)).toEqual(nodeResults.map((r) => r.name));
-  });
-
-  for (const idx of WORKLOADS.map((_, i) => i)) {
-    it(`workload ${idx}: weights, predictions and losses are bit-identical`, () => {
-      const n = nodeResults[idx], f = firefoxResults[idx];
-      expect(n, 'node result').toBeDefined();
-      expect(f, 'firefox result').toBeDefined();
-      expect(differences(n, f, 'firefox'), `${n.name}: Node ${process.version} vs Firefox ${firefoxInfo}`).toEqual([]);
-    });
-  }
-});
-
-describe('a model file saved in Node trains on to the same bits in Firefox', () => {
-  it('the page resumed every file', () => {
-    expect(firefoxResume.map((r) => r.name)).toEqual(resumeNames);
-  });
-
-  for (const idx of [0, 1]) {
-    it(`file ${idx}: Firefox writes the same file after the same training`, () => {
-      expect(resumeFiles[idx], 'node file').toBeDefined();
-      expect(fileDifference('model file', 'firefox', Buffer.from(resumeFiles[idx]).toString('base64'), firefoxFiles[idx])).toBe('');
-    });
-
-    it(`file ${idx}: predictions after load, continued training and the file it saves are bit-identical`, () => {
-      const n = nodeResume?.fromFile[idx], f = firefoxResume[idx];
-      expect(n, 'node result').toBeDefined();
-      expect(f, 'firefox result').toBeDefined();
-      expect(resumeDifferences(n!, f, 'firefox'), `${n!.name}: Node ${process.version} vs Firefox ${firefoxInfo}`).toEqual([]);
-    });
-  }
-});
-
-describe('resuming from a file in Node (what Chromium is compared with)', () => {
-  nodeResumeChecks(() => nodeResume);
 });
