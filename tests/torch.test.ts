@@ -3,7 +3,7 @@
 // same batch, `steps` optimizer steps; losses before each step, final weights and outputs
 // must agree.
 import { describe, it, expect } from 'vitest';
-import { expectAllClose } from './reference/check.js';
+import { expectTorchSteps, runTorchSteps } from './reference/torch-steps.js';
 import { readFileSync } from 'node:fs';
 import { Sequential, layers, optimizers, regularizers, tensor, type Layer } from '../src/index.js';
 
@@ -55,18 +55,10 @@ describe('training steps agree with PyTorch', () => {
       const m = new Sequential({ seed: 1, dtype: c.dtype });
       for (const l of c.layers.flatMap(toLayers)) m.add(l);
       m.build([c.inputDim]);
-      const opt = (optimizers[c.optimizer.name] as (o: unknown) => ReturnType<typeof optimizers.sgd>)(c.optimizer.options);
-      m.compile({ optimizer: opt, loss: c.loss });
-      m.setWeights(c.initialWeights.map((w) => tensor(w.data, w.shape, c.dtype)));
       const outDim = c.outputs.length / c.batch;
       const x = tensor(c.x, [c.batch, c.inputDim], c.dtype);
       const y = c.targets === 'labels' ? new Int32Array(c.y) : tensor(c.y, [c.batch, outDim], c.dtype);
-      const losses = [];
-      for (let s = 0; s < c.steps; s++) losses.push(m.trainOnBatch(x, y));
-      expectAllClose(losses, c.losses, rtol, atol, 'losses');
-      m.getWeights().forEach((w, i) => expectAllClose(w.data, c.finalWeights[i].data, rtol, atol, `weight ${i} ${JSON.stringify(w.shape)}`));
-      expectAllClose(m.predict(x).data, c.outputs, rtol, atol, 'outputs');
-      m.dispose();
+      expectTorchSteps(runTorchSteps(m, c, c.loss, x, y), c, rtol, atol);
     });
   }
 });

@@ -6,9 +6,9 @@
 // losses before each step, the final weights (updated moving statistics included) and predict()
 // in inference mode must agree. Cases with steps 0 check batchNorm inference alone.
 import { describe, it, expect } from 'vitest';
-import { expectAllClose } from '../reference/check.js';
+import { expectTorchSteps, runTorchSteps, type StepsResult } from '../reference/torch-steps.js';
 import { readFileSync } from 'node:fs';
-import { Sequential, layers, optimizers, tensor, type Layer } from '../../src/index.js';
+import { Sequential, layers, tensor, type Layer } from '../../src/index.js';
 
 interface W { shape: number[]; data: number[] }
 interface LayerSpec {
@@ -50,21 +50,12 @@ function toLayer(s: LayerSpec): Layer {
 
 
 /** Runs one fixture case through the public API; returns what the test compares. */
-function runCase(c: Case): { losses: number[]; weights: { shape: number[]; data: ArrayLike<number> }[]; outputs: ArrayLike<number> } {
+function runCase(c: Case): StepsResult {
   const m = new Sequential({ seed: 1, dtype: c.dtype });
   for (const s of c.layers) m.add(toLayer(s));
   m.build(c.inputShape);
-  const opt = c.optimizer.name === 'sgd' ? optimizers.sgd(c.optimizer.options) : optimizers.adam(c.optimizer.options);
-  m.compile({ optimizer: opt, loss: 'softmaxCrossEntropy' });
-  m.setWeights(c.initialWeights.map((w) => tensor(w.data, w.shape, c.dtype)));
   const x = tensor(c.x, [c.batch, ...c.inputShape], c.dtype);
-  const y = new Int32Array(c.y);
-  const losses: number[] = [];
-  for (let s = 0; s < c.steps; s++) losses.push(m.trainOnBatch(x, y));
-  const weights = m.getWeights().map((w) => ({ shape: [...w.shape], data: w.data.slice() }));
-  const outputs = m.predict(x).data.slice();
-  m.dispose();
-  return { losses, weights, outputs };
+  return runTorchSteps(m, c, 'softmaxCrossEntropy', x, new Int32Array(c.y));
 }
 
 // float64 agrees with torch to rounding: the generator's numpy replay agrees to 2e-15, simdnet to
@@ -78,17 +69,6 @@ function runCase(c: Case): { losses: number[]; weights: { shape: number[]; data:
 // detects (padding side, max-pool padding value, avg-pool divisor, unbiased moving variance,
 // batch statistics at inference: ≥ 1e-3 relative in cases of both dtypes).
 const TOL = { float64: [1e-9, 1e-12], float32: [5e-5, 5e-6] } as const;
-
-function compare(c: Case, r: ReturnType<typeof runCase>): void {
-  const [rtol, atol] = TOL[c.dtype];
-  expectAllClose(r.losses, c.losses, rtol, atol, 'losses');
-  expect(r.weights.length, 'weight count').toBe(c.finalWeights.length);
-  r.weights.forEach((w, i) => {
-    expect(w.shape, `weight ${i} shape`).toEqual(c.finalWeights[i].shape);
-    expectAllClose(w.data, c.finalWeights[i].data, rtol, atol, `weight ${i} ${JSON.stringify(w.shape)}`);
-  });
-  expectAllClose(r.outputs, c.outputs, rtol, atol, 'outputs');
-}
 
 describe('conv / pool / norm training steps agree with PyTorch', () => {
   it('has the fixture cases', () => {
@@ -105,6 +85,6 @@ describe('conv / pool / norm training steps agree with PyTorch', () => {
   });
 
   for (const c of fixture.cases) {
-    it(c.name, () => compare(c, runCase(c)));
+    it(c.name, () => expectTorchSteps(runCase(c), c, ...TOL[c.dtype]));
   }
 });

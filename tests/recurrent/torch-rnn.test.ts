@@ -9,8 +9,8 @@
 // implementation with torch autograd (see the generator's docstring).
 import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { expectAllClose } from '../reference/check.js';
-import { Sequential, layers, optimizers, tensor } from '../../src/index.js';
+import { expectTorchSteps, runTorchSteps, type StepsResult } from '../reference/torch-steps.js';
+import { Sequential, layers, tensor } from '../../src/index.js';
 
 interface W { shape: number[]; data: number[] }
 interface Case {
@@ -22,22 +22,13 @@ interface Case {
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/torch_rnn_steps.json', import.meta.url), 'utf8')) as { cases: Case[] };
 
-function runCase(c: Case) {
+function runCase(c: Case): StepsResult {
   const m = new Sequential({ seed: 1, dtype: c.dtype });
   m.add(layers[c.cell]({ units: c.units, returnSequences: c.returnSequences, inputShape: c.inputShape, ...(c.resetAfter === false ? { resetAfter: false } : {}) }));
   if (c.returnSequences) m.add(layers.flatten());
   m.add(layers.dense({ units: c.classes }));
-  const opt = c.optimizer.name === 'sgd' ? optimizers.sgd(c.optimizer.options) : optimizers.adam(c.optimizer.options);
-  m.compile({ optimizer: opt, loss: 'softmaxCrossEntropy' });
-  m.setWeights(c.initialWeights.map((w) => tensor(w.data, w.shape, c.dtype)));
   const x = tensor(c.x, [c.batch, ...c.inputShape], c.dtype);
-  const y = new Int32Array(c.y);
-  const losses: number[] = [];
-  for (let s = 0; s < c.steps; s++) losses.push(m.trainOnBatch(x, y));
-  const weights = m.getWeights().map((w) => ({ shape: [...w.shape], data: w.data.slice() }));
-  const outputs = m.predict(x).data.slice();
-  m.dispose();
-  return { losses, weights, outputs };
+  return runTorchSteps(m, c, 'softmaxCrossEntropy', x, new Int32Array(c.y));
 }
 
 // float64: torch and simdnet differ by summation order and libm ulps only; measured worst
@@ -58,12 +49,7 @@ describe('recurrent training steps agree with PyTorch (nn.RNN, nn.LSTM, nn.GRU)'
 
   for (const c of fixture.cases) {
     it(c.name, () => {
-      const r = runCase(c);
-      const [rtol, atol] = TOL[c.dtype];
-      expectAllClose(r.losses, c.losses, rtol, atol, 'losses');
-      expect(r.weights.map((w) => w.shape)).toEqual(c.finalWeights.map((w) => w.shape));
-      r.weights.forEach((w, i) => expectAllClose(w.data, c.finalWeights[i].data, rtol, atol, `weight ${i} ${JSON.stringify(w.shape)}`));
-      expectAllClose(r.outputs, c.outputs, rtol, atol, 'outputs');
+      expectTorchSteps(runCase(c), c, ...TOL[c.dtype]);
     });
   }
 });
