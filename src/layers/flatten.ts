@@ -1,9 +1,9 @@
 // Flatten: [N, ...dims] → [N, Π dims]. Row-major data is already flat: no copy.
 
-import type { WasmTensor } from '../../bindings/index.js';
-import { Layer, size, type LayerArgs } from './layer.js';
+import { size, type LayerArgs } from './layer.js';
+import { ViewLayer } from './view-layer.js';
 
-export class Flatten extends Layer {
+export class Flatten extends ViewLayer {
   readonly className = 'Flatten';
 
   constructor(args: LayerArgs = {}) {
@@ -12,23 +12,6 @@ export class Flatten extends Layer {
 
   protected setup(inputShape: number[]): number[] {
     return [size(inputShape)];
-  }
-
-  protected allocateBuffers(): void {}
-
-  private last: WasmTensor | null = null;
-
-  override get output(): WasmTensor | null {
-    return this.last;
-  }
-
-  forward(x: WasmTensor): WasmTensor {
-    this.last = x;
-    return x;
-  }
-
-  backward(dy: WasmTensor): WasmTensor {
-    return dy;
   }
 
   protected layerConfig(): Record<string, unknown> {

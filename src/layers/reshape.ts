@@ -1,19 +1,18 @@
 // Reshape (Keras): per-sample shape → targetShape (one entry may be −1, inferred).
 // Row-major data needs no copy: forward and backward pass the buffers through.
 
-import type { WasmTensor } from '../../bindings/index.js';
 import { describe } from '../options.js';
-import { Layer, size, type LayerArgs } from './layer.js';
+import { size, type LayerArgs } from './layer.js';
+import { ViewLayer } from './view-layer.js';
 
 export interface ReshapeArgs extends LayerArgs {
   /** Per-sample output shape, e.g. [28, 28]; at most one −1. */
   targetShape: number[];
 }
 
-export class Reshape extends Layer {
+export class Reshape extends ViewLayer {
   readonly className = 'Reshape';
   readonly targetShape: number[];
-  private last: WasmTensor | null = null;
 
   constructor(args: ReshapeArgs) {
     if (!args || typeof args !== 'object') throw new Error('reshape: expected an args object such as {targetShape: [28, 28]}');
@@ -33,21 +32,6 @@ export class Reshape extends Layer {
       throw new Error(`reshape '${this.name}': targetShape [${this.targetShape.join(', ')}] does not fit the per-sample input [${inputShape.join(', ')}] (${total} elements${free ? '' : ` vs ${known}`})`);
     }
     return this.targetShape.map((d) => (d === -1 ? total / known : d));
-  }
-
-  protected allocateBuffers(): void {}
-
-  override get output(): WasmTensor | null {
-    return this.last;
-  }
-
-  forward(x: WasmTensor): WasmTensor {
-    this.last = x;
-    return x;
-  }
-
-  backward(dy: WasmTensor): WasmTensor {
-    return dy;
   }
 
   protected layerConfig(): Record<string, unknown> {
