@@ -18,6 +18,8 @@ import { checkAligned } from "./common";
 
 const MR: usize = 4;
 const NR: usize = 8;
+export const GEMM_MR = MR;
+export const GEMM_NR = NR;
 /** K block: a B panel (KC·NR·4 = 8 KiB in f32) stays in L1 while A panels stream by. */
 const KC: usize = 256;
 /** M block: a packed A block (MC·KC·4 = 192 KiB in f32) stays in L2 across all B panels. */
@@ -67,12 +69,12 @@ function packA<T>(dst: usize, a: usize, m: usize, m0: usize, m1: usize, k: usize
   }
 }
 
-/** Packs rows [k0, k0 + kc) × cols [0, n) of op(B) into NR-column panels. */
-function packB<T>(dst: usize, b: usize, n: usize, k: usize, k0: usize, kc: usize, transB: bool): void {
+/** Packs rows [k0, k0 + kc) × cols [js, je) of op(B) (n columns in all) into NR-column panels. */
+function packB<T>(dst: usize, b: usize, n: usize, js: usize, je: usize, k: usize, k0: usize, kc: usize, transB: bool): void {
   const es = sizeof<T>();
-  for (let j0: usize = 0; j0 < n; j0 += NR) {
-    const cols = n - j0 < NR ? n - j0 : NR;
-    const panel = dst + j0 * kc * es;
+  for (let j0: usize = js; j0 < je; j0 += NR) {
+    const cols = je - j0 < NR ? je - j0 : NR;
+    const panel = dst + (j0 - js) * kc * es;
     if (!transB) {
       // B is stored [k, n]: the NR values of one k are contiguous.
       for (let kk: usize = 0; kk < kc; kk++) {
@@ -189,42 +191,59 @@ export function gemm<T>(
   c: usize, a: usize, b: usize, m: usize, n: usize, k: usize,
   transA: bool, transB: bool, accumulate: bool, work: usize,
 ): void {
+  gemmPart<T>(c, work, a, b, m, n, k, transA, transB, accumulate, 0, m, 0, n);
+}
+
+/**
+ * The block C[rs, re) × [cs, ce) of the same product: what one thread computes. rs and cs
+ * must be multiples of MR and NR (re, ce: multiples too, or m, n), so the tiles and every
+ * element's k order are those of the whole product — any partition gives the same bits.
+ * `work` holds gemmWorkBytes<T>(re − rs, ce − cs, k) bytes.
+ */
+export function gemmPart<T>(
+  c: usize, work: usize, a: usize, b: usize, m: usize, n: usize, k: usize,
+  transA: bool, transB: bool, accumulate: bool, rs: usize, re: usize, cs: usize, ce: usize,
+): void {
   checkAligned<T>(c); checkAligned<T>(a); checkAligned<T>(b);
   assert(work % 16 == 0, "gemm workspace must be 16-byte aligned");
-  if (m == 0 || n == 0) return;
+  assert(rs % MR == 0 && cs % NR == 0 && rs <= re && re <= m && cs <= ce && ce <= n, "gemm part out of range or misaligned");
+  if (re == rs || ce == cs) return;
   const es = sizeof<T>();
   if (k == 0) {
-    if (!accumulate) memory.fill(c, 0, m * n * es);
+    if (!accumulate) {
+      for (let i = rs; i < re; i++) memory.fill(c + (i * n + cs) * es, 0, (ce - cs) * es);
+    }
     return;
   }
   const kcMax = k < KC ? k : KC;
-  const mcMax = m < MC ? m : MC;
+  const rows = re - rs;
+  const mcMax = rows < MC ? rows : MC;
   const packedB = work;
-  const packedA = packedB + roundUp(n, NR) * kcMax * es;
+  const packedA = packedB + roundUp(ce - cs, NR) * kcMax * es;
   const edge = (packedA + roundUp(mcMax, MR) * kcMax * es + 15) & ~(<usize>15);
   for (let k0: usize = 0; k0 < k; k0 += KC) {
     const kc = k - k0 < KC ? k - k0 : KC;
     const acc = accumulate || k0 > 0;
-    packB<T>(packedB, b, n, k, k0, kc, transB);
-    for (let m0: usize = 0; m0 < m; m0 += MC) {
-      const m1 = m - m0 < MC ? m : m0 + MC;
+    packB<T>(packedB, b, n, cs, ce, k, k0, kc, transB);
+    for (let m0: usize = rs; m0 < re; m0 += MC) {
+      const m1 = re - m0 < MC ? re : m0 + MC;
       // NOTE: a non-transposed f32 A is read in place (splat loads need no panel layout);
       // only its ragged last panel is packed, zero-padded. Transposed A is packed: its
       // column walk would touch a new cache line per k.
       const inPlace = sizeof<T>() == 4 && !transA;
       const full = inPlace ? m0 + (m1 - m0) / MR * MR : m0;
       if (full < m1) packA<T>(packedA, a, m, full, m1, k, k0, kc, transA);
-      for (let j0: usize = 0; j0 < n; j0 += NR) {
-        const cols = n - j0 < NR ? n - j0 : NR;
-        const bp = packedB + j0 * kc * es;
+      for (let j0: usize = cs; j0 < ce; j0 += NR) {
+        const cols = ce - j0 < NR ? ce - j0 : NR;
+        const bp = packedB + (j0 - cs) * kc * es;
         for (let i0 = m0; i0 < m1; i0 += MR) {
-          const rows = m1 - i0 < MR ? m1 - i0 : MR;
+          const r = m1 - i0 < MR ? m1 - i0 : MR;
           const cp = c + (i0 * n + j0) * es;
           if (sizeof<T>() == 4) {
-            if (i0 < full) micro_f32(cp, n, a + (i0 * k + k0) * es, k * es, es, bp, kc, rows, cols, acc, edge);
-            else micro_f32(cp, n, packedA + (i0 - full) * kc * es, es, MR * es, bp, kc, rows, cols, acc, edge);
+            if (i0 < full) micro_f32(cp, n, a + (i0 * k + k0) * es, k * es, es, bp, kc, r, cols, acc, edge);
+            else micro_f32(cp, n, packedA + (i0 - full) * kc * es, es, MR * es, bp, kc, r, cols, acc, edge);
           } else {
-            micro_f64(cp, n, packedA + (i0 - m0) * kc * es, bp, kc, rows, cols, acc, edge);
+            micro_f64(cp, n, packedA + (i0 - m0) * kc * es, bp, kc, r, cols, acc, edge);
           }
         }
       }

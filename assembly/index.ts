@@ -2,7 +2,7 @@
 // One name per op across files: bindings/ops.ts wraps each of these under the same name.
 // Pointers are byte offsets into the imported memory; the module allocates nothing.
 
-import { gemm, gemmWorkBytes } from "./gemm";
+import { gemm, gemmPart, gemmWorkBytes, GEMM_MR, GEMM_NR } from "./gemm";
 import { biasAct, actBackward, prelu, preluBackward, maxout, maxoutBackward, softmax, softmaxBackward } from "./activations";
 import { softmaxXent, softmaxXentDense, sigmoidXent, mse, mae, huber, countArgmaxHits, countArgmaxMatches, countBinaryHits, countTopKHits } from "./losses";
 import { sgdStep } from "./optim/sgd";
@@ -30,6 +30,12 @@ export function gemm_work_bytes_f32(m: usize, n: usize, k: usize): usize { retur
 export function gemm_work_bytes_f64(m: usize, n: usize, k: usize): usize { return gemmWorkBytes<f64>(m, n, k); }
 export function gemm_f32(c: usize, a: usize, b: usize, m: usize, n: usize, k: usize, transA: bool, transB: bool, accumulate: bool, work: usize): void { gemm<f32>(c, a, b, m, n, k, transA, transB, accumulate, work); }
 export function gemm_f64(c: usize, a: usize, b: usize, m: usize, n: usize, k: usize, transA: bool, transB: bool, accumulate: bool, work: usize): void { gemm<f64>(c, a, b, m, n, k, transA, transB, accumulate, work); }
+// one block of the product (a thread's share): rows [rs, re) × cols [cs, ce), tile-aligned
+export function gemm_part_f32(c: usize, work: usize, a: usize, b: usize, m: usize, n: usize, k: usize, transA: bool, transB: bool, accumulate: bool, rs: usize, re: usize, cs: usize, ce: usize): void { gemmPart<f32>(c, work, a, b, m, n, k, transA, transB, accumulate, rs, re, cs, ce); }
+export function gemm_part_f64(c: usize, work: usize, a: usize, b: usize, m: usize, n: usize, k: usize, transA: bool, transB: bool, accumulate: bool, rs: usize, re: usize, cs: usize, ce: usize): void { gemmPart<f64>(c, work, a, b, m, n, k, transA, transB, accumulate, rs, re, cs, ce); }
+/** The micro-kernel tile: parts of a product start on multiples of these. */
+export function gemm_tile_rows(): usize { return GEMM_MR; }
+export function gemm_tile_cols(): usize { return GEMM_NR; }
 
 // ---- activations
 export function bias_act_f32(y: usize, x: usize, bias: usize, rows: usize, cols: usize, act: i32, alpha: f32): void { biasAct<f32>(y, x, bias, rows, cols, act, alpha); }

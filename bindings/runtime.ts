@@ -9,30 +9,132 @@
 import releaseBase64 from '../build/simdnet.release.wasm.js';
 import { Arena, MAX_PAGES } from './arena.js';
 import { bindKernels, type Exports, type Kernels, type DType } from './ops.js';
+import { GEMM_MIN_FLOPS, MIN_SPLIT_WORK, THREADED_EXPORTS, splitKernels, threadKernels } from './parallel.js';
+import { ThreadPool, threadSupport } from './threads.js';
+import { withSharedMemory } from './wasm-binary.js';
 
 export interface InitOptions {
   /** wasm bytes or a compiled module; defaults to the release build inlined in the bundle. */
   wasm?: BufferSource | WebAssembly.Module;
   /** Initial memory in 64 KiB pages (grows on demand). */
   initialPages?: number;
+  /**
+   * Threads for the heavy kernels (GEMM), the calling thread included; default 1. Any count
+   * gives the same bits. Needs shared memory: Node, Deno, Bun, or a cross-origin-isolated
+   * page; elsewhere simdnet runs on one thread and says so once. A later init({threads})
+   * resizes the pool of a runtime started with threads (memory stays where it is).
+   */
+  threads?: number;
 }
 
+/** The instantiated core: its exports, memory (arena), kernels per dtype and thread pool. */
 export interface Runtime {
-  exports: Exports;
-  arena: Arena;
-  kernels: Record<DType, Kernels>;
+  readonly exports: Exports;
+  readonly arena: Arena;
+  readonly kernels: Record<DType, Kernels>;
+  /** Threads the kernels run on (1: the calling thread only). */
+  readonly threads: number;
+  /** True when the memory is shared (the runtime was started with `threads`). */
+  readonly shared: boolean;
 }
 
-let current: Runtime | null = null;
+class Core implements Runtime {
+  readonly exports: Exports;
+  readonly arena: Arena;
+  readonly kernels: Record<DType, Kernels>;
+  readonly shared: boolean;
+  pool: ThreadPool | null = null;
+  minParallelFlops = GEMM_MIN_FLOPS;
+  minSplitWork = MIN_SPLIT_WORK;
+  /** The compiled core the workers instantiate, when the memory is shared. */
+  readonly module: WebAssembly.Module | null;
+  /** Largest GEMM workspace any model asked for: each worker holds one this big. */
+  private workNeed = 0;
+
+  constructor(exports: Exports, arena: Arena, module: WebAssembly.Module | null) {
+    this.exports = exports;
+    this.arena = arena;
+    this.shared = module !== null;
+    this.module = module;
+    this.kernels = { float32: bindKernels(exports, 'f32'), float64: bindKernels(exports, 'f64') };
+    threadKernels(this.kernels.float32, exports, 'f32', this);
+    threadKernels(this.kernels.float64, exports, 'f64', this);
+    splitKernels(this.kernels.float32, 'f32', this);
+    splitKernels(this.kernels.float64, 'f64', this);
+  }
+
+  get threads(): number {
+    return this.pool ? this.pool.threads : 1;
+  }
+
+  /** Bytes of each worker's GEMM workspace (0 without workers). */
+  get threadWorkBytes(): number {
+    return this.pool ? this.pool.workBytes : 0;
+  }
+
+  /** Replaces the pool by one of `threads` threads (none for 1). */
+  async resize(threads: number): Promise<void> {
+    if (threads === this.threads) return;
+    const old = this.pool;
+    this.pool = null;
+    if (old) { old.terminate(); for (const p of old.workspaces) this.arena.release(p); }
+    if (threads > 1) {
+      const pool = await ThreadPool.start(threads, this.module!, this.arena.memory, THREADED_EXPORTS);
+      this.pool = pool;
+      this.reserveThreadWork(Math.max(this.workNeed, this.kernels.float32.gemmWorkBytes(64, 64, 64)));
+    }
+  }
+
+  /**
+   * Makes every worker's GEMM workspace hold `bytes` (models call this when they reserve their
+   * own workspace, outside the step; a threaded GEMM that would need more runs on one thread).
+   */
+  reserveThreadWork(bytes: number): void {
+    this.workNeed = Math.max(this.workNeed, bytes);
+    const pool = this.pool;
+    if (!pool || pool.workBytes >= bytes) return;
+    const fresh: number[] = [];
+    try {
+      for (let i = 0; i < pool.threads - 1; i++) fresh.push(this.arena.alloc(bytes, 'a kernel thread\'s GEMM workspace'));
+    } catch (e) {
+      for (const p of fresh) this.arena.release(p);
+      throw e;
+    }
+    for (const p of pool.workspaces) this.arena.release(p);
+    pool.workspaces = fresh;
+    pool.workBytes = bytes;
+  }
+}
+
+let current: Core | null = null;
 let pending: Promise<Runtime> | null = null;
 
-/** Instantiates the wasm core. Idempotent: later calls return the same runtime. */
+/**
+ * Instantiates the wasm core. Idempotent: later calls return the same runtime; a later call
+ * with another `threads` resizes the thread pool (for a runtime started with `threads`).
+ */
 export function init(options: InitOptions = {}): Promise<Runtime> {
-  if (current) return Promise.resolve(current);
-  if (!pending) {
-    pending = instantiate(options).then((rt) => (current = rt)).finally(() => { pending = null; });
-  }
-  return pending;
+  const before = pending; // calls run one after another
+  const run = async (): Promise<Runtime> => {
+    if (before) await before.catch(() => {});
+    const threads = await checkThreads(options?.threads);
+    if (current) {
+      if (threads !== undefined && threads !== current.threads) {
+        if (!current.shared) {
+          throw new Error(`init({threads: ${options.threads}}): simdnet was initialized without threads; pass {threads} to the first init() call (the memory cannot become shared afterwards)`);
+        }
+        await current.resize(threads);
+        warmUp(current);
+      }
+      return current;
+    }
+    const rt = await instantiate(options, threads);
+    current = rt;
+    return rt;
+  };
+  const p = run();
+  pending = p;
+  return p.finally(() => { if (pending === p) pending = null; });
 }
 
 /** The runtime, or an Error telling the user to call init() first. */
@@ -41,8 +143,59 @@ export function runtime(): Runtime {
   return current;
 }
 
-async function instantiate(options: InitOptions): Promise<Runtime> {
-  const memory = new WebAssembly.Memory({ initial: options.initialPages ?? 256, maximum: MAX_PAGES }); // 4 GiB
+/** The runtime with its thread controls (bindings and the session only). */
+export function core(): Core {
+  if (!current) throw new Error('simdnet is not initialized: call `await init()` first');
+  return current;
+}
+
+let noted = false;
+function note(msg: string): void {
+  if (noted) return;
+  noted = true;
+  console.warn(`simdnet: ${msg}`);
+}
+
+/** undefined, or the thread count clamped to the hardware's. */
+async function checkThreads(threads: unknown): Promise<number | undefined> {
+  if (threads === undefined) return undefined;
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1) {
+    throw new Error(`init: threads must be a positive integer, got ${typeof threads === 'number' ? threads : JSON.stringify(threads)}`);
+  }
+  const cores = await hardwareThreads();
+  if (threads > cores) {
+    note(`init({threads: ${threads}}): this machine has ${cores} hardware threads; using ${cores}`);
+    return cores;
+  }
+  return threads;
+}
+
+async function hardwareThreads(): Promise<number> {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  if (proc?.versions?.node) {
+    // Node before 21 has no navigator; node:os is loaded lazily (this file also runs in browsers)
+    const os = await import('node:os');
+    return os.availableParallelism?.() ?? os.cpus().length;
+  }
+  return 1 << 10; // unknown: do not clamp
+}
+
+async function instantiate(options: InitOptions, threads: number | undefined): Promise<Core> {
+  if (typeof WebAssembly !== 'object' || !WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]))) {
+    throw new Error('simdnet needs WebAssembly with SIMD (Chrome/Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+, Deno 1.9+, Bun); this runtime has none');
+  }
+  let shared = false;
+  if (threads !== undefined) {
+    const support = threadSupport();
+    if (support.ok) shared = true;
+    else if (threads > 1) note(`init({threads: ${threads}}): ${support.why}; running on one thread`);
+  }
+  if (shared && options.wasm instanceof WebAssembly.Module) {
+    throw new Error('init: with {threads}, pass the wasm as bytes, not a compiled WebAssembly.Module (the workers need a shared-memory variant of it)');
+  }
+  const memory = new WebAssembly.Memory({ initial: options.initialPages ?? 256, maximum: MAX_PAGES, shared } as WebAssembly.MemoryDescriptor);
   const imports = {
     env: {
       memory,
@@ -52,11 +205,20 @@ async function instantiate(options: InitOptions): Promise<Runtime> {
     },
   };
   const source = options.wasm ?? decodeBase64(releaseBase64);
-  const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
+  let bytes: Uint8Array | null = null;
+  let module: WebAssembly.Module;
+  if (source instanceof WebAssembly.Module) module = source;
+  else {
+    const view = source as ArrayBufferView | ArrayBuffer;
+    const plain = ArrayBuffer.isView(view) ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : new Uint8Array(view);
+    if (shared) bytes = withSharedMemory(plain);
+    module = await WebAssembly.compile((bytes ?? plain) as Uint8Array<ArrayBuffer>);
+  }
   const instance = await WebAssembly.instantiate(module, imports);
   const exports = instance.exports as unknown as Exports;
   const arena = new Arena(memory, exports.heap_base());
-  const rt: Runtime = { exports, arena, kernels: { float32: bindKernels(exports, 'f32'), float64: bindKernels(exports, 'f64') } };
+  const rt = new Core(exports, arena, shared ? module : null);
+  if (shared && threads! > 1) await rt.resize(threads!);
   warmUp(rt);
   return rt;
 }

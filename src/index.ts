@@ -5,6 +5,7 @@ export { Tensor, tensor, type DType, type TypedArray } from './tensor.js';
 export { softmax, argMax, oneHot } from './ops.js';
 import { Model, type ModelArgs } from './model/model.js';
 export { Model, type ModelArgs, type SequentialArgs, type CompileArgs, type EvaluateResult } from './model/model.js';
+export type { MemoryUse } from './model/session.js';
 export { Sequential } from './model/sequential.js';
 export { input, SymbolicTensor, type InputArgs } from './model/graph.js';
 export { metrics, type MetricName, type MetricSpec } from './metrics.js';

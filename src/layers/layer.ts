@@ -77,6 +77,8 @@ export abstract class Layer {
   protected k!: Kernels;
   protected dtype!: DType;
   protected owned: WasmTensor[] = [];
+  /** The owned tensors that are not weights or gradients (persistent()). */
+  private extras: WasmTensor[] = [];
   private activations: WasmTensor[] = [];
   readonly declaredInputShape?: number[];
 
@@ -199,11 +201,32 @@ export abstract class Layer {
     return t;
   }
 
-  /** Allocates a parameter-lifetime tensor (freed on dispose). */
+  /** Allocates a parameter-lifetime tensor (freed on dispose): working state beyond the weights. */
   protected persistent(shape: number[], dtype: DType | 'int32' = this.dtype, what = 'state'): WasmTensor {
+    const t = this.weightTensor(shape, dtype, what);
+    this.extras.push(t);
+    return t;
+  }
+
+  /** A weight or gradient tensor (freed on dispose). */
+  private weightTensor(shape: number[], dtype: DType | 'int32', what: string): WasmTensor {
     const t = new WasmTensor(shape, dtype, `${this.className} '${this.name}' ${what}`);
     this.owned.push(t);
     return t;
+  }
+
+  /** Bytes of the activation buffers allocate() made (model.memory()). */
+  get activationBytes(): number {
+    let s = 0;
+    for (const t of this.activations) s += t.bytes;
+    return s;
+  }
+
+  /** Bytes of the working state persistent() made: batch statistics, accumulators (model.memory()). */
+  get stateBytes(): number {
+    let s = 0;
+    for (const t of this.extras) if (!t.isFreed) s += t.bytes;
+    return s;
   }
 
   /**
@@ -253,18 +276,19 @@ export abstract class Layer {
     for (const t of this.owned) t.free();
     this.activations = [];
     this.owned = [];
+    this.extras = [];
     this.inputShape = [];
     this.outputShape = [];
     this.work = null;
   }
 
   protected param(name: string, shape: number[], regularizer: Regularizer | null = null): TrainableParam {
-    return { name: `${this.name}/${name}`, value: this.persistent(shape, this.dtype, name), grad: this.persistent(shape, this.dtype, `${name} gradient`), regularizer, trainable: true };
+    return { name: `${this.name}/${name}`, value: this.weightTensor(shape, this.dtype, name), grad: this.weightTensor(shape, this.dtype, `${name} gradient`), regularizer, trainable: true };
   }
 
   /** A non-trainable weight (saved and restored with the others, never updated by the optimizer). */
   protected state(name: string, shape: number[], fill: number): Param {
-    const value = this.persistent(shape, this.dtype, name);
+    const value = this.weightTensor(shape, this.dtype, name);
     value.view().fill(fill);
     return { name: `${this.name}/${name}`, value, grad: null, regularizer: null, trainable: false };
   }

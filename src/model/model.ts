@@ -18,7 +18,7 @@ import type { History } from './history.js';
 import { loadModel, registerModelClass, saveModel, type LoadOptions, type ModelArtifacts } from './artifacts.js';
 import { replayGraph } from './graph-config.js';
 import { planGraph, type SymbolicTensor } from './graph.js';
-import { Session } from './session.js';
+import { Session, type MemoryUse } from './session.js';
 import { formatSummary } from './summary.js';
 
 export interface SequentialArgs {
@@ -343,6 +343,17 @@ export class Model {
   }
 
   /** Copies of every weight, in the documented order (layer by layer; kernel, bias, …). */
+  /**
+   * Bytes of wasm memory the model holds, by use: {parameters, gradients, optimizer,
+   * activations, workspace, data, total}. The formula per layer is in docs/ARCHITECTURE.md
+   * ("Memory"). Activations and data are sized for the largest batch seen so far; after the
+   * first batch of that size, training allocates nothing more.
+   */
+  memory(): MemoryUse {
+    this.alive();
+    return this.s.memory();
+  }
+
   getWeights(): Tensor[] {
     this.buildIfShaped();
     if (!this.s.built) throw new Error('getWeights: the model is not built yet (give the first layer an inputShape or call fit/predict)');

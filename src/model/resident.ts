@@ -29,7 +29,9 @@ export function upload(s: Session, xs: ArrayLike<number>, ys: ArrayLike<number>,
     const o = order.view();
     for (let i = 0; i < n; i++) o[i] = i;
     checkFinite(s.k, x, n * s.inSize, s.inSize, firstSample, what); // a throw here frees all four
-    return { x, y, w, order, kind, n, free: () => { x.free(); y.free(); order.free(); w?.free(); } };
+    const ds: Dataset = { x, y, w, order, kind, n, free: () => { x.free(); y.free(); order.free(); w?.free(); s.resident.delete(ds); } };
+    s.resident.add(ds);
+    return ds;
   });
 }
 

@@ -24,7 +24,7 @@
 // finite; the RNG streams are restored if the step is abandoned, and batch norm commits its
 // moving statistics only after a successful update.
 
-import { runtime, WasmTensor, BYTES, type DType, type Kernels } from '../../bindings/index.js';
+import { core, runtime, WasmTensor, BYTES, type DType, type Kernels } from '../../bindings/index.js';
 import { layerRegistry } from '../layers/index.js';
 import { Layer, size, type BuildContext, type Param, type RngStream, type TrainableParam } from '../layers/layer.js';
 import { serialize } from '../serialization.js';
@@ -35,6 +35,23 @@ import type { Optimizer } from '../optimizers/index.js';
 import { checkFinite } from './data.js';
 import { SPARE_STREAMS, STREAM, StreamBlock } from './streams.js';
 
+
+/** Bytes of wasm memory a model holds, by use (see Session.memory). */
+export interface MemoryUse {
+  /** Weights and non-trainable weights (batch-norm moving statistics). */
+  parameters: number;
+  /** One gradient per trainable weight (per node, for a layer applied more than once). */
+  gradients: number;
+  /** The optimizer's state (e.g. Adam's expAvg, expAvgSq), double-buffered, and a spare buffer per weight. */
+  optimizer: number;
+  /** Each layer's outputs and input gradients for the batch capacity, gradient sums, the loss gradient. */
+  activations: number;
+  /** GEMM workspaces (this model's, and each kernel thread's), per-layer batch statistics, the RNG stream states, scratch. */
+  workspace: number;
+  /** The batch input, label, target and sample-weight buffers, and datasets fit() copied in. */
+  data: number;
+  total: number;
+}
 
 interface Buffers { x: WasmTensor; labels: WasmTensor; targets: WasmTensor; weights: WasmTensor; dOut: WasmTensor; work: WasmTensor }
 
@@ -97,6 +114,8 @@ export class Session {
   /** True when the loss, the metrics or the output changed since prepareLoss. */
   private lossStale = true;
 
+  /** Datasets fit() has copied into wasm memory (while it runs): model.memory()'s data. */
+  readonly resident = new Set<{ x: WasmTensor; y: WasmTensor; w: WasmTensor | null; order: WasmTensor }>();
   private streams: StreamBlock;
   private scratch: WasmTensor | null = null;
   private bufs: Buffers | null = null;
@@ -335,6 +354,7 @@ export class Session {
         for (const n of this.nodes) n.layer.allocate(cap);
         const workBytes = Math.max(64, ...this.nodes.map((n) => n.layer.workBytes(cap)));
         const work = new WasmTensor([Math.ceil(workBytes / 4)], 'int32', 'GEMM workspace');
+        core().reserveThreadWork(workBytes); // each kernel thread's share of a GEMM needs as much at most
         for (const n of this.nodes) n.layer.work = work;
         this.accs = this.slotShapes.map((shape, s) => (s > 0 && this.fanout[s] > 1 ? new WasmTensor([cap, ...shape], this.dtype, `gradient sum of the output of '${this.nodes[s - 1].layer.name}'`) : null));
         this.bufs = {
@@ -590,6 +610,32 @@ export class Session {
     let s = 0;
     for (const p of this.trainableParams()) if (p.regularizer) s += p.regularizer.lambda * this.k.sumSquares(p.value.ptr, p.value.size);
     return s;
+  }
+
+  // ---- memory ----
+
+  /** Bytes of wasm memory this model holds, by what for (model.memory(); docs/ARCHITECTURE.md has the formula). */
+  memory(): MemoryUse {
+    let parameters = 0, gradients = 0, activations = 0, workspace = this.streams.blockBytes, data = 0;
+    for (const l of this.layers) {
+      for (const p of l.params()) { parameters += p.value.bytes; gradients += p.grad?.bytes ?? 0; }
+    }
+    for (const n of this.nodes) {
+      if (n.layer !== n.primary) for (const p of n.layer.params()) gradients += p.grad?.bytes ?? 0; // a twin: its own gradients only
+      activations += n.layer.activationBytes;
+      workspace += n.layer.stateBytes;
+    }
+    for (const t of this.accs) activations += t?.bytes ?? 0;
+    if (this.scratch) workspace += this.scratch.bytes;
+    if (this.bufs) {
+      const b = this.bufs;
+      activations += b.dOut.bytes;
+      workspace += b.work.bytes + (core().threads - 1) * core().threadWorkBytes;
+      data += b.x.bytes + b.labels.bytes + b.targets.bytes + b.weights.bytes;
+    }
+    for (const d of this.resident) data += d.x.bytes + d.y.bytes + (d.w?.bytes ?? 0) + d.order.bytes;
+    const optimizer = this.optimizer?.stateBytes ?? 0;
+    return { parameters, gradients, optimizer, activations, workspace, data, total: parameters + gradients + optimizer + activations + workspace + data };
   }
 
   // ---- state for save/load ----

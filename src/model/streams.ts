@@ -24,6 +24,11 @@ export class StreamBlock {
 
   constructor(private readonly seed: number) {}
 
+  /** Bytes of the block (model.memory()). */
+  get blockBytes(): number {
+    return this.block && !this.block.isFreed ? this.block.bytes : 0;
+  }
+
   /**
    * Makes room for `extra` more streams: a bigger block is allocated and filled before the
    * old one is freed, so a failure leaves the streams as they were.

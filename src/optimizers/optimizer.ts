@@ -132,6 +132,13 @@ export abstract class Optimizer {
     return this.params.flatMap((p, i) => this.slotNames.map((s, j) => ({ name: `${p.name}/${s}`, tensor: this.states[i].slots[j] })));
   }
 
+  /** Bytes of the state and its double buffers, and the spare parameter buffers (model.memory()). */
+  get stateBytes(): number {
+    let b = 0;
+    for (const s of this.states) for (const t of [...s.slots, ...s.next, s.spare]) b += t.bytes;
+    return b;
+  }
+
   /** Updates applied to each parameter (save/load). */
   get paramSteps(): number[] {
     return this.states.map((s) => s.steps);
