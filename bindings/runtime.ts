@@ -36,6 +36,13 @@ export interface Runtime {
   readonly threads: number;
   /** True when the memory is shared (the runtime was started with `threads`). */
   readonly shared: boolean;
+  /**
+   * A GEMM of fewer flops (2·m·n·k) runs on the calling thread alone (default 400,000: waking
+   * a worker costs ~1–20 µs). 0 splits every product that has two tiles; the bits are the same.
+   */
+  minParallelFlops: number;
+  /** The same for the elementwise and per-image kernels, in element operations (default 32,768). */
+  minSplitWork: number;
 }
 
 class Core implements Runtime {

@@ -31,9 +31,9 @@ interface WorkerHandle { terminate(): void }
 // The worker's whole program, as source: it runs in Node's worker_threads (eval) and in web
 // workers (a blob URL: browsers, Deno, Bun) with no file to locate.
 const WORKER_SOURCE = `
-const web = typeof self !== 'undefined' && typeof self.postMessage === 'function';
-const port = web ? self : require('node:worker_threads').parentPort;
-const on = (f) => web ? (self.onmessage = (e) => f(e.data)) : port.on('message', f);
+const parent = typeof require === 'function' ? require('node:worker_threads').parentPort : null;
+const port = parent ?? self;
+const on = (f) => parent ? parent.on('message', f) : (self.onmessage = (e) => f(e.data));
 on((init) => {
   const { module, memory, control, jobs, messages, index, names, spinMs } = init;
   let instance;
@@ -256,12 +256,15 @@ async function spawn(init: WorkerInit): Promise<{ handle: WorkerHandle; ready: P
   let settle!: (e?: Error) => void;
   const ready = new Promise<void>((resolve, reject) => { settle = (e) => (e ? reject(e) : resolve()); });
   const onMessage = (m: { ready?: boolean; error?: string }) => settle(m.error ? new Error(`simdnet: a kernel thread could not start: ${m.error}`) : undefined);
+  // Node, Deno and Bun: worker_threads, whose workers can be unref'd (a web Worker keeps Deno
+  // and Bun running after the script ends); browsers: a module Worker from a blob URL
+  const nodeLike = typeof (globalThis as { process?: { versions?: { node?: unknown } } }).process?.versions?.node === 'string';
   const WebWorker = (globalThis as { Worker?: typeof Worker }).Worker;
-  if (typeof WebWorker === 'function') {
-    // browsers, Deno, Bun
+  if (!nodeLike) {
+    if (typeof WebWorker !== 'function') throw new Error('simdnet: this runtime has no Worker, so it cannot run kernel threads');
     const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-    const w = new WebWorker(url);
-    URL.revokeObjectURL(url);
+    const w = new WebWorker(url, { type: 'module' });
+    void ready.then(() => URL.revokeObjectURL(url), () => URL.revokeObjectURL(url));
     w.onmessage = (e) => onMessage(e.data);
     w.onerror = (e) => { e.preventDefault?.(); settle(new Error(`simdnet: a kernel thread failed: ${e.message || 'the worker script did not run'}`)); };
     w.postMessage(init);

@@ -86,6 +86,28 @@ function run(rt: Runtime, modelDir: string, modelPaths: string[]): Promise<Child
   });
 }
 
+type ThreadRuntime = Runtime | 'node';
+const THREAD_RUNTIMES: ThreadRuntime[] = ['node', 'bun', 'deno'];
+interface ThreadRun { runtime: string; version: string; threads: number; results: WorkloadResult[] }
+
+/** The workloads again in a child process with 2 threads, every threaded kernel split (run-workloads --threads). */
+function runThreaded(rt: ThreadRuntime): Promise<ThreadRun> {
+  const bin = rt === 'node' ? process.execPath : runtimeBinary(rt);
+  const args = rt === 'deno'
+    ? ['run', `--allow-read=${root}`, '--no-config', '--no-lock', '--no-prompt', runner, '--threads', '2']
+    : rt === 'bun' ? ['--no-install', runner, '--threads', '2'] : [runner, '--threads', '2'];
+  const env = { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1', DO_NOT_TRACK: '1' };
+  return new Promise((resolve, reject) => {
+    execFile(bin, args, { cwd: root, env, maxBuffer: 256 << 20, timeout: 90_000 }, (err, stdout, stderr) => {
+      if (err) { reject(new Error(`${rt} --threads 2 failed: ${err.message}\nstderr:\n${stderr}`)); return; }
+      try { resolve(JSON.parse(stdout) as ThreadRun); } catch (e) { reject(new Error(`${rt} --threads 2 printed no JSON (${String(e)})\nstderr:\n${stderr}`)); }
+    });
+  });
+}
+
+const threaded: Partial<Record<ThreadRuntime, ThreadRun>> = {};
+const threadFailures: Partial<Record<ThreadRuntime, string>> = {};
+
 let nodeResults: WorkloadResult[] = [];
 let nodeResume: NodeResume | undefined;
 let resumeNames: string[] = [];
@@ -117,7 +139,11 @@ beforeAll(async () => {
   nodeResults = await runAll(lib);
   nodeResume = await continueInNode(lib, made);
   await Promise.all(pending);
-}, 120_000);
+  // then the threaded runs, one runtime at a time (each uses both cores)
+  for (const rt of THREAD_RUNTIMES) {
+    await runThreaded(rt).then((r) => { threaded[rt] = r; }, (e: unknown) => { threadFailures[rt] = e instanceof Error ? e.message : String(e); });
+  }
+}, 240_000);
 
 afterAll(() => {
   if (resumeDir) rmSync(resumeDir, { recursive: true, force: true });
@@ -164,6 +190,23 @@ for (const rt of RUNTIMES) {
         expect(n, 'node result').toBeDefined();
         expect(c, `${rt} result`).toBeDefined();
         expect(resumeDifferences(n!, c, rt), `${n!.name}: Node ${process.version} vs ${rt} ${children[rt]!.version}`).toEqual([]);
+      });
+    }
+  });
+}
+
+for (const rt of THREAD_RUNTIMES) {
+  describe(`${rt} with 2 threads (every threaded kernel split) trains to Node's one-thread bits`, () => {
+    it(`${rt} ran the workloads on 2 threads`, () => {
+      expect(threadFailures[rt], `${rt} --threads 2 failed`).toBeUndefined();
+      expect(threaded[rt]!.threads).toBe(2);
+      expect(threaded[rt]!.results.map((r) => r.name)).toEqual(nodeResults.map((r) => r.name));
+    });
+    for (const idx of WORKLOADS.map((_, i) => i)) {
+      it(`workload ${idx}: bit-identical`, () => {
+        expect(threadFailures[rt], `${rt} --threads 2 failed`).toBeUndefined();
+        const n = nodeResults[idx], c = threaded[rt]!.results[idx];
+        expect(differences(n, c, `${rt} (2 threads)`), `${n.name}: Node, one thread, vs ${rt} ${threaded[rt]!.version}, 2 threads`).toEqual([]);
       });
     }
   });

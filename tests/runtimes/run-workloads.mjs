@@ -37,8 +37,21 @@ if (seedOffset) {
 }
 
 const runtime = globalThis.Bun ? 'bun' : globalThis.Deno ? 'deno' : 'other';
+// `--threads N`: every threaded kernel split over N threads, down to the smallest call
+const threadsAt = args.indexOf('--threads');
+if (threadsAt >= 0) {
+  const rt = await lib.init({ threads: Number(args[threadsAt + 1]) });
+  rt.minParallelFlops = 0;
+  rt.minSplitWork = 0;
+}
+const threads = threadsAt >= 0 ? (await lib.init()).threads : 1;
 const version = globalThis.Bun ? globalThis.Bun.version : globalThis.Deno ? globalThis.Deno.version.deno : String(globalThis.navigator?.userAgent);
 const results = await runAll(target);
+if (threadsAt >= 0) {
+  // the threads run: the workloads only
+  await write(JSON.stringify({ runtime, version, threads, results }));
+  globalThis.Deno ? globalThis.Deno.exit(0) : globalThis.process.exit(0);
+}
 const files = await resumableFiles(target);
 const resume = [];
 for (const path of resumePaths) {
@@ -46,11 +59,14 @@ for (const path of resumePaths) {
   resume.push(await resumeFromFile(lib, flipBit ? await flipLowestBit(lib, bytes) : bytes));
 }
 const json = JSON.stringify({ runtime, version, results, files, resume });
+await write(json);
 
 // Write the whole string before exiting (stdout may be a pipe that takes it in chunks).
-if (globalThis.Deno) {
-  const bytes = new TextEncoder().encode(json + '\n');
-  for (let off = 0; off < bytes.length;) off += await globalThis.Deno.stdout.write(bytes.subarray(off));
-} else {
-  await new Promise((resolve, reject) => globalThis.process.stdout.write(json + '\n', (e) => (e ? reject(e) : resolve())));
+async function write(json) {
+  if (globalThis.Deno) {
+    const bytes = new TextEncoder().encode(json + '\n');
+    for (let off = 0; off < bytes.length;) off += await globalThis.Deno.stdout.write(bytes.subarray(off));
+  } else {
+    await new Promise((resolve, reject) => globalThis.process.stdout.write(json + '\n', (e) => (e ? reject(e) : resolve())));
+  }
 }
