@@ -68,10 +68,10 @@ export function activationStats<T>(out: usize, x: usize, n: usize, shift: f64, c
  * element alignment. Scalar throughout (no SIMD lanes, so no tail): a histogram is a
  * scatter, which SIMD does not help.
  */
-export function histogram<T>(counts: usize, x: usize, n: usize, lo: f64, hi: f64, bins: i32): void {
+export function histogram<T>(counts: usize, x: usize, n: usize, bins: usize, lo: f64, hi: f64): void {
   const es = sizeof<T>();
   const scale = <f64>bins / (hi - lo);
-  const last = bins - 1;
+  const last = <i32>bins - 1;
   for (let i: usize = 0; i < n; i++) {
     const v = <f64>load<T>(x + i * es);
     if (!(v >= lo && v <= hi)) continue;

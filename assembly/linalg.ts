@@ -79,7 +79,7 @@ export function covarianceWorkBytes(cols: usize): usize {
  * at the end each upper element is divided by rows and mirrored into the lower triangle,
  * so cov is exactly symmetric. rows = 0 gives NaN (0/0), as a mean of nothing is.
  */
-export function covariance<T>(cov: usize, x: usize, mean: usize, rows: usize, cols: usize, work: usize): void {
+export function covariance<T>(cov: usize, work: usize, x: usize, mean: usize, rows: usize, cols: usize): void {
   const es = sizeof<T>();
   const P = roundUp(cols, PW) / PW;
   const t = (work + 15) & ~(<usize>15);
@@ -141,8 +141,8 @@ export function projectWorkBytes(K: usize, M: usize): usize {
  * a null (0) pointer skips its operation. All arithmetic in f64: x' and the sums, then the
  * division, then the addition, then one rounding to T. work: projectWorkBytes(K, M) bytes.
  */
-function product<T>(y: usize, x: usize, sub: usize, mul: usize, b: usize, transB: bool, div: usize, add: usize,
-  rows: usize, K: usize, M: usize, work: usize): void {
+function product<T>(y: usize, work: usize, x: usize, sub: usize, mul: usize, b: usize, transB: bool, div: usize, add: usize,
+  rows: usize, K: usize, M: usize): void {
   const es = sizeof<T>();
   const t = (work + 15) & ~(<usize>15);
   const packedB = t + 128;
@@ -205,8 +205,8 @@ function product<T>(y: usize, x: usize, sub: usize, mul: usize, b: usize, transB
  * (row j = j-th principal axis), x: T [rows, D], mean: f64 [D], div: f64 [k] (√(λ + ε) when
  * whitening) or 0 for none. Also a layer's forward. See product() for the arithmetic.
  */
-export function project<T>(y: usize, x: usize, mean: usize, components: usize, div: usize, rows: usize, D: usize, k: usize, work: usize): void {
-  product<T>(y, x, mean, 0, components, true, div, 0, rows, D, k, work);
+export function project<T>(y: usize, work: usize, x: usize, mean: usize, components: usize, div: usize, rows: usize, D: usize, k: usize): void {
+  product<T>(y, work, x, mean, 0, components, true, div, 0, rows, D, k);
 }
 
 /**
@@ -214,8 +214,8 @@ export function project<T>(y: usize, x: usize, mean: usize, components: usize, d
  * mul: f64 [k] or 0, components f64 [k, D], mean f64 [D] or 0. The PCA inverse transform
  * (mul = √(λ + ε) after whitening) and a PCA layer's backward (mul = 1/√(λ + ε), mean 0).
  */
-export function unproject<T>(x: usize, y: usize, mul: usize, components: usize, mean: usize, rows: usize, k: usize, D: usize, work: usize): void {
-  product<T>(x, y, 0, mul, components, false, 0, mean, rows, k, D, work);
+export function unproject<T>(x: usize, work: usize, y: usize, mul: usize, components: usize, mean: usize, rows: usize, k: usize, D: usize): void {
+  product<T>(x, work, y, 0, mul, components, false, 0, mean, rows, k, D);
 }
 
 // ---------------------------------------------------------------- eigendecomposition
@@ -260,9 +260,9 @@ function dot(p: usize, q: usize, n: usize): f64 {
  * (outputs are then undefined). Every step is IEEE f64 arithmetic in a fixed order: the
  * same bits in every runtime.
  */
-export function symEig(vectors: usize, values: usize, a: usize, n: i32, work: usize): i32 {
-  if (n <= 0) return 0;
-  const N = <usize>n;
+export function symEig(vectors: usize, values: usize, work: usize, a: usize, N: usize): i32 {
+  if (N == 0) return 0;
+  const n = <i32>N; // signed copy for the QL loops, which count down past 0
   const row = N << 3;
   if (vectors != a) memory.copy(vectors, a, N * row);
   const z = vectors, d = values, e = work;

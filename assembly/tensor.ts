@@ -100,7 +100,7 @@ export function gatherRows(out: usize, x: usize, idx: usize, count: usize, rowBy
  * Random translation of each image of x [count, h, w, c] by (dy, dx), each uniform in
  * [−maxShift, maxShift], zero fill: out[y, x] = in[y − dy, x − dx]. out must not alias x.
  */
-export function randomShift<T>(out: usize, x: usize, count: usize, h: usize, w: usize, c: usize, maxShift: i32, state: usize): void {
+export function randomShift<T>(out: usize, state: usize, x: usize, count: usize, h: usize, w: usize, c: usize, maxShift: i32): void {
   const es = sizeof<T>();
   const span = <u32>(2 * maxShift + 1);
   const img = h * w * c * es;
