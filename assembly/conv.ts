@@ -7,6 +7,11 @@
 // output [N, OH, OW, ·]. col is [N·OH·OW, KH·KW·C], row-major, column index (ky·KW + kx)·C + c,
 // which matches a kernel stored [KH, KW, C, F] read as a [KH·KW·C, F] matrix.
 //
+// Sizes are usize; the window arithmetic goes signed (i32) where a window may start in the
+// padding. Alignment: T-aligned pointers. Aliasing: col must not alias x, nor dx col.
+// Tails: im2col only copies; col2im adds each in-bounds run in v128 lanes, then a scalar
+// tail with the same addition, so every element gets the same bits on either path.
+//
 // NOTE: for one (output pixel, ky) the KW·C input values of a window row are contiguous
 // in NHWC, so each is one memory.copy of the in-bounds run plus zero fill of the rest.
 

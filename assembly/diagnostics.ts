@@ -3,6 +3,8 @@
 // and one scalar pass for a histogram with fixed bins. Both may be called on consecutive
 // chunks of the same tensor: the host adds the sums and counts and folds min/max, and the
 // histogram accumulates into its counts.
+// Layout: x flat over n elements of T; outputs f64. Alignment, aliasing and tails: per
+// kernel below.
 
 /**
  * Statistics of n elements of x, written to out (f64[6], 8-byte aligned, not aliasing x):

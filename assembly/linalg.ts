@@ -5,6 +5,13 @@
 // Data x (and projections y) are T = f32 | f64; every statistic (mean, covariance,
 // components, scales) is f64, and every product is accumulated in f64: an f32 input is
 // promoted (exactly) before any arithmetic, and the result rounded once to T.
+// Arguments: outputs, then the scratch `work`, then inputs, sizes. Layout: row-major.
+// Alignment: element-aligned pointers (symEig's work is f64 [n]); the work of covariance
+// and the projections needs none (it is rounded up to 16 bytes inside; the *WorkBytes
+// sizes include the slack). Aliasing: outputs must not alias inputs or work, except that
+// symEig may run in place (vectors = a).
+// Tails: ragged edges are zero-padded panels (below); symEig's row operations and dot
+// products run two f64x2 per step, then a scalar tail, in a fixed order for a given n.
 //
 // Products use one register-tiled micro-kernel (`tile`): a 4×4 block of f64 dot products
 // over `len` terms, from two operands packed into 4-wide panels ([len][4], zero-padded at
@@ -73,7 +80,7 @@ export function covarianceWorkBytes(cols: usize): usize {
 /**
  * cov[cols, cols] = X_cᵀ·X_c / rows with X_c = x − mean (x: T [rows, cols], mean: f64 [cols]),
  * the biased (÷N) covariance of CS231n's PCA recipe. cov is f64, 8-byte aligned, and must
- * not alias x, mean or work. work: covarianceWorkBytes(cols) bytes, 16-byte aligned.
+ * not alias x, mean or work. work: covarianceWorkBytes(cols) bytes.
  * Blocks of COV_ROWS rows are centred into 4-column panels; for each block the upper
  * triangle of 4×4 tiles is accumulated (cov[i, j] += block sum, blocks in row order), and
  * at the end each upper element is divided by rows and mirrored into the lower triangle,

@@ -9,7 +9,14 @@
 // Backward (Ioffe & Szegedy 2015, eq. in §3; the same algebra per group for group norm):
 //   dβ_c = Σ dy,  dγ_c = Σ dy·x̂,  dx = r/M · (M·g − Σg − x̂·Σ(g·x̂)),  g = γ_c·dy
 // over the M elements of each statistics set. Forward saves μ and r; backward recomputes x̂.
-// `acc` is caller scratch of f64: 2·C for batch norm, 2·N·G for group norm.
+// `acc` is caller scratch of f64: 2·C for batch norm, 2·N·G for group norm. It comes right
+// after the outputs: (outputs, acc, inputs, sizes, eps).
+// Alignment: T-aligned pointers, acc 8-byte aligned. Aliasing: y may alias x, and dx may
+// alias dy (each element is read before it is written at the same index); the statistics,
+// acc and dgamma/dbeta must not alias anything.
+// Tails: the affine map (forward, inference) and batch norm's dx run in v128 lanes over C,
+// with a scalar tail doing the same operations in the same order (same bits); the f64
+// statistics passes, group norm and ema are scalar loops.
 
 import { lanes } from "./common";
 

@@ -1,8 +1,13 @@
 // Pooling over NHWC images. Geometry as in conv.ts: x [N, H, W, C], window PH×PW, strides
 // SH, SW, padding padTop/padLeft, output [N, OH, OW, C]. Padded positions never take part:
 // max pooling ignores them and average pooling divides by the number of in-bounds
-// positions (TensorFlow's 'same' rule). Channels are innermost and contiguous, so every
-// loop runs over C with v128 lanes and a scalar tail.
+// positions (TensorFlow's 'same' rule).
+// Alignment: T-aligned pointers; idx is i32 [N, OH, OW, C]. Aliasing: outputs must not
+// alias inputs (the backward kernels zero dx before scattering into it).
+// Tails: channels are innermost and contiguous. f32 maxPool runs 4 channels per v128 with
+// the same strict > as its scalar tail (first maximum wins on either path); avgPool sums
+// in v128 lanes with a scalar tail doing the same addition; the f64 maxPool, the scaling
+// and both backward kernels are scalar loops.
 
 import { lanes } from "./common";
 

@@ -5,6 +5,12 @@
 // so any number of independent streams (per consumer, per worker) can exist.
 // Seeding goes through splitmix64 over (seed, stream): seeds 1, 2, 3 and streams 0, 1, 2
 // give unrelated, well-spread states, never the all-zero state.
+//
+// Arguments: outputs, then `state` (advanced in place) and scratch, then inputs, sizes,
+// scalars. Layout: flat arrays of n elements of T (perm: i32); state is 16 bytes, 4-byte
+// aligned; T-aligned pointers. Aliasing: dropout's y may alias x; no other output may
+// alias an input, the state or the scratch.
+// Tails: none; every kernel is a scalar loop that draws in element order.
 
 @inline function rotl(x: u32, k: u32): u32 {
   return (x << k) | (x >>> (32 - k));
