@@ -6,6 +6,13 @@
 // (leaky) and alpha > 0 (elu), y > 0 ⇔ x > 0, and elu'(x) = y + alpha for x ≤ 0. So a
 // Dense layer with a fused activation keeps one buffer, not two.
 // PReLU needs the input (its alpha is learned and may turn negative) and has its own pair.
+//
+// Layout: row-major [rows, cols] (bias, alpha: [cols]; maxout's z: [rows, units·pieces]);
+// actBackward is flat over n. Alignment: T-aligned pointers, idx i32 (v128 loads need no
+// 16-byte alignment). Aliasing: stated per kernel.
+// Tails: only biasAct (linear, relu) and actBackward (relu) run in SIMD; the scalar tail
+// after the last whole vector makes the same comparison per element, so an element gets
+// the same bits on either path. Every other kernel here is a scalar loop.
 
 import { lanes, sigmoid_, tanh_, expm1_, exp_ } from "./common";
 

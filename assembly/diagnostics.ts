@@ -3,6 +3,8 @@
 // and one scalar pass for a histogram with fixed bins. Both may be called on consecutive
 // chunks of the same tensor: the host adds the sums and counts and folds min/max, and the
 // histogram accumulates into its counts.
+// Layout: x flat over n elements of T; outputs f64. Alignment, aliasing and tails: per
+// kernel below.
 
 /**
  * Statistics of n elements of x, written to out (f64[6], 8-byte aligned, not aliasing x):
@@ -68,10 +70,10 @@ export function activationStats<T>(out: usize, x: usize, n: usize, shift: f64, c
  * element alignment. Scalar throughout (no SIMD lanes, so no tail): a histogram is a
  * scatter, which SIMD does not help.
  */
-export function histogram<T>(counts: usize, x: usize, n: usize, lo: f64, hi: f64, bins: i32): void {
+export function histogram<T>(counts: usize, x: usize, n: usize, bins: usize, lo: f64, hi: f64): void {
   const es = sizeof<T>();
   const scale = <f64>bins / (hi - lo);
-  const last = bins - 1;
+  const last = <i32>bins - 1;
   for (let i: usize = 0; i < n; i++) {
     const v = <f64>load<T>(x + i * es);
     if (!(v >= lo && v <= hi)) continue;

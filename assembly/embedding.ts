@@ -1,5 +1,8 @@
 // Embedding lookup and its gradient (layers.embedding): rows of a [inputDim, D] table,
 // tokens in the model's float dtype.
+// Layout: table [inputDim, D] row-major, tokens [n], out and dy [n, D]. Alignment: T-aligned
+// pointers. Aliasing: no output may alias an input. Tails: none (whole-row copies and
+// scalar loops).
 
 /**
  * Embedding lookup: out[i, :] = table[tokens[i], :] for i < n; table [inputDim, D].

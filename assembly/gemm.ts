@@ -1,7 +1,13 @@
 // GEMM: C[m, n] = (accumulate ? C : 0) + op(A)[m, k] · op(B)[k, n]
+// gemm<T>(c, work, a, b, m, n, k, transA, transB, accumulate): output, workspace, inputs,
+// sizes, flags.
 //
 // Layout: row-major and contiguous. A is [m, k] (or [k, m] when transA), B is [k, n]
 // (or [n, k] when transB), C is [m, n]. C must not alias A or B.
+// Alignment: c, a, b T-aligned (asserted in the debug build); work 16-byte aligned.
+// Tails: m and n need not be multiples of the 4×8 tile: ragged panels are zero-padded when
+// packed, and a partial tile is computed whole into an edge scratch tile, of which only the
+// in-range part is written to C.
 //
 // NOTE: every operand, transposed or not, is first packed into the same panel layout:
 // A into MR-row panels ([kc][MR]), B into NR-column panels ([kc][NR]), zero-padded at
@@ -10,7 +16,8 @@
 // tile keeps 8 accumulators + 2 B vectors + A splats in V8's 15 usable v128 registers;
 // 6×8 or 4×16 tiles spill (measured 30–40% slower), as does unrolling K by hand.
 //
-// `work` is caller-owned scratch of gemmWorkBytes<T>(m, n, k) bytes, 16-byte aligned.
+// `work` is caller-owned scratch of gemmWorkBytes<T>(m, n, k) bytes (its contents need not
+// survive between calls).
 // Summation order over k is sequential for every element, on every path, so results are
 // deterministic and identical between the SIMD and the scalar edge code.
 
@@ -188,8 +195,8 @@ function micro_f64(
 }
 
 export function gemm<T>(
-  c: usize, a: usize, b: usize, m: usize, n: usize, k: usize,
-  transA: bool, transB: bool, accumulate: bool, work: usize,
+  c: usize, work: usize, a: usize, b: usize, m: usize, n: usize, k: usize,
+  transA: bool, transB: bool, accumulate: bool,
 ): void {
   gemmPart<T>(c, work, a, b, m, n, k, transA, transB, accumulate, 0, m, 0, n);
 }

@@ -1,6 +1,8 @@
-// GRU cells (Keras gates z, r, h), the elementwise half of a step; layout, alignment and
-// tails as in assembly/rnn.ts (time-major [N, 3·units] blocks, f32 through the vector
-// activations of assembly/rnn-act.ts). Two variants:
+// GRU cells (Keras gates z, r, h), the elementwise half of a step; layout and alignment as
+// in assembly/rnn.ts (time-major [N, 3·units] blocks, T-aligned pointers), f32 through the
+// vector activations of assembly/rnn-act.ts. Aliasing: stated per kernel. Tails: only the
+// f32 gruCell runs 4 units per v128 (tail units through the same vector code, one lane at
+// a time, as lstmCell); the other kernels are scalar loops. Two variants:
 //   resetAfter: true (Keras 2, cuDNN, torch.nn.GRU): gruCell / gruCellBackward
 //   resetAfter: false (Keras 1, TF.js): gruGates, gruCandidate and their backwards
 

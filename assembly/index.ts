@@ -1,6 +1,9 @@
 // The module's exports: every kernel instantiated for f32 and f64, named `op_dtype`.
 // One name per op across files: bindings/ops.ts wraps each of these under the same name.
 // Pointers are byte offsets into the imported memory; the module allocates nothing.
+// Arguments: outputs, then RNG state and scratch (`work`, `acc`), then inputs, sizes
+// (usize), and codes and scalars last. Each kernel file's header says layout, alignment,
+// aliasing and tail handling.
 
 import { gemm, gemmPart, gemmWorkBytes, GEMM_MR, GEMM_NR } from "./gemm";
 import { biasAct, actBackward, prelu, preluBackward, maxout, maxoutBackward, softmax, softmaxBackward } from "./activations";
@@ -28,8 +31,8 @@ export function math_log(x: f64): f64 { return Math.log(x); }
 // ---- GEMM
 export function gemm_work_bytes_f32(m: usize, n: usize, k: usize): usize { return gemmWorkBytes<f32>(m, n, k); }
 export function gemm_work_bytes_f64(m: usize, n: usize, k: usize): usize { return gemmWorkBytes<f64>(m, n, k); }
-export function gemm_f32(c: usize, a: usize, b: usize, m: usize, n: usize, k: usize, transA: bool, transB: bool, accumulate: bool, work: usize): void { gemm<f32>(c, a, b, m, n, k, transA, transB, accumulate, work); }
-export function gemm_f64(c: usize, a: usize, b: usize, m: usize, n: usize, k: usize, transA: bool, transB: bool, accumulate: bool, work: usize): void { gemm<f64>(c, a, b, m, n, k, transA, transB, accumulate, work); }
+export function gemm_f32(c: usize, work: usize, a: usize, b: usize, m: usize, n: usize, k: usize, transA: bool, transB: bool, accumulate: bool): void { gemm<f32>(c, work, a, b, m, n, k, transA, transB, accumulate); }
+export function gemm_f64(c: usize, work: usize, a: usize, b: usize, m: usize, n: usize, k: usize, transA: bool, transB: bool, accumulate: bool): void { gemm<f64>(c, work, a, b, m, n, k, transA, transB, accumulate); }
 // one block of the product (a thread's share): rows [rs, re) × cols [cs, ce), tile-aligned
 export function gemm_part_f32(c: usize, work: usize, a: usize, b: usize, m: usize, n: usize, k: usize, transA: bool, transB: bool, accumulate: bool, rs: usize, re: usize, cs: usize, ce: usize): void { gemmPart<f32>(c, work, a, b, m, n, k, transA, transB, accumulate, rs, re, cs, ce); }
 export function gemm_part_f64(c: usize, work: usize, a: usize, b: usize, m: usize, n: usize, k: usize, transA: bool, transB: bool, accumulate: bool, rs: usize, re: usize, cs: usize, ce: usize): void { gemmPart<f64>(c, work, a, b, m, n, k, transA, transB, accumulate, rs, re, cs, ce); }
@@ -95,13 +98,13 @@ export function adamw_step_f64(pOut: usize, mOut: usize, vOut: usize, p: usize, 
 
 // ---- random numbers
 export function rng_seed(state: usize, seedLo: u32, seedHi: u32, stream: u32): void { rngSeed(state, seedLo, seedHi, stream); }
-export function rng_uniform_f32(out: usize, n: usize, state: usize, lo: f64, hi: f64): void { rngUniform<f32>(out, n, state, lo, hi); }
-export function rng_uniform_f64(out: usize, n: usize, state: usize, lo: f64, hi: f64): void { rngUniform<f64>(out, n, state, lo, hi); }
-export function rng_normal_f32(out: usize, n: usize, state: usize, mean: f64, std: f64, truncate: bool, scratch: usize): void { rngNormal<f32>(out, n, state, mean, std, truncate, scratch); }
-export function rng_normal_f64(out: usize, n: usize, state: usize, mean: f64, std: f64, truncate: bool, scratch: usize): void { rngNormal<f64>(out, n, state, mean, std, truncate, scratch); }
-export function dropout_f32(y: usize, mask: usize, x: usize, n: usize, state: usize, rate: f64): void { dropout<f32>(y, mask, x, n, state, rate); }
-export function dropout_f64(y: usize, mask: usize, x: usize, n: usize, state: usize, rate: f64): void { dropout<f64>(y, mask, x, n, state, rate); }
-export function shuffle_i32(perm: usize, n: usize, state: usize): void { shuffleI32(perm, n, state); }
+export function rng_uniform_f32(out: usize, state: usize, n: usize, lo: f64, hi: f64): void { rngUniform<f32>(out, state, n, lo, hi); }
+export function rng_uniform_f64(out: usize, state: usize, n: usize, lo: f64, hi: f64): void { rngUniform<f64>(out, state, n, lo, hi); }
+export function rng_normal_f32(out: usize, state: usize, scratch: usize, n: usize, mean: f64, std: f64, truncate: bool): void { rngNormal<f32>(out, state, scratch, n, mean, std, truncate); }
+export function rng_normal_f64(out: usize, state: usize, scratch: usize, n: usize, mean: f64, std: f64, truncate: bool): void { rngNormal<f64>(out, state, scratch, n, mean, std, truncate); }
+export function dropout_f32(y: usize, mask: usize, state: usize, x: usize, n: usize, rate: f64): void { dropout<f32>(y, mask, state, x, n, rate); }
+export function dropout_f64(y: usize, mask: usize, state: usize, x: usize, n: usize, rate: f64): void { dropout<f64>(y, mask, state, x, n, rate); }
+export function shuffle_i32(perm: usize, state: usize, n: usize): void { shuffleI32(perm, state, n); }
 
 // ---- tensor utilities
 export function col_sum_f32(out: usize, x: usize, rows: usize, cols: usize, accumulate: bool): void { colSum<f32>(out, x, rows, cols, accumulate); }
@@ -115,34 +118,34 @@ export function first_non_finite_f64(x: usize, n: usize): i32 { return firstNonF
 export function l2_f32(grad: usize, w: usize, n: usize, lambda: f64): f64 { return l2<f32>(grad, w, n, lambda); }
 export function l2_f64(grad: usize, w: usize, n: usize, lambda: f64): f64 { return l2<f64>(grad, w, n, lambda); }
 export function gather_rows(out: usize, x: usize, idx: usize, count: usize, rowBytes: usize): void { gatherRows(out, x, idx, count, rowBytes); }
-export function random_shift_f32(out: usize, x: usize, count: usize, h: usize, w: usize, c: usize, maxShift: i32, state: usize): void { randomShift<f32>(out, x, count, h, w, c, maxShift, state); }
-export function random_shift_f64(out: usize, x: usize, count: usize, h: usize, w: usize, c: usize, maxShift: i32, state: usize): void { randomShift<f64>(out, x, count, h, w, c, maxShift, state); }
+export function random_shift_f32(out: usize, state: usize, x: usize, count: usize, h: usize, w: usize, c: usize, maxShift: i32): void { randomShift<f32>(out, state, x, count, h, w, c, maxShift); }
+export function random_shift_f64(out: usize, state: usize, x: usize, count: usize, h: usize, w: usize, c: usize, maxShift: i32): void { randomShift<f64>(out, state, x, count, h, w, c, maxShift); }
 
 // ---- convolution, pooling, normalization
-export function im2col_f32(col: usize, x: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { im2col<f32>(col, x, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW); }
-export function im2col_f64(col: usize, x: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { im2col<f64>(col, x, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW); }
-export function col2im_f32(dx: usize, col: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { col2im<f32>(dx, col, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW); }
-export function col2im_f64(dx: usize, col: usize, N: i32, H: i32, W: i32, C: i32, KH: i32, KW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { col2im<f64>(dx, col, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW); }
-export function max_pool_f32(y: usize, idx: usize, x: usize, N: i32, H: i32, W: i32, C: i32, PH: i32, PW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { maxPool<f32>(y, idx, x, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
-export function max_pool_f64(y: usize, idx: usize, x: usize, N: i32, H: i32, W: i32, C: i32, PH: i32, PW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { maxPool<f64>(y, idx, x, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
-export function max_pool_backward_f32(dx: usize, dy: usize, idx: usize, N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32): void { maxPoolBackward<f32>(dx, dy, idx, N, H, W, C, OH, OW); }
-export function max_pool_backward_f64(dx: usize, dy: usize, idx: usize, N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32): void { maxPoolBackward<f64>(dx, dy, idx, N, H, W, C, OH, OW); }
-export function avg_pool_f32(y: usize, x: usize, N: i32, H: i32, W: i32, C: i32, PH: i32, PW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { avgPool<f32>(y, x, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
-export function avg_pool_f64(y: usize, x: usize, N: i32, H: i32, W: i32, C: i32, PH: i32, PW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { avgPool<f64>(y, x, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
-export function avg_pool_backward_f32(dx: usize, dy: usize, N: i32, H: i32, W: i32, C: i32, PH: i32, PW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { avgPoolBackward<f32>(dx, dy, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
-export function avg_pool_backward_f64(dx: usize, dy: usize, N: i32, H: i32, W: i32, C: i32, PH: i32, PW: i32, SH: i32, SW: i32, pt: i32, pl: i32, OH: i32, OW: i32): void { avgPoolBackward<f64>(dx, dy, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
-export function batch_norm_train_f32(y: usize, mean: usize, invstd: usize, variance: usize, x: usize, gamma: usize, beta: usize, rows: i32, C: i32, eps: f64, acc: usize): void { batchNormTrain<f32>(y, mean, invstd, variance, x, gamma, beta, rows, C, eps, acc); }
-export function batch_norm_train_f64(y: usize, mean: usize, invstd: usize, variance: usize, x: usize, gamma: usize, beta: usize, rows: i32, C: i32, eps: f64, acc: usize): void { batchNormTrain<f64>(y, mean, invstd, variance, x, gamma, beta, rows, C, eps, acc); }
-export function batch_norm_infer_f32(y: usize, invstd: usize, x: usize, mm: usize, mv: usize, gamma: usize, beta: usize, rows: i32, C: i32, eps: f64): void { batchNormInfer<f32>(y, invstd, x, mm, mv, gamma, beta, rows, C, eps); }
-export function batch_norm_infer_f64(y: usize, invstd: usize, x: usize, mm: usize, mv: usize, gamma: usize, beta: usize, rows: i32, C: i32, eps: f64): void { batchNormInfer<f64>(y, invstd, x, mm, mv, gamma, beta, rows, C, eps); }
-export function batch_norm_backward_f32(dx: usize, dgamma: usize, dbeta: usize, dy: usize, x: usize, mean: usize, invstd: usize, gamma: usize, rows: i32, C: i32, acc: usize): void { batchNormBackward<f32>(dx, dgamma, dbeta, dy, x, mean, invstd, gamma, rows, C, acc); }
-export function batch_norm_backward_f64(dx: usize, dgamma: usize, dbeta: usize, dy: usize, x: usize, mean: usize, invstd: usize, gamma: usize, rows: i32, C: i32, acc: usize): void { batchNormBackward<f64>(dx, dgamma, dbeta, dy, x, mean, invstd, gamma, rows, C, acc); }
-export function ema_f32(moving: usize, batch: usize, n: i32, momentum: f64): void { ema<f32>(moving, batch, n, momentum); }
-export function ema_f64(moving: usize, batch: usize, n: i32, momentum: f64): void { ema<f64>(moving, batch, n, momentum); }
-export function group_norm_f32(y: usize, mean: usize, invstd: usize, x: usize, gamma: usize, beta: usize, N: i32, S: i32, C: i32, G: i32, eps: f64, acc: usize): void { groupNorm<f32>(y, mean, invstd, x, gamma, beta, N, S, C, G, eps, acc); }
-export function group_norm_f64(y: usize, mean: usize, invstd: usize, x: usize, gamma: usize, beta: usize, N: i32, S: i32, C: i32, G: i32, eps: f64, acc: usize): void { groupNorm<f64>(y, mean, invstd, x, gamma, beta, N, S, C, G, eps, acc); }
-export function group_norm_backward_f32(dx: usize, dgamma: usize, dbeta: usize, dy: usize, x: usize, mean: usize, invstd: usize, gamma: usize, N: i32, S: i32, C: i32, G: i32, acc: usize): void { groupNormBackward<f32>(dx, dgamma, dbeta, dy, x, mean, invstd, gamma, N, S, C, G, acc); }
-export function group_norm_backward_f64(dx: usize, dgamma: usize, dbeta: usize, dy: usize, x: usize, mean: usize, invstd: usize, gamma: usize, N: i32, S: i32, C: i32, G: i32, acc: usize): void { groupNormBackward<f64>(dx, dgamma, dbeta, dy, x, mean, invstd, gamma, N, S, C, G, acc); }
+export function im2col_f32(col: usize, x: usize, N: usize, H: usize, W: usize, C: usize, KH: usize, KW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize): void { im2col<f32>(col, x, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW); }
+export function im2col_f64(col: usize, x: usize, N: usize, H: usize, W: usize, C: usize, KH: usize, KW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize): void { im2col<f64>(col, x, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW); }
+export function col2im_f32(dx: usize, col: usize, N: usize, H: usize, W: usize, C: usize, KH: usize, KW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize): void { col2im<f32>(dx, col, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW); }
+export function col2im_f64(dx: usize, col: usize, N: usize, H: usize, W: usize, C: usize, KH: usize, KW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize): void { col2im<f64>(dx, col, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW); }
+export function max_pool_f32(y: usize, idx: usize, x: usize, N: usize, H: usize, W: usize, C: usize, PH: usize, PW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize): void { maxPool<f32>(y, idx, x, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
+export function max_pool_f64(y: usize, idx: usize, x: usize, N: usize, H: usize, W: usize, C: usize, PH: usize, PW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize): void { maxPool<f64>(y, idx, x, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
+export function max_pool_backward_f32(dx: usize, dy: usize, idx: usize, N: usize, H: usize, W: usize, C: usize, OH: usize, OW: usize): void { maxPoolBackward<f32>(dx, dy, idx, N, H, W, C, OH, OW); }
+export function max_pool_backward_f64(dx: usize, dy: usize, idx: usize, N: usize, H: usize, W: usize, C: usize, OH: usize, OW: usize): void { maxPoolBackward<f64>(dx, dy, idx, N, H, W, C, OH, OW); }
+export function avg_pool_f32(y: usize, x: usize, N: usize, H: usize, W: usize, C: usize, PH: usize, PW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize): void { avgPool<f32>(y, x, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
+export function avg_pool_f64(y: usize, x: usize, N: usize, H: usize, W: usize, C: usize, PH: usize, PW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize): void { avgPool<f64>(y, x, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
+export function avg_pool_backward_f32(dx: usize, dy: usize, N: usize, H: usize, W: usize, C: usize, PH: usize, PW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize): void { avgPoolBackward<f32>(dx, dy, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
+export function avg_pool_backward_f64(dx: usize, dy: usize, N: usize, H: usize, W: usize, C: usize, PH: usize, PW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize): void { avgPoolBackward<f64>(dx, dy, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
+export function batch_norm_train_f32(y: usize, mean: usize, invstd: usize, variance: usize, acc: usize, x: usize, gamma: usize, beta: usize, rows: usize, C: usize, eps: f64): void { batchNormTrain<f32>(y, mean, invstd, variance, acc, x, gamma, beta, rows, C, eps); }
+export function batch_norm_train_f64(y: usize, mean: usize, invstd: usize, variance: usize, acc: usize, x: usize, gamma: usize, beta: usize, rows: usize, C: usize, eps: f64): void { batchNormTrain<f64>(y, mean, invstd, variance, acc, x, gamma, beta, rows, C, eps); }
+export function batch_norm_infer_f32(y: usize, invstd: usize, x: usize, mm: usize, mv: usize, gamma: usize, beta: usize, rows: usize, C: usize, eps: f64): void { batchNormInfer<f32>(y, invstd, x, mm, mv, gamma, beta, rows, C, eps); }
+export function batch_norm_infer_f64(y: usize, invstd: usize, x: usize, mm: usize, mv: usize, gamma: usize, beta: usize, rows: usize, C: usize, eps: f64): void { batchNormInfer<f64>(y, invstd, x, mm, mv, gamma, beta, rows, C, eps); }
+export function batch_norm_backward_f32(dx: usize, dgamma: usize, dbeta: usize, acc: usize, dy: usize, x: usize, mean: usize, invstd: usize, gamma: usize, rows: usize, C: usize): void { batchNormBackward<f32>(dx, dgamma, dbeta, acc, dy, x, mean, invstd, gamma, rows, C); }
+export function batch_norm_backward_f64(dx: usize, dgamma: usize, dbeta: usize, acc: usize, dy: usize, x: usize, mean: usize, invstd: usize, gamma: usize, rows: usize, C: usize): void { batchNormBackward<f64>(dx, dgamma, dbeta, acc, dy, x, mean, invstd, gamma, rows, C); }
+export function ema_f32(moving: usize, batch: usize, n: usize, momentum: f64): void { ema<f32>(moving, batch, n, momentum); }
+export function ema_f64(moving: usize, batch: usize, n: usize, momentum: f64): void { ema<f64>(moving, batch, n, momentum); }
+export function group_norm_f32(y: usize, mean: usize, invstd: usize, acc: usize, x: usize, gamma: usize, beta: usize, N: usize, S: usize, C: usize, G: usize, eps: f64): void { groupNorm<f32>(y, mean, invstd, acc, x, gamma, beta, N, S, C, G, eps); }
+export function group_norm_f64(y: usize, mean: usize, invstd: usize, acc: usize, x: usize, gamma: usize, beta: usize, N: usize, S: usize, C: usize, G: usize, eps: f64): void { groupNorm<f64>(y, mean, invstd, acc, x, gamma, beta, N, S, C, G, eps); }
+export function group_norm_backward_f32(dx: usize, dgamma: usize, dbeta: usize, acc: usize, dy: usize, x: usize, mean: usize, invstd: usize, gamma: usize, N: usize, S: usize, C: usize, G: usize): void { groupNormBackward<f32>(dx, dgamma, dbeta, acc, dy, x, mean, invstd, gamma, N, S, C, G); }
+export function group_norm_backward_f64(dx: usize, dgamma: usize, dbeta: usize, acc: usize, dy: usize, x: usize, mean: usize, invstd: usize, gamma: usize, N: usize, S: usize, C: usize, G: usize): void { groupNormBackward<f64>(dx, dgamma, dbeta, acc, dy, x, mean, invstd, gamma, N, S, C, G); }
 export function sum_squared_diff_f32(a: usize, b: usize, n: usize): f64 { return sumSquaredDiff<f32>(a, b, n); }
 export function sum_squared_diff_f64(a: usize, b: usize, n: usize): f64 { return sumSquaredDiff<f64>(a, b, n); }
 export function count_zeros_f32(x: usize, n: usize): i32 { return countZeros<f32>(x, n); }
@@ -179,8 +182,8 @@ export function embedding_backward_f64(dtable: usize, dy: usize, tokens: usize, 
 import { activationStats, histogram } from "./diagnostics";
 export function activation_stats_f32(out: usize, x: usize, n: usize, shift: f64, center: f64, threshold: f64): void { activationStats<f32>(out, x, n, shift, center, threshold); }
 export function activation_stats_f64(out: usize, x: usize, n: usize, shift: f64, center: f64, threshold: f64): void { activationStats<f64>(out, x, n, shift, center, threshold); }
-export function histogram_f32(counts: usize, x: usize, n: usize, lo: f64, hi: f64, bins: i32): void { histogram<f32>(counts, x, n, lo, hi, bins); }
-export function histogram_f64(counts: usize, x: usize, n: usize, lo: f64, hi: f64, bins: i32): void { histogram<f64>(counts, x, n, lo, hi, bins); }
+export function histogram_f32(counts: usize, x: usize, n: usize, bins: usize, lo: f64, hi: f64): void { histogram<f32>(counts, x, n, bins, lo, hi); }
+export function histogram_f64(counts: usize, x: usize, n: usize, bins: usize, lo: f64, hi: f64): void { histogram<f64>(counts, x, n, bins, lo, hi); }
 
 // ---- preprocessing (src/toolkit/preprocess.ts, layers normalization/preprocess): per-column
 // statistics and affine maps, covariance, projections and the symmetric eigendecomposition (f64)
@@ -194,15 +197,15 @@ export function unstandardize_f32(x: usize, y: usize, mean: usize, div: usize, r
 export function unstandardize_f64(x: usize, y: usize, mean: usize, div: usize, rows: usize, cols: usize): void { unstandardize<f64>(x, y, mean, div, rows, cols); }
 export function prepare_scale_f32(out: usize, v: usize, n: usize, mode: i32, eps: f64): void { prepareScale<f32>(out, v, n, mode, eps); }
 export function prepare_scale_f64(out: usize, v: usize, n: usize, mode: i32, eps: f64): void { prepareScale<f64>(out, v, n, mode, eps); }
-export function covariance_f32(cov: usize, x: usize, mean: usize, rows: usize, cols: usize, work: usize): void { covariance<f32>(cov, x, mean, rows, cols, work); }
-export function covariance_f64(cov: usize, x: usize, mean: usize, rows: usize, cols: usize, work: usize): void { covariance<f64>(cov, x, mean, rows, cols, work); }
-export function project_f32(y: usize, x: usize, mean: usize, components: usize, div: usize, rows: usize, D: usize, k: usize, work: usize): void { project<f32>(y, x, mean, components, div, rows, D, k, work); }
-export function project_f64(y: usize, x: usize, mean: usize, components: usize, div: usize, rows: usize, D: usize, k: usize, work: usize): void { project<f64>(y, x, mean, components, div, rows, D, k, work); }
-export function unproject_f32(x: usize, y: usize, mul: usize, components: usize, mean: usize, rows: usize, k: usize, D: usize, work: usize): void { unproject<f32>(x, y, mul, components, mean, rows, k, D, work); }
-export function unproject_f64(x: usize, y: usize, mul: usize, components: usize, mean: usize, rows: usize, k: usize, D: usize, work: usize): void { unproject<f64>(x, y, mul, components, mean, rows, k, D, work); }
+export function covariance_f32(cov: usize, work: usize, x: usize, mean: usize, rows: usize, cols: usize): void { covariance<f32>(cov, work, x, mean, rows, cols); }
+export function covariance_f64(cov: usize, work: usize, x: usize, mean: usize, rows: usize, cols: usize): void { covariance<f64>(cov, work, x, mean, rows, cols); }
+export function project_f32(y: usize, work: usize, x: usize, mean: usize, components: usize, div: usize, rows: usize, D: usize, k: usize): void { project<f32>(y, work, x, mean, components, div, rows, D, k); }
+export function project_f64(y: usize, work: usize, x: usize, mean: usize, components: usize, div: usize, rows: usize, D: usize, k: usize): void { project<f64>(y, work, x, mean, components, div, rows, D, k); }
+export function unproject_f32(x: usize, work: usize, y: usize, mul: usize, components: usize, mean: usize, rows: usize, k: usize, D: usize): void { unproject<f32>(x, work, y, mul, components, mean, rows, k, D); }
+export function unproject_f64(x: usize, work: usize, y: usize, mul: usize, components: usize, mean: usize, rows: usize, k: usize, D: usize): void { unproject<f64>(x, work, y, mul, components, mean, rows, k, D); }
 export function covariance_work_bytes(cols: usize): usize { return covarianceWorkBytes(cols); }
 export function project_work_bytes(K: usize, M: usize): usize { return projectWorkBytes(K, M); }
-export function sym_eig_f64(vectors: usize, values: usize, a: usize, n: i32, work: usize): i32 { return symEig(vectors, values, a, n, work); }
+export function sym_eig_f64(vectors: usize, values: usize, work: usize, a: usize, n: usize): i32 { return symEig(vectors, values, work, a, n); }
 
 // ---- merge layers and gradient sums of the functional API (assembly/merge.ts)
 export function add_to_f32(out: usize, a: usize, b: usize, n: usize): void { addTo<f32>(out, a, b, n); }

@@ -5,6 +5,13 @@
 // Data x (and projections y) are T = f32 | f64; every statistic (mean, covariance,
 // components, scales) is f64, and every product is accumulated in f64: an f32 input is
 // promoted (exactly) before any arithmetic, and the result rounded once to T.
+// Arguments: outputs, then the scratch `work`, then inputs, sizes. Layout: row-major.
+// Alignment: element-aligned pointers (symEig's work is f64 [n]); the work of covariance
+// and the projections needs none (it is rounded up to 16 bytes inside; the *WorkBytes
+// sizes include the slack). Aliasing: outputs must not alias inputs or work, except that
+// symEig may run in place (vectors = a).
+// Tails: ragged edges are zero-padded panels (below); symEig's row operations and dot
+// products run two f64x2 per step, then a scalar tail, in a fixed order for a given n.
 //
 // Products use one register-tiled micro-kernel (`tile`): a 4×4 block of f64 dot products
 // over `len` terms, from two operands packed into 4-wide panels ([len][4], zero-padded at
@@ -73,13 +80,13 @@ export function covarianceWorkBytes(cols: usize): usize {
 /**
  * cov[cols, cols] = X_cᵀ·X_c / rows with X_c = x − mean (x: T [rows, cols], mean: f64 [cols]),
  * the biased (÷N) covariance of CS231n's PCA recipe. cov is f64, 8-byte aligned, and must
- * not alias x, mean or work. work: covarianceWorkBytes(cols) bytes, 16-byte aligned.
+ * not alias x, mean or work. work: covarianceWorkBytes(cols) bytes.
  * Blocks of COV_ROWS rows are centred into 4-column panels; for each block the upper
  * triangle of 4×4 tiles is accumulated (cov[i, j] += block sum, blocks in row order), and
  * at the end each upper element is divided by rows and mirrored into the lower triangle,
  * so cov is exactly symmetric. rows = 0 gives NaN (0/0), as a mean of nothing is.
  */
-export function covariance<T>(cov: usize, x: usize, mean: usize, rows: usize, cols: usize, work: usize): void {
+export function covariance<T>(cov: usize, work: usize, x: usize, mean: usize, rows: usize, cols: usize): void {
   const es = sizeof<T>();
   const P = roundUp(cols, PW) / PW;
   const t = (work + 15) & ~(<usize>15);
@@ -141,8 +148,8 @@ export function projectWorkBytes(K: usize, M: usize): usize {
  * a null (0) pointer skips its operation. All arithmetic in f64: x' and the sums, then the
  * division, then the addition, then one rounding to T. work: projectWorkBytes(K, M) bytes.
  */
-function product<T>(y: usize, x: usize, sub: usize, mul: usize, b: usize, transB: bool, div: usize, add: usize,
-  rows: usize, K: usize, M: usize, work: usize): void {
+function product<T>(y: usize, work: usize, x: usize, sub: usize, mul: usize, b: usize, transB: bool, div: usize, add: usize,
+  rows: usize, K: usize, M: usize): void {
   const es = sizeof<T>();
   const t = (work + 15) & ~(<usize>15);
   const packedB = t + 128;
@@ -205,8 +212,8 @@ function product<T>(y: usize, x: usize, sub: usize, mul: usize, b: usize, transB
  * (row j = j-th principal axis), x: T [rows, D], mean: f64 [D], div: f64 [k] (√(λ + ε) when
  * whitening) or 0 for none. Also a layer's forward. See product() for the arithmetic.
  */
-export function project<T>(y: usize, x: usize, mean: usize, components: usize, div: usize, rows: usize, D: usize, k: usize, work: usize): void {
-  product<T>(y, x, mean, 0, components, true, div, 0, rows, D, k, work);
+export function project<T>(y: usize, work: usize, x: usize, mean: usize, components: usize, div: usize, rows: usize, D: usize, k: usize): void {
+  product<T>(y, work, x, mean, 0, components, true, div, 0, rows, D, k);
 }
 
 /**
@@ -214,8 +221,8 @@ export function project<T>(y: usize, x: usize, mean: usize, components: usize, d
  * mul: f64 [k] or 0, components f64 [k, D], mean f64 [D] or 0. The PCA inverse transform
  * (mul = √(λ + ε) after whitening) and a PCA layer's backward (mul = 1/√(λ + ε), mean 0).
  */
-export function unproject<T>(x: usize, y: usize, mul: usize, components: usize, mean: usize, rows: usize, k: usize, D: usize, work: usize): void {
-  product<T>(x, y, 0, mul, components, false, 0, mean, rows, k, D, work);
+export function unproject<T>(x: usize, work: usize, y: usize, mul: usize, components: usize, mean: usize, rows: usize, k: usize, D: usize): void {
+  product<T>(x, work, y, 0, mul, components, false, 0, mean, rows, k, D);
 }
 
 // ---------------------------------------------------------------- eigendecomposition
@@ -260,9 +267,9 @@ function dot(p: usize, q: usize, n: usize): f64 {
  * (outputs are then undefined). Every step is IEEE f64 arithmetic in a fixed order: the
  * same bits in every runtime.
  */
-export function symEig(vectors: usize, values: usize, a: usize, n: i32, work: usize): i32 {
-  if (n <= 0) return 0;
-  const N = <usize>n;
+export function symEig(vectors: usize, values: usize, work: usize, a: usize, N: usize): i32 {
+  if (N == 0) return 0;
+  const n = <i32>N; // signed copy for the QL loops, which count down past 0
   const row = N << 3;
   if (vectors != a) memory.copy(vectors, a, N * row);
   const z = vectors, d = values, e = work;

@@ -5,6 +5,10 @@
 // Sample weights: `w` points to one weight per row (T), or is 0 for all ones. A row's loss
 // and gradient are multiplied by its weight and the mean still divides by the row count,
 // as Keras weights losses (sum over the batch of w·loss, divided by the batch size).
+//
+// Layout: row-major [rows, cols]; int labels are i32 [rows]. Alignment: T-aligned pointers.
+// Aliasing: a gradient may alias the logits or predictions it is taken of (each element is
+// read before it is written at the same index). Tails: none; every kernel is a scalar loop.
 
 import { exp_, log_, log1p_, sigmoid_ } from "./common";
 

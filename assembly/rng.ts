@@ -5,6 +5,12 @@
 // so any number of independent streams (per consumer, per worker) can exist.
 // Seeding goes through splitmix64 over (seed, stream): seeds 1, 2, 3 and streams 0, 1, 2
 // give unrelated, well-spread states, never the all-zero state.
+//
+// Arguments: outputs, then `state` (advanced in place) and scratch, then inputs, sizes,
+// scalars. Layout: flat arrays of n elements of T (perm: i32); state is 16 bytes, 4-byte
+// aligned; T-aligned pointers. Aliasing: dropout's y may alias x; no other output may
+// alias an input, the state or the scratch.
+// Tails: none; every kernel is a scalar loop that draws in element order.
 
 @inline function rotl(x: u32, k: u32): u32 {
   return (x << k) | (x >>> (32 - k));
@@ -56,7 +62,7 @@ export function rngSeed(state: usize, seedLo: u32, seedHi: u32, stream: u32): vo
  * out[i] = lo + (hi − lo)·u, u uniform in [0, 1), computed in f64 then rounded to T.
  * A value that rounds up to hi is redrawn, so the result stays in [lo, hi) (lo when lo == hi).
  */
-export function rngUniform<T>(out: usize, n: usize, state: usize, lo: f64, hi: f64): void {
+export function rngUniform<T>(out: usize, state: usize, n: usize, lo: f64, hi: f64): void {
   const es = sizeof<T>();
   for (let i: usize = 0; i < n; i++) {
     let v = <T>(lo + (hi - lo) * nextF64(state));
@@ -80,7 +86,7 @@ export function rngUniform<T>(out: usize, n: usize, state: usize, lo: f64, hi: f
  * truncate: z is redrawn until |z| ≤ 2, as Keras's truncated normal.
  * `scratch` is 8 bytes of caller memory.
  */
-export function rngNormal<T>(out: usize, n: usize, state: usize, mean: f64, std: f64, truncate: bool, scratch: usize): void {
+export function rngNormal<T>(out: usize, state: usize, scratch: usize, n: usize, mean: f64, std: f64, truncate: bool): void {
   const es = sizeof<T>();
   let haveSpare = false;
   for (let i: usize = 0; i < n; i++) {
@@ -97,7 +103,7 @@ export function rngNormal<T>(out: usize, n: usize, state: usize, mean: f64, std:
  * Inverted dropout: mask[i] = u ≥ rate ? 1 / (1 − rate) : 0, y[i] = x[i]·mask[i].
  * y may alias x. rate in [0, 1).
  */
-export function dropout<T>(y: usize, mask: usize, x: usize, n: usize, state: usize, rate: f64): void {
+export function dropout<T>(y: usize, mask: usize, state: usize, x: usize, n: usize, rate: f64): void {
   const es = sizeof<T>();
   const scale = <T>(1.0 / (1.0 - rate));
   // compare 32-bit draws against an integer threshold: one draw per element
@@ -111,7 +117,7 @@ export function dropout<T>(y: usize, mask: usize, x: usize, n: usize, state: usi
 }
 
 /** Fisher–Yates shuffle of an i32 array in place. */
-export function shuffleI32(perm: usize, n: usize, state: usize): void {
+export function shuffleI32(perm: usize, state: usize, n: usize): void {
   if (n < 2) return;
   for (let i = n - 1; i > 0; i--) {
     const j = <usize>nextInt(state, <u32>(i + 1));

@@ -1,5 +1,14 @@
 // Small tensor kernels: reductions, elementwise products, regularization, batch gathering
 // and the image augmentation of the training pipeline.
+//
+// Layout: flat n elements, or row-major [rows, cols]; images NHWC. Alignment: T-aligned
+// pointers, i32 indices and labels (v128 loads need no 16-byte alignment). Aliasing: mul's
+// out may alias a or b and l2 updates grad in place; every other output must not alias
+// an input.
+// Tails: colSum and mul run in v128 lanes with a scalar tail doing the same operation (same
+// bits); sumSquares adds f64x2 partial sums, then the scalar tail, in a fixed order for a
+// given n; firstNonFinite scans in lanes, then finds the exact index with scalar loads;
+// the rest are scalar loops.
 
 import { lanes } from "./common";
 import { nextInt } from "./rng";
@@ -100,7 +109,7 @@ export function gatherRows(out: usize, x: usize, idx: usize, count: usize, rowBy
  * Random translation of each image of x [count, h, w, c] by (dy, dx), each uniform in
  * [−maxShift, maxShift], zero fill: out[y, x] = in[y − dy, x − dx]. out must not alias x.
  */
-export function randomShift<T>(out: usize, x: usize, count: usize, h: usize, w: usize, c: usize, maxShift: i32, state: usize): void {
+export function randomShift<T>(out: usize, state: usize, x: usize, count: usize, h: usize, w: usize, c: usize, maxShift: i32): void {
   const es = sizeof<T>();
   const span = <u32>(2 * maxShift + 1);
   const img = h * w * c * es;

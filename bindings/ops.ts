@@ -1,7 +1,10 @@
 // Typed wrappers of the wasm exports. Each dtype-generic op `op_f32` / `op_f64` is bound
 // once per dtype under the same camelCase name (`gemm_f32` → kernels('float32').gemm), so
 // the model layer picks its dtype once and calls kernels with no per-call dispatch.
-// Pointers are byte offsets into the runtime's memory; sizes are element counts.
+// Pointers are byte offsets into the runtime's memory; sizes are element counts (usize in
+// wasm: non-negative integers below 2³²).
+// Argument order, in every kernel: outputs, then RNG state and scratch (`work`, `acc`),
+// then inputs, sizes, and scalars or flags last.
 
 export type DType = 'float32' | 'float64';
 
@@ -17,7 +20,7 @@ type Ptr = number;
 export interface Kernels {
   readonly bytes: 4 | 8;
   gemmWorkBytes(m: number, n: number, k: number): number;
-  gemm(c: Ptr, a: Ptr, b: Ptr, m: number, n: number, k: number, transA: boolean, transB: boolean, accumulate: boolean, work: Ptr): void;
+  gemm(c: Ptr, work: Ptr, a: Ptr, b: Ptr, m: number, n: number, k: number, transA: boolean, transB: boolean, accumulate: boolean): void;
   biasAct(y: Ptr, x: Ptr, bias: Ptr, rows: number, cols: number, act: number, alpha: number): void;
   actBackward(dx: Ptr, dy: Ptr, y: Ptr, n: number, act: number, alpha: number): void;
   prelu(y: Ptr, x: Ptr, alpha: Ptr, rows: number, cols: number): void;
@@ -47,15 +50,16 @@ export interface Kernels {
   adagradStep(pOut: Ptr, sumOut: Ptr, p: Ptr, g: Ptr, sum: Ptr, n: number, lr: number, eps: number, lrDecay: number, weightDecay: number, t: number): number;
   adamStep(pOut: Ptr, mOut: Ptr, vOut: Ptr, p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, t: number): number;
   adamwStep(pOut: Ptr, mOut: Ptr, vOut: Ptr, p: Ptr, g: Ptr, m: Ptr, v: Ptr, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, t: number): number;
-  rngUniform(out: Ptr, n: number, state: Ptr, lo: number, hi: number): void;
-  rngNormal(out: Ptr, n: number, state: Ptr, mean: number, std: number, truncate: boolean, scratch: Ptr): void;
-  dropout(y: Ptr, mask: Ptr, x: Ptr, n: number, state: Ptr, rate: number): void;
+  // random numbers: `state` is one 16-byte xoshiro128** stream (assembly/rng.ts), advanced in place
+  rngUniform(out: Ptr, state: Ptr, n: number, lo: number, hi: number): void;
+  rngNormal(out: Ptr, state: Ptr, scratch: Ptr, n: number, mean: number, std: number, truncate: boolean): void;
+  dropout(y: Ptr, mask: Ptr, state: Ptr, x: Ptr, n: number, rate: number): void;
   colSum(out: Ptr, x: Ptr, rows: number, cols: number, accumulate: boolean): void;
   mul(out: Ptr, a: Ptr, b: Ptr, n: number): void;
   sumSquares(x: Ptr, n: number): number;
   firstNonFinite(x: Ptr, n: number): number;
   l2(grad: Ptr, w: Ptr, n: number, lambda: number): number;
-  randomShift(out: Ptr, x: Ptr, count: number, h: number, w: number, c: number, maxShift: number, state: Ptr): void;
+  randomShift(out: Ptr, state: Ptr, x: Ptr, count: number, h: number, w: number, c: number, maxShift: number): void;
   // NHWC geometry: (N, H, W, C, KH, KW, SH, SW, padTop, padLeft, OH, OW)
   im2col(col: Ptr, x: Ptr, ...geometry: Geometry): void;
   col2im(dx: Ptr, col: Ptr, ...geometry: Geometry): void;
@@ -77,23 +81,24 @@ export interface Kernels {
   /** −1, or the index of the first token that is not an integer in [0, inputDim) */
   embedding(out: Ptr, table: Ptr, tokens: Ptr, n: number, inputDim: number, D: number): number;
   embeddingBackward(dtable: Ptr, dy: Ptr, tokens: Ptr, n: number, inputDim: number, D: number): void;
-  batchNormTrain(y: Ptr, mean: Ptr, invstd: Ptr, variance: Ptr, x: Ptr, gamma: Ptr, beta: Ptr, rows: number, C: number, eps: number, acc: Ptr): void;
+  // normalization (assembly/norm.ts): `acc` is f64 scratch, 2·C (batch norm) or 2·N·G (group norm) values
+  batchNormTrain(y: Ptr, mean: Ptr, invstd: Ptr, variance: Ptr, acc: Ptr, x: Ptr, gamma: Ptr, beta: Ptr, rows: number, C: number, eps: number): void;
   batchNormInfer(y: Ptr, invstd: Ptr, x: Ptr, movingMean: Ptr, movingVar: Ptr, gamma: Ptr, beta: Ptr, rows: number, C: number, eps: number): void;
-  batchNormBackward(dx: Ptr, dgamma: Ptr, dbeta: Ptr, dy: Ptr, x: Ptr, mean: Ptr, invstd: Ptr, gamma: Ptr, rows: number, C: number, acc: Ptr): void;
+  batchNormBackward(dx: Ptr, dgamma: Ptr, dbeta: Ptr, acc: Ptr, dy: Ptr, x: Ptr, mean: Ptr, invstd: Ptr, gamma: Ptr, rows: number, C: number): void;
   ema(moving: Ptr, batch: Ptr, n: number, momentum: number): void;
-  groupNorm(y: Ptr, mean: Ptr, invstd: Ptr, x: Ptr, gamma: Ptr, beta: Ptr, N: number, S: number, C: number, G: number, eps: number, acc: Ptr): void;
-  groupNormBackward(dx: Ptr, dgamma: Ptr, dbeta: Ptr, dy: Ptr, x: Ptr, mean: Ptr, invstd: Ptr, gamma: Ptr, N: number, S: number, C: number, G: number, acc: Ptr): void;
+  groupNorm(y: Ptr, mean: Ptr, invstd: Ptr, acc: Ptr, x: Ptr, gamma: Ptr, beta: Ptr, N: number, S: number, C: number, G: number, eps: number): void;
+  groupNormBackward(dx: Ptr, dgamma: Ptr, dbeta: Ptr, acc: Ptr, dy: Ptr, x: Ptr, mean: Ptr, invstd: Ptr, gamma: Ptr, N: number, S: number, C: number, G: number): void;
   // diagnostics: out f64[6] = [Σ(x−shift), Σ(x−shift)², #zeros, #|x−center|>threshold, min, max]; counts f64[bins] (accumulated)
   activationStats(out: Ptr, x: Ptr, n: number, shift: number, center: number, threshold: number): void;
-  histogram(counts: Ptr, x: Ptr, n: number, lo: number, hi: number, bins: number): void;
+  histogram(counts: Ptr, x: Ptr, n: number, bins: number, lo: number, hi: number): void;
   // preprocessing (assembly/preprocess.ts, assembly/linalg.ts): x, y in T; statistics, scales, components f64
   colMoments(mean: Ptr, variance: Ptr, x: Ptr, rows: number, cols: number): void;
   standardize(y: Ptr, x: Ptr, mean: Ptr, div: Ptr, rows: number, cols: number): void;
   unstandardize(x: Ptr, y: Ptr, mean: Ptr, div: Ptr, rows: number, cols: number): void;
   prepareScale(out: Ptr, v: Ptr, n: number, mode: number, eps: number): void;
-  covariance(cov: Ptr, x: Ptr, mean: Ptr, rows: number, cols: number, work: Ptr): void;
-  project(y: Ptr, x: Ptr, mean: Ptr, components: Ptr, div: Ptr, rows: number, D: number, k: number, work: Ptr): void;
-  unproject(x: Ptr, y: Ptr, mul: Ptr, components: Ptr, mean: Ptr, rows: number, k: number, D: number, work: Ptr): void;
+  covariance(cov: Ptr, work: Ptr, x: Ptr, mean: Ptr, rows: number, cols: number): void;
+  project(y: Ptr, work: Ptr, x: Ptr, mean: Ptr, components: Ptr, div: Ptr, rows: number, D: number, k: number): void;
+  unproject(x: Ptr, work: Ptr, y: Ptr, mul: Ptr, components: Ptr, mean: Ptr, rows: number, k: number, D: number): void;
   // merge layers and gradient sums (assembly/merge.ts): out may alias the inputs
   addTo(out: Ptr, a: Ptr, b: Ptr, n: number): void;
   subTo(out: Ptr, a: Ptr, b: Ptr, n: number): void;
@@ -125,11 +130,11 @@ export interface Exports {
   [name: string]: unknown;
   heap_base(): number;
   rng_seed(state: Ptr, seedLo: number, seedHi: number, stream: number): void;
-  shuffle_i32(perm: Ptr, n: number, state: Ptr): void;
+  shuffle_i32(perm: Ptr, state: Ptr, n: number): void;
   covariance_work_bytes(cols: number): number;
   project_work_bytes(K: number, M: number): number;
   /** 0 on success, 1 if the QL iteration did not converge (assembly/linalg.ts symEig). */
-  sym_eig_f64(vectors: Ptr, values: Ptr, a: Ptr, n: number, work: Ptr): number;
+  sym_eig_f64(vectors: Ptr, values: Ptr, work: Ptr, a: Ptr, n: number): number;
   gather_rows(out: Ptr, x: Ptr, idx: Ptr, count: number, rowBytes: number): void;
   /** Strided byte-block copy (concatenate and its backward); blocks must not overlap. */
   copy_rows(dst: Ptr, src: Ptr, rows: number, rowBytes: number, dstStride: number, srcStride: number): void;

@@ -35,9 +35,9 @@ export function threadKernels(k: Kernels, ex: Exports, suffix: 'f32' | 'f64', ho
   const name = `gemm_part_${suffix}`;
   const packsA = suffix === 'f64'; // f64 always packs A; f32 packs it when transposed
 
-  k.gemm = (c, a, b, m, n, kk, transA, transB, accumulate, work) => {
+  k.gemm = (c, work, a, b, m, n, kk, transA, transB, accumulate) => {
     const pool = host.pool;
-    if (!pool || 2 * m * n * kk < host.minParallelFlops) { serial(c, a, b, m, n, kk, transA, transB, accumulate, work); return; }
+    if (!pool || 2 * m * n * kk < host.minParallelFlops) { serial(c, work, a, b, m, n, kk, transA, transB, accumulate); return; }
     const tm = Math.ceil(m / MR), tn = Math.ceil(n / NR);
     // Split the columns or the rows, whichever leaves the busiest thread less to do: a
     // thread packs its own B columns, and all of A if A needs packing (column split) or
@@ -49,13 +49,13 @@ export function threadKernels(k: Kernels, ex: Exports, suffix: 'f32' | 'f64', ho
     const costM = Math.ceil(tm / pm) * MR * n * kk / 8 + n * kk + (aPacked ? Math.ceil(tm / pm) * MR * kk : 0);
     const byCols = costN <= costM;
     const parts = byCols ? pn : pm;
-    if (parts < 2) { serial(c, a, b, m, n, kk, transA, transB, accumulate, work); return; }
+    if (parts < 2) { serial(c, work, a, b, m, n, kk, transA, transB, accumulate); return; }
     const tiles = byCols ? tn : tm;
     const step = byCols ? NR : MR;
     const total = byCols ? n : m;
     const widest = Math.ceil(tiles / parts) * step;
     if ((workBytes(byCols ? m : widest, byCols ? widest : n, kk) >>> 0) > pool.workBytes) {
-      serial(c, a, b, m, n, kk, transA, transB, accumulate, work);
+      serial(c, work, a, b, m, n, kk, transA, transB, accumulate);
       return;
     }
     const fn = pool.fn(name);

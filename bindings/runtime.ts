@@ -256,9 +256,9 @@ function warmUp(rt: Runtime): void {
   const work = rt.arena.alloc(k.gemmWorkBytes(n, n, n), 'warm-up workspace');
   const a = rt.arena.alloc(bytes), b = rt.arena.alloc(bytes), c = rt.arena.alloc(bytes);
   for (let i = 0; i < 8; i++) {
-    k.gemm(c, a, b, n, n, n, false, false, false, work);
-    k.gemm(c, a, b, n, n, n, true, false, true, work);
-    k.gemm(c, a, b, n, n, n, false, true, true, work);
+    k.gemm(c, work, a, b, n, n, n, false, false, false);
+    k.gemm(c, work, a, b, n, n, n, true, false, true);
+    k.gemm(c, work, a, b, n, n, n, false, true, true);
   }
   for (const p of [c, b, a, work]) rt.arena.release(p);
 }

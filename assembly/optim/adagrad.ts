@@ -4,7 +4,8 @@
 //   s ← s + g²
 //   p ← p − clr·g / (sqrt(s) + eps)
 // https://pytorch.org/docs/stable/generated/torch.optim.Adagrad.html
-// Outputs, SIMD body and scalar tail as in sgd.ts (s only grows: no flush needed).
+// Layout, alignment, outputs, SIMD body and scalar tail as in sgd.ts (s only grows: no flush
+// needed).
 
 import { lanes, sqrt_, anyNonZero, countNonFinite } from "../common";
 

@@ -7,8 +7,9 @@
 // Bias corrections are computed here in f64 (torch computes them as Python floats);
 // m and v are flushed to zero below the smallest normal (see ftz in common.ts).
 // https://pytorch.org/docs/stable/generated/torch.optim.Adam.html
-// Outputs, aliasing and the returned non-finite count as in sgd.ts. SIMD body with a
-// scalar tail that performs the same operations in the same order (same bits).
+// Layout, alignment, outputs, aliasing and the returned non-finite count as in sgd.ts.
+// SIMD body with a scalar tail that performs the same operations in the same order (same
+// bits).
 
 import { lanes, ftz, ftzV, sqrt_, anyNonZero, countNonFinite } from "../common";
 

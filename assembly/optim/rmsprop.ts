@@ -5,7 +5,7 @@
 //   momentum > 0:  buf ← momentum·buf + g / avg;  p ← p − lr·buf
 //   else:          p ← p − lr·g / avg
 // https://pytorch.org/docs/stable/generated/torch.optim.RMSprop.html
-// Outputs, flush-to-zero, SIMD body and scalar tail as in sgd.ts.
+// Layout, alignment, outputs, flush-to-zero, SIMD body and scalar tail as in sgd.ts.
 
 import { lanes, ftz, ftzV, sqrt_, anyNonZero, countNonFinite } from "../common";
 

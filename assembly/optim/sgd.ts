@@ -10,6 +10,8 @@
 // overflows is never applied). Returns the number of non-finite values written to pOut.
 // State is flushed to zero below the smallest normal (ftz in common.ts). SIMD body with a
 // scalar tail doing the same operations in the same order (same bits).
+// Layout: flat arrays of n elements of T; T-aligned pointers (v128 loads need no 16-byte
+// alignment). Arguments: outputs, then inputs, n, then the hyperparameters.
 
 import { lanes, ftz, ftzV, anyNonZero, countNonFinite } from "../common";
 

@@ -97,7 +97,7 @@ export const setup = {
     new Float32Array(memory.buffer, pb, k * n).set(b);
     return {
       work: (2 * m * n * k) / 1e9,
-      step: () => ex.gemm_f32(pc, pa, pb, m, n, k, transA, transB, false, pw),
+      step: () => ex.gemm_f32(pc, pw, pa, pb, m, n, k, transA, transB, false),
       check: () => checkC(new Float32Array(memory.buffer, pc, m * n), a, b, c),
     };
   },

@@ -89,7 +89,7 @@ export class BatchNorm extends Layer {
     const [g, b] = [this.gamma.value.ptr, this.beta.value.ptr];
     if (training && !this.frozen) {
       this.x = x;
-      this.k.batchNormTrain(this.y.ptr, this.mean.ptr, this.invstd.ptr, this.variance.ptr, x.ptr, g, b, rows, this.C, this.epsilon, this.acc.ptr);
+      this.k.batchNormTrain(this.y.ptr, this.mean.ptr, this.invstd.ptr, this.variance.ptr, this.acc.ptr, x.ptr, g, b, rows, this.C, this.epsilon);
       this.pending = true;
     } else {
       this.k.batchNormInfer(this.y.ptr, this.invstd.ptr, x.ptr, this.movingMean.value.ptr, this.movingVariance.value.ptr, g, b, rows, this.C, this.epsilon);
@@ -106,7 +106,7 @@ export class BatchNorm extends Layer {
       this.k.batchNormInfer(this.dx.ptr, this.invstd.ptr, dy.ptr, this.zeros.ptr, this.movingVariance.value.ptr, this.gamma.value.ptr, this.zeros.ptr, rows, this.C, this.epsilon);
       return this.dx;
     }
-    this.k.batchNormBackward(this.dx.ptr, this.gamma.grad.ptr, this.beta.grad.ptr, dy.ptr, this.x!.ptr, this.mean.ptr, this.invstd.ptr, this.gamma.value.ptr, rows, this.C, this.acc.ptr);
+    this.k.batchNormBackward(this.dx.ptr, this.gamma.grad.ptr, this.beta.grad.ptr, this.acc.ptr, dy.ptr, this.x!.ptr, this.mean.ptr, this.invstd.ptr, this.gamma.value.ptr, rows, this.C);
     return this.dx;
   }
 

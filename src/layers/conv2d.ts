@@ -77,7 +77,7 @@ export class Conv2D extends KernelLayer {
     this.x = x;
     const col = this.col ?? x;
     if (this.col) this.k.im2col(this.col.ptr, x.ptr, n, ...geomArgs(this.g));
-    this.k.gemm(this.y.ptr, col.ptr, this.kernel.value.ptr, M, this.filters, this.K, false, false, false, this.work!.ptr);
+    this.k.gemm(this.y.ptr, this.work!.ptr, col.ptr, this.kernel.value.ptr, M, this.filters, this.K, false, false, false);
     this.biasActivate(this.y, M, this.filters);
     return this.y;
   }
@@ -88,16 +88,16 @@ export class Conv2D extends KernelLayer {
     const col = this.col ?? this.x!;
     this.activationBackward(dy, this.y, M, F); // dz, in place
     if (!this.frozen) {
-      this.k.gemm(this.kernel.grad.ptr, col.ptr, dy.ptr, K, F, M, true, false, false, w);
+      this.k.gemm(this.kernel.grad.ptr, w, col.ptr, dy.ptr, K, F, M, true, false, false);
       if (this.bias) this.k.colSum(this.bias.grad.ptr, dy.ptr, M, F, false);
     }
     if (!needDx) return null;
     if (!this.col) {
-      this.k.gemm(this.dx.ptr, dy.ptr, this.kernel.value.ptr, M, K, F, false, true, false, w);
+      this.k.gemm(this.dx.ptr, w, dy.ptr, this.kernel.value.ptr, M, K, F, false, true, false);
       return this.dx;
     }
     // the im2col is no longer needed: dcol overwrites it
-    this.k.gemm(this.col.ptr, dy.ptr, this.kernel.value.ptr, M, K, F, false, true, false, w);
+    this.k.gemm(this.col.ptr, w, dy.ptr, this.kernel.value.ptr, M, K, F, false, true, false);
     this.k.col2im(this.dx.ptr, this.col.ptr, n, ...geomArgs(this.g));
     return this.dx;
   }

@@ -44,7 +44,7 @@ export class Dropout extends Layer {
 
   forward(x: WasmTensor, n: number, training: boolean): WasmTensor {
     if (!training || this.rate === 0) return (this.last = x); // identity: hand the input through
-    this.k.dropout(this.y.ptr, this.mask.ptr, x.ptr, n * size(this.inputShape), this.rng.ptr, this.rate);
+    this.k.dropout(this.y.ptr, this.mask.ptr, this.rng.ptr, x.ptr, n * size(this.inputShape), this.rate);
     return (this.last = this.y);
   }
 

@@ -94,9 +94,9 @@ export class GRU extends Recurrent {
       return;
     }
     const zr = this.at(this.zr!, t, n, 2 * U), rh = this.at(this.rh!, t, n, U);
-    if (t > 0) this.k.gemm(zr, hPrev, this.uzr!.ptr, n, 2 * U, U, false, false, false, w);
+    if (t > 0) this.k.gemm(zr, w, hPrev, this.uzr!.ptr, n, 2 * U, U, false, false, false);
     this.k.gruGates(rh, pre, t > 0 ? zr : 0, hPrev, n, U, this.recCode);
-    if (t > 0) this.k.gemm(this.hu!.ptr, rh, this.uh!.ptr, n, U, U, false, false, false, w);
+    if (t > 0) this.k.gemm(this.hu!.ptr, w, rh, this.uh!.ptr, n, U, U, false, false, false);
     this.k.gruCandidate(hOut, pre, t > 0 ? this.hu!.ptr : 0, hPrev, n, U, this.actCode);
   }
 
@@ -120,17 +120,17 @@ export class GRU extends Recurrent {
     const dzr = this.at(this.zr!, t, n, 2 * U), dhh = this.at(this.dhh!, t, n, U);
     this.k.gruCandidateBackward(pre, dzr, dhh, dhPrev, dh, pre, hPrev, n, U, this.actCode, this.recCode);
     // d(r⊙h) = dhh·U_hᵀ (zero at t = 0, where h_{−1} = 0 makes dr = 0 anyway)
-    if (t > 0) this.k.gemm(this.hu!.ptr, dhh, this.uhT!.ptr, n, U, U, false, false, false, w);
+    if (t > 0) this.k.gemm(this.hu!.ptr, w, dhh, this.uhT!.ptr, n, U, U, false, false, false);
     this.k.gruResetBackward(pre, dzr, dhPrev, t > 0 ? this.hu!.ptr : 0, pre, hPrev, n, U, this.recCode);
-    if (t > 0) this.k.gemm(dhPrev, dzr, this.uzrT!.ptr, n, U, 2 * U, false, false, true, w);
+    if (t > 0) this.k.gemm(dhPrev, w, dzr, this.uzrT!.ptr, n, U, 2 * U, false, false, true);
   }
 
   protected override recurrentGrad(n: number): void {
     if (this.resetAfter) { super.recurrentGrad(n); return; }
     // dU_zr = Σ_{t ≥ 1} h_{t−1}ᵀ·dzr[t], dU_h = Σ_{t ≥ 1} (r⊙h_{t−1})ᵀ·dhh[t], then interleaved into [U, 3U]
     const U = this.units, M = (this.T - 1) * n, w = this.work!.ptr, g = this.recurrentKernel.grad.ptr;
-    this.k.gemm(this.uzrT!.ptr, this.at(this.h, 1, n, U), this.at(this.zr!, 1, n, 2 * U), U, 2 * U, M, true, false, false, w);
-    this.k.gemm(this.uhT!.ptr, this.at(this.rh!, 1, n, U), this.at(this.dhh!, 1, n, U), U, U, M, true, false, false, w);
+    this.k.gemm(this.uzrT!.ptr, w, this.at(this.h, 1, n, U), this.at(this.zr!, 1, n, 2 * U), U, 2 * U, M, true, false, false);
+    this.k.gemm(this.uhT!.ptr, w, this.at(this.rh!, 1, n, U), this.at(this.dhh!, 1, n, U), U, U, M, true, false, false);
     this.copyBlock(g, this.uzrT!.ptr, U, 2 * U, 3 * U, 2 * U);
     this.copyBlock(g + 2 * U * this.k.bytes, this.uhT!.ptr, U, U, 3 * U, U);
   }

@@ -131,7 +131,7 @@ export class Preprocess extends Layer {
       k.prepareScale(this.mean64.ptr, this.meanW.value.ptr, D, ScaleMode.copy, 0);
       k.prepareScale(this.comps64!.ptr, this.componentsW!.value.ptr, kc * D, ScaleMode.copy, 0);
       if (this.varianceW) k.prepareScale(this.div64!.ptr, this.varianceW.value.ptr, kc, ScaleMode.eig, this.pre.epsilon);
-      k.project(this.y.ptr, x.ptr, this.mean64.ptr, this.comps64!.ptr, this.varianceW ? this.div64!.ptr : 0, n, D, kc, this.work!.ptr);
+      k.project(this.y.ptr, this.work!.ptr, x.ptr, this.mean64.ptr, this.comps64!.ptr, this.varianceW ? this.div64!.ptr : 0, n, D, kc);
     } else {
       const cols = this.cols;
       const rows = (n * size(this.inputShape)) / cols;
@@ -149,7 +149,7 @@ export class Preprocess extends Layer {
       const D = this.cols, kc = this.stats.eigenvalues!.length;
       k.prepareScale(this.comps64!.ptr, this.componentsW!.value.ptr, kc * D, ScaleMode.copy, 0);
       if (this.varianceW) k.prepareScale(this.div64!.ptr, this.varianceW.value.ptr, kc, ScaleMode.invEig, this.pre.epsilon);
-      k.unproject(this.dx!.ptr, dy.ptr, this.varianceW ? this.div64!.ptr : 0, this.comps64!.ptr, 0, n, kc, D, this.work!.ptr);
+      k.unproject(this.dx!.ptr, this.work!.ptr, dy.ptr, this.varianceW ? this.div64!.ptr : 0, this.comps64!.ptr, 0, n, kc, D);
       return this.dx!;
     }
     if (!this.stdW) return dy; // x − mean: the identity

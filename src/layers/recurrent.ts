@@ -172,7 +172,7 @@ export abstract class Recurrent extends Layer {
   /** dU = Σ_{t ≥ 1} h_{t−1}ᵀ·d(rec)[t]: step 0's h_{−1} is zero, so its rows are skipped (T = 1: dU = 0). */
   protected recurrentGrad(n: number): void {
     const U = this.units, kU = this.ku;
-    this.k.gemm(this.recurrentKernel.grad.ptr, this.at(this.h, 1, n, U), this.at(this.dRec, 1, n, kU), U, kU, (this.T - 1) * n, true, false, false, this.work!.ptr);
+    this.k.gemm(this.recurrentKernel.grad.ptr, this.work!.ptr, this.at(this.h, 1, n, U), this.at(this.dRec, 1, n, kU), U, kU, (this.T - 1) * n, true, false, false);
   }
   /** Bias gradient from dpre (and the cell's own recurrent part). */
   protected biasGrad(M: number): void {
@@ -186,7 +186,7 @@ export abstract class Recurrent extends Layer {
   forward(x: WasmTensor, n: number): WasmTensor {
     const { T, F, units: U } = this, kU = this.ku, M = T * n, w = this.work!.ptr;
     this.k.swapAxes(this.xT.ptr, x.ptr, n, T, F);
-    this.k.gemm(this.pre.ptr, this.xT.ptr, this.kernel.value.ptr, M, kU, F, false, false, false, w);
+    this.k.gemm(this.pre.ptr, w, this.xT.ptr, this.kernel.value.ptr, M, kU, F, false, false, false);
     if (this.inputBiasPtr) this.k.biasAct(this.pre.ptr, this.pre.ptr, this.inputBiasPtr, M, kU, Act.linear, 0);
     this.h.view(n * U).fill(0);
     this.beginForward();
@@ -208,12 +208,12 @@ export abstract class Recurrent extends Layer {
     if (T > 1 && this.ut) this.k.swapAxes(this.ut.ptr, this.recurrentKernel.value.ptr, U, kU, 1);
     for (let t = T - 1; t >= 0; t--) this.stepBackward(t, n);
     if (!this.frozen) {
-      this.k.gemm(this.kernel.grad.ptr, this.xT.ptr, this.pre.ptr, F, kU, M, true, false, false, w);
+      this.k.gemm(this.kernel.grad.ptr, w, this.xT.ptr, this.pre.ptr, F, kU, M, true, false, false);
       this.recurrentGrad(n);
       if (this.bias) this.biasGrad(M);
     }
     if (!needDx) return null;
-    this.k.gemm(this.xT.ptr, this.pre.ptr, this.kernel.value.ptr, M, F, kU, false, true, false, w);
+    this.k.gemm(this.xT.ptr, w, this.pre.ptr, this.kernel.value.ptr, M, F, kU, false, true, false);
     this.k.swapAxes(this.dx.ptr, this.xT.ptr, T, n, F);
     return this.dx;
   }
@@ -221,13 +221,13 @@ export abstract class Recurrent extends Layer {
   /** dh[t−1] += d·Uᵀ for a [n, k·U] gradient block d of step t > 0. */
   protected recurBack(t: number, n: number, d: number): void {
     const U = this.units;
-    this.k.gemm(this.at(this.dh, t - 1, n, U), d, this.ut!.ptr, n, U, this.ku, false, false, true, this.work!.ptr);
+    this.k.gemm(this.at(this.dh, t - 1, n, U), this.work!.ptr, d, this.ut!.ptr, n, U, this.ku, false, false, true);
   }
 
   /** pre-or-rec[t] (+)= h_{t−1}·U for step t > 0. */
   protected recurForward(t: number, n: number, out: number, accumulate: boolean): void {
     const U = this.units;
-    this.k.gemm(out, this.at(this.h, t, n, U), this.recurrentKernel.value.ptr, n, this.ku, U, false, false, accumulate, this.work!.ptr);
+    this.k.gemm(out, this.work!.ptr, this.at(this.h, t, n, U), this.recurrentKernel.value.ptr, n, this.ku, U, false, false, accumulate);
   }
 
   override get output(): WasmTensor {

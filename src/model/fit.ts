@@ -128,7 +128,7 @@ export async function fit(s: Session, x: Features, y: Targets, o: FitOptions, ct
       async (epoch, trainBatch) => {
         if (o.shuffle ?? true) {
           train.order.write(identity);
-          ex.shuffle_i32(train.order.ptr, nTrain, s.streamPtr('shuffle'));
+          ex.shuffle_i32(train.order.ptr, s.streamPtr('shuffle'), nTrain);
         }
         for (let b = 0; b < batches && !s.stopTraining; b++) {
           const start = b * batchSize;
@@ -139,7 +139,7 @@ export async function fit(s: Session, x: Features, y: Targets, o: FitOptions, ct
           gather(s, train, start, n);
           if (augTmp) {
             ex.gather_rows(augTmp.ptr, train.x.ptr, train.order.ptr + start * 4, n, rowBytes);
-            s.k.randomShift(s.inputBuffer.ptr, augTmp.ptr, n, image![0], image![1], image![2], shift, s.streamPtr('augment'));
+            s.k.randomShift(s.inputBuffer.ptr, s.streamPtr('augment'), augTmp.ptr, n, image![0], image![1], image![2], shift);
           }
           await trainBatch(epoch, b, n, train.kind, ws !== null);
         }

@@ -136,7 +136,7 @@ function activationStats(model: Model, x: Features, options: ActivationStatsOpti
         const rg = ranges[i];
         if (!rg) return;
         counts.view().fill(0);
-        k.histogram(counts.ptr, output(l, what).ptr, rows * size(l), rg[0], rg[1], bins);
+        k.histogram(counts.ptr, output(l, what).ptr, rows * size(l), bins, rg[0], rg[1]);
         const got = counts.view();
         for (let b = 0; b < bins; b++) hist[i][b] += got[b];
       });

@@ -423,13 +423,13 @@ export class PCA extends Preprocessor {
       const { mean } = moments(alloc, xt, inp.dtype, inp.n, D);
       const cov = alloc([D, D], 'float64', 'pca covariance');
       const work = alloc([Math.ceil((rt.exports.covariance_work_bytes(D) >>> 0) / 8)], 'float64', 'pca workspace');
-      rt.kernels[inp.dtype].covariance(cov.ptr, xt.ptr, mean.ptr, inp.n, D, work.ptr);
+      rt.kernels[inp.dtype].covariance(cov.ptr, work.ptr, xt.ptr, mean.ptr, inp.n, D);
       xt.free();
       const c = cov.view() as Float64Array;
       let trace = 0;
       for (let i = 0; i < D; i++) trace += c[i * D + i];
       const values = alloc([D], 'float64', 'pca eigenvalues');
-      const rc = rt.exports.sym_eig_f64(cov.ptr, values.ptr, cov.ptr, D, work.ptr);
+      const rc = rt.exports.sym_eig_f64(cov.ptr, values.ptr, work.ptr, cov.ptr, D);
       if (rc !== 0) throw new Error(`pca.fit: the eigendecomposition of the ${D}×${D} covariance did not converge`);
       const eigenvalues = (values.read() as Float64Array).slice(0, k);
       return { mean: mean.read() as Float64Array, components: (cov.read(k * D) as Float64Array), eigenvalues, totalVariance: trace };
@@ -458,7 +458,7 @@ export class PCA extends Preprocessor {
       const div = this.whiten ? this.scale(alloc, ScaleMode.eig) : null;
       const y = alloc([inp.n, k], inp.dtype, 'pca output');
       const work = alloc([Math.ceil((rt.exports.project_work_bytes(D, k) >>> 0) / 8)], 'float64', 'pca workspace');
-      rt.kernels[inp.dtype].project(y.ptr, xt.ptr, mean.ptr, comps.ptr, div ? div.ptr : 0, inp.n, D, k, work.ptr);
+      rt.kernels[inp.dtype].project(y.ptr, work.ptr, xt.ptr, mean.ptr, comps.ptr, div ? div.ptr : 0, inp.n, D, k);
       return download(y, [inp.n, k]);
     });
   }
@@ -480,7 +480,7 @@ export class PCA extends Preprocessor {
       const mul = this.whiten ? this.scale(alloc, ScaleMode.eig) : null;
       const out = alloc([inp.n, D], inp.dtype, 'pca inverse output');
       const work = alloc([Math.ceil((rt.exports.project_work_bytes(k, D) >>> 0) / 8)], 'float64', 'pca workspace');
-      rt.kernels[inp.dtype].unproject(out.ptr, yt.ptr, mul ? mul.ptr : 0, comps.ptr, mean.ptr, inp.n, k, D, work.ptr);
+      rt.kernels[inp.dtype].unproject(out.ptr, work.ptr, yt.ptr, mul ? mul.ptr : 0, comps.ptr, mean.ptr, inp.n, k, D);
       return download(out, [inp.n, ...fitted]);
     });
   }

@@ -107,8 +107,8 @@ describe.each(DTYPES)('diagnostics kernels %s', (dtype) => {
       const counts = mem.put('float64', new Float64Array(bins));
       // two chunks into the same counts
       const half = n >> 1;
-      k().histogram(counts, mem.put(dtype, x.subarray(0, half), offset), half, lo, hi, bins);
-      k().histogram(counts, mem.put(dtype, x.subarray(half), offset), n - half, lo, hi, bins);
+      k().histogram(counts, mem.put(dtype, x.subarray(0, half), offset), half, bins, lo, hi);
+      k().histogram(counts, mem.put(dtype, x.subarray(half), offset), n - half, bins, lo, hi);
       const got = mem.read('float64', counts, bins);
       expectExact(got, histogramRef(x, lo, hi, bins), `n=${n} bins=${bins} offset=${offset}`);
       expect(got.reduce((a, b) => a + b, 0), 'every element counted once').toBe(n);
@@ -119,7 +119,7 @@ describe.each(DTYPES)('diagnostics kernels %s', (dtype) => {
   it('histogram: worked example; lo and hi are in the first and last bin; outside and NaN are skipped', () => {
     // bins over [0, 1] by 0.25: 0 → 0, 0.25 → 1, 0.3 → 1, 0.74 → 2, 0.75 → 3, 1 → 3 (closed), −0.1, 1.5, NaN skipped
     const counts = mem.put('float64', [5, 0, 0, 0]); // accumulates onto what is there
-    k().histogram(counts, mem.put(dtype, [0, 0.25, 0.3, 0.74, 0.75, 1, -0.1, 1.5, NaN]), 9, 0, 1, 4);
+    k().histogram(counts, mem.put(dtype, [0, 0.25, 0.3, 0.74, 0.75, 1, -0.1, 1.5, NaN]), 9, 4, 0, 1);
     expect(Array.from(mem.read('float64', counts, 4))).toEqual([6, 2, 1, 2]);
   });
 });

@@ -44,7 +44,7 @@ function runGemm(dtype: DType, s: Shape, a: Float64Array, b: Float64Array, c0: F
   const pw = mem.alloc(workBytes + WORK_GUARD_BYTES);
   new Uint8Array(mem.rt.arena.buffer, pw + workBytes, WORK_GUARD_BYTES).fill(0xa5);
 
-  kern.gemm(pc, pa, pb, m, n, k, s.transA, s.transB, s.accumulate, pw);
+  kern.gemm(pc, pw, pa, pb, m, n, k, s.transA, s.transB, s.accumulate);
 
   const intact: string[] = [];
   const guards = [...mem.read(dtype, pcBlock, GUARD), ...mem.read(dtype, pc + m * n * es, GUARD)];
@@ -147,8 +147,8 @@ describe('gemm debug asserts', () => {
   it('rejects a workspace that is not 16-byte aligned, and a misaligned f32 pointer', () => {
     const k = runtime().kernels.float32;
     const a = mem.alloc(64), b = mem.alloc(64), c = mem.alloc(64), work = mem.alloc(k.gemmWorkBytes(2, 2, 2) + 16);
-    expect(() => k.gemm(c, a, b, 2, 2, 2, false, false, false, work + 4)).toThrow(/16-byte aligned/);
-    expect(() => k.gemm(c + 2, a, b, 2, 2, 2, false, false, false, work)).toThrow(/misaligned/);
-    k.gemm(c, a, b, 2, 2, 2, false, false, false, work); // the instance still works afterwards
+    expect(() => k.gemm(c, work + 4, a, b, 2, 2, 2, false, false, false)).toThrow(/16-byte aligned/);
+    expect(() => k.gemm(c + 2, work, a, b, 2, 2, 2, false, false, false)).toThrow(/misaligned/);
+    k.gemm(c, work, a, b, 2, 2, 2, false, false, false); // the instance still works afterwards
   });
 });

@@ -113,11 +113,11 @@ describe.each(DTYPES)('batch norm %s', (dtype) => {
       for (const off of offs) {
         const label = `rows=${rows} C=${C} eps=${eps} off=${off}`;
         const fwd = call(dtype, off, { x, gamma, beta }, { y: rows * C, mean: C, invstd: C, variance: C }, 2 * C,
-          (p) => k().batchNormTrain(p.y, p.mean, p.invstd, p.variance, p.x, p.gamma, p.beta, rows, C, eps, p.acc));
+          (p) => k().batchNormTrain(p.y, p.mean, p.invstd, p.variance, p.acc, p.x, p.gamma, p.beta, rows, C, eps));
         checkForward(dtype, fwd, ref, x, gamma, beta, rows, C, C, eps, label);
         if (rows === 1) expectExact(fwd.y, beta, `${label}: one row normalizes to β`);
         const bwd = call(dtype, off, { dy, x, mean, invstd, gamma }, { dx: rows * C, dgamma: C, dbeta: C }, 2 * C,
-          (p) => k().batchNormBackward(p.dx, p.dgamma, p.dbeta, p.dy, p.x, p.mean, p.invstd, p.gamma, rows, C, p.acc));
+          (p) => k().batchNormBackward(p.dx, p.dgamma, p.dbeta, p.acc, p.dy, p.x, p.mean, p.invstd, p.gamma, rows, C));
         checkBackward(dtype, bwd, dy, x, mean, invstd, gamma, 1, rows, C, C, 2, label);
       }
     }
@@ -130,7 +130,7 @@ describe.each(DTYPES)('batch norm %s', (dtype) => {
     const gamma = uniformArray(rng, C, 0.5, 2, dtype), beta = uniformArray(rng, C, -1, 1, dtype);
     const ref = groupNormRef(x, gamma, beta, 1, rows, C, C, eps);
     const fwd = call(dtype, 0, { x, gamma, beta }, { y: rows * C, mean: C, invstd: C, variance: C }, 2 * C,
-      (p) => k().batchNormTrain(p.y, p.mean, p.invstd, p.variance, p.x, p.gamma, p.beta, rows, C, eps, p.acc));
+      (p) => k().batchNormTrain(p.y, p.mean, p.invstd, p.variance, p.acc, p.x, p.gamma, p.beta, rows, C, eps));
     checkForward(dtype, fwd, ref, x, gamma, beta, rows, C, C, eps, 'offset 1e3');
     // f32 data, |μ|/σ ≤ 3.5e3: the one-pass f64 error, typically √M·u64·mean(x²)/σ² ≈ 3e-8 relative here,
     // stays under 4u(f32) = 2.4e-7, as the kernel's comment promises (it grows as (μ/σ)²: ~35u at 1.7e4)
@@ -145,11 +145,11 @@ describe.each(DTYPES)('batch norm %s', (dtype) => {
     const x = Float64Array.from({ length: rows * C }, () => roundTo(dtype)(1e5 + rng.uniform(-1, 1)));
     const ref = groupNormRef(x, new Float64Array(C).fill(1), new Float64Array(C), 1, rows, C, C, eps);
     const fwd = call(dtype, 0, { x, gamma: new Float64Array(C).fill(1), beta: new Float64Array(C) }, { y: rows * C, mean: C, invstd: C, variance: C }, 2 * C,
-      (p) => k().batchNormTrain(p.y, p.mean, p.invstd, p.variance, p.x, p.gamma, p.beta, rows, C, eps, p.acc));
+      (p) => k().batchNormTrain(p.y, p.mean, p.invstd, p.variance, p.acc, p.x, p.gamma, p.beta, rows, C, eps));
     const tol = dtype === 'float64' ? 1e-12 : 4 * unitRoundoff(dtype);
     expectClose(fwd.variance, ref.variance, (c) => tol * ref.variance[c], 'variance at offset 1e5');
     const gfwd = call(dtype, 0, { x, gamma: new Float64Array(C).fill(1), beta: new Float64Array(C) }, { y: rows * C, mean: 1, invstd: 1 }, 2,
-      (p) => k().groupNorm(p.y, p.mean, p.invstd, p.x, p.gamma, p.beta, 1, rows, C, 1, eps, p.acc));
+      (p) => k().groupNorm(p.y, p.mean, p.invstd, p.acc, p.x, p.gamma, p.beta, 1, rows, C, 1, eps));
     const all = Array.from(x), mu = all.reduce((a, b) => a + b, 0) / all.length;
     const v = all.reduce((a, b) => a + (b - mu) ** 2, 0) / all.length;
     expectClose(gfwd.invstd, [1 / Math.sqrt(v + eps)], () => tol / Math.sqrt(v + eps) + unitRoundoff(dtype) / Math.sqrt(v + eps), 'group norm invstd at offset 1e5');
@@ -216,10 +216,10 @@ describe.each(DTYPES)('group norm %s', (dtype) => {
     for (const off of [0, bytesOf(dtype)]) {
       const label = `N=${N} S=${S} C=${C} G=${G} off=${off}`;
       const fwd = call(dtype, off, { x, gamma, beta }, { y: N * S * C, mean: N * G, invstd: N * G }, 2 * N * G,
-        (p) => k().groupNorm(p.y, p.mean, p.invstd, p.x, p.gamma, p.beta, N, S, C, G, eps, p.acc));
+        (p) => k().groupNorm(p.y, p.mean, p.invstd, p.acc, p.x, p.gamma, p.beta, N, S, C, G, eps));
       checkForward(dtype, fwd, ref, x, gamma, beta, S, C, G, eps, label);
       const bwd = call(dtype, off, { dy, x, mean, invstd, gamma }, { dx: N * S * C, dgamma: C, dbeta: C }, 2 * N * G,
-        (p) => k().groupNormBackward(p.dx, p.dgamma, p.dbeta, p.dy, p.x, p.mean, p.invstd, p.gamma, N, S, C, G, p.acc));
+        (p) => k().groupNormBackward(p.dx, p.dgamma, p.dbeta, p.acc, p.dy, p.x, p.mean, p.invstd, p.gamma, N, S, C, G));
       // dγ, dβ are summed in T over the N·S positions (+3 for x̂ and the product in T)
       checkBackward(dtype, bwd, dy, x, mean, invstd, gamma, N, S, C, G, N * S + 3, label);
     }

@@ -170,7 +170,7 @@ describe.each(DTYPES)('covariance %s', (dtype) => {
       const px = mem.put(dtype, x, off), pmean = mem.put('float64', ref0.mean);
       const work = mem.alloc(ex().covariance_work_bytes(cols) >>> 0);
       const [pc, read] = out64(cols * cols);
-      k().covariance(pc, px, pmean, rows, cols, work);
+      k().covariance(pc, work, px, pmean, rows, cols);
       const cov = read();
       const label = `rows=${rows} cols=${cols} off=${off}`;
       const ref = covarianceRef(x, ref0.mean, rows, cols);
@@ -180,7 +180,7 @@ describe.each(DTYPES)('covariance %s', (dtype) => {
         if (!Object.is(cov[i * cols + j], cov[j * cols + i])) expect.fail(`${label}: cov[${i}, ${j}] ≠ cov[${j}, ${i}]`);
       }
       mem.write('float64', pc, sentinels(cols * cols));
-      k().covariance(pc, px, pmean, rows, cols, work);
+      k().covariance(pc, work, px, pmean, rows, cols);
       expectExact(read(), cov, `${label}: a second run`);
       mem.freeAll();
     }
@@ -205,13 +205,13 @@ describe.each(DTYPES)('project / unproject %s', (dtype) => {
       const work = mem.alloc(Math.max(ex().project_work_bytes(D, kc) >>> 0, ex().project_work_bytes(kc, D) >>> 0));
       for (const withDiv of [false, true]) {
         const [py, readY] = outT(dtype, rows * kc, off);
-        k().project(py, px, pmean, pc, withDiv ? pdiv : 0, rows, D, kc, work);
+        k().project(py, work, px, pmean, pc, withDiv ? pdiv : 0, rows, D, kc);
         const y = readY();
         expectExact(y, productRef(x, mean, null, comps, true, withDiv ? div : null, null, rows, D, kc, round), `${label} div=${withDiv}: project`);
         const py2 = mem.put(dtype, y, off);
         for (const [withMul, withMean] of [[false, false], [true, true], [true, false]]) {
           const [pz, readZ] = outT(dtype, rows * D, off);
-          k().unproject(pz, py2, withMul ? pdiv : 0, pc, withMean ? pmean : 0, rows, kc, D, work);
+          k().unproject(pz, work, py2, withMul ? pdiv : 0, pc, withMean ? pmean : 0, rows, kc, D);
           expectExact(readZ(), productRef(y, null, withMul ? div : null, comps, false, null, withMean ? mean : null, rows, kc, D, round), `${label} mul=${withMul} mean=${withMean}: unproject`);
         }
       }
@@ -226,10 +226,10 @@ describe('symEig (Householder + QL, f64)', () => {
     const pa = mem.put('float64', A);
     const [pv, readV] = out64(n * n), [pl, readL] = out64(n);
     const work = mem.alloc(8 * n);
-    expect(ex().sym_eig_f64(pv, pl, pa, n, work)).toBe(0);
+    expect(ex().sym_eig_f64(pv, pl, work, pa, n)).toBe(0);
     const values = readL().slice(), vectors = readV().slice();
     expectExact(mem.read('float64', pa, n * n), A, 'a is left as it was');
-    expect(ex().sym_eig_f64(pa, pl, pa, n, work)).toBe(0);
+    expect(ex().sym_eig_f64(pa, pl, work, pa, n)).toBe(0);
     expectExact(readL(), values, 'in place: values');
     expectExact(mem.read('float64', pa, n * n), vectors, 'in place: vectors');
     mem.freeAll();

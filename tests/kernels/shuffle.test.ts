@@ -20,7 +20,7 @@ function seeded(seed: bigint, stream: number): number {
 
 function shuffle(values: ArrayLike<number>, st: number): Int32Array {
   const p = mem.putI32(values);
-  runtime().exports.shuffle_i32(p, values.length, st);
+  runtime().exports.shuffle_i32(p, st, values.length);
   return mem.readI32(p, values.length);
 }
 
@@ -63,7 +63,7 @@ describe('shuffle_i32', () => {
     const view = () => new Int32Array(mem.rt.arena.buffer, p, 3);
     for (let t = 0; t < 60_000; t++) {
       view().set([0, 1, 2]);
-      runtime().exports.shuffle_i32(p, 3, st);
+      runtime().exports.shuffle_i32(p, st, 3);
       const key = view().join('');
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }

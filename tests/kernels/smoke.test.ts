@@ -9,7 +9,7 @@ describe('runtime', () => {
     const w = rt.arena.alloc(k.gemmWorkBytes(2, 2, 3));
     new Float32Array(rt.arena.buffer, a, 6).set([1, 2, 3, 4, 5, 6]);
     new Float32Array(rt.arena.buffer, b, 6).set([7, 8, 9, 10, 11, 12]);
-    k.gemm(c, a, b, 2, 2, 3, false, false, false, w);
+    k.gemm(c, w, a, b, 2, 2, 3, false, false, false);
     expect(Array.from(new Float32Array(rt.arena.buffer, c, 4))).toEqual([58, 64, 139, 154]);
   });
 });

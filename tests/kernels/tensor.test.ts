@@ -105,7 +105,7 @@ describe.each(DTYPES)('tensor kernels %s', (dtype) => {
     const st = mem.alloc(16);
     runtime().exports.rng_seed(st, 1, 0, 0);
     const pout = mem.put(dtype, sentinels(x.length));
-    k().randomShift(pout, mem.put(dtype, x), count, h, w, c, 0, st);
+    k().randomShift(pout, st, mem.put(dtype, x), count, h, w, c, 0);
     expectExact(mem.read(dtype, pout, x.length), x, 'identity');
   });
 
@@ -126,7 +126,7 @@ describe.each(DTYPES)('tensor kernels %s', (dtype) => {
       }
       const px = mem.put(dtype, x);
       const pout = mem.put(dtype, sentinels(x.length));
-      k().randomShift(pout, px, count, h, w, c, maxShift, st);
+      k().randomShift(pout, st, px, count, h, w, c, maxShift);
       const label = `count=${count} h=${h} w=${w} c=${c} maxShift=${maxShift} shifts=${JSON.stringify(shifts)}`;
       expectExact(mem.read(dtype, pout, x.length), randomShiftRef(x, count, h, w, c, shifts), label);
       expectExact(mem.read(dtype, px, x.length), x, `x unchanged ${label}`);

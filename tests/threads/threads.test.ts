@@ -132,7 +132,7 @@ describe('any thread count gives the same bits', () => {
             new T(rt.arena.buffer, pa, A.length).set(A);
             new T(rt.arena.buffer, pb, B.length).set(B);
             new T(rt.arena.buffer, pc, C0.length).set(C0);
-            k.gemm(pc, pa, pb, m, n, kk, ta, tb, acc, pw);
+            k.gemm(pc, pw, pa, pb, m, n, kk, ta, tb, acc);
             const key = `${dtype} ${m}×${n}×${kk} transA ${ta} transB ${tb} accumulate ${acc}`;
             results.set(key, [...(results.get(key) ?? []), new Uint8Array(rt.arena.buffer.slice(pc, pc + C0.length * es))]);
             for (const p of [pa, pb, pc, pw]) rt.arena.release(p);

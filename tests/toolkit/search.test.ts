@@ -29,7 +29,7 @@ describe('the generator', () => {
         rt.exports.rng_seed(state.ptr, seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, stream);
         const js = new SearchRng(seed, stream);
         expect(Array.from(new Uint32Array(state.view().buffer, state.ptr, 4))).toEqual(Array.from(js.state));
-        rt.kernels.float64.rngUniform(out.ptr, 64, state.ptr, 0, 1);
+        rt.kernels.float64.rngUniform(out.ptr, state.ptr, 64, 0, 1);
         const wasm = out.read();
         for (let i = 0; i < 64; i++) expect(Object.is(js.nextF64(), wasm[i]), `seed ${seed} stream ${stream} draw ${i}`).toBe(true);
       }
@@ -46,7 +46,7 @@ describe('the generator', () => {
     try {
       rt.exports.rng_seed(state.ptr, 9, 0, 0);
       perm.write(Int32Array.from({ length: 1000 }, (_, i) => i));
-      rt.exports.shuffle_i32(perm.ptr, 1000, state.ptr);
+      rt.exports.shuffle_i32(perm.ptr, state.ptr, 1000);
       expect(Array.from(shuffled(1000, new SearchRng(9, 0)))).toEqual(Array.from(perm.read()));
     } finally {
       state.free();
