@@ -21,6 +21,11 @@ import { colSum, mul, sumSquares, firstNonFinite, l2, gatherRows, randomShift, a
 
 /** First byte after the module's static data: the host's arena starts at or above it. */
 export function heap_base(): usize { return __heap_base; }
+/**
+ * True in the debug build (asserts on), false under --noAssert (the release build): the
+ * bindings then check every tensor argument's dtype, bounds and aliasing (bindings/checks.ts).
+ */
+export function debug_checks(): bool { return !ASC_NO_ASSERT; }
 
 // ---- scalar math for the host (schedules, init scales): the same libm in every runtime
 export function math_pow(x: f64, y: f64): f64 { return Math.pow(x, y); }

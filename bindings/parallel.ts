@@ -7,7 +7,7 @@
 // The wrappers read the pool at each call (`host.pool`), so the Kernels object a model holds
 // stays valid when init({threads}) resizes the pool.
 
-import type { Exports, Kernels } from './ops.js';
+import type { Exports, RawKernels } from './ops.js';
 import type { ThreadPool } from './threads.js';
 
 /** What the wrappers read at call time. */
@@ -22,10 +22,10 @@ export interface PoolHost {
 /** Default of minParallelFlops: ~15 µs of one thread's GEMM, several times the cost of a wake. */
 export const GEMM_MIN_FLOPS = 400_000;
 
-type Gemm = Kernels['gemm'];
+type Gemm = RawKernels['gemm'];
 
 /** Replaces k.gemm with a threaded one. */
-export function threadKernels(k: Kernels, ex: Exports, suffix: 'f32' | 'f64', host: PoolHost): void {
+export function threadKernels(k: RawKernels, ex: Exports, suffix: 'f32' | 'f64', host: PoolHost): void {
   const serial: Gemm = k.gemm;
   const part = ex[`gemm_part_${suffix}`] as (c: number, work: number, a: number, b: number, m: number, n: number, kk: number,
     ta: boolean, tb: boolean, acc: boolean, rs: number, re: number, cs: number, ce: number) => void;
@@ -84,7 +84,7 @@ export function threadKernels(k: Kernels, ex: Exports, suffix: 'f32' | 'f64', ho
  */
 interface Split {
   /** camelCase binding name; the export is its snake_case with the dtype suffix. */
-  op: keyof Kernels;
+  op: keyof RawKernels;
   argc: number;
   /** Argument index of the count that is split. */
   count: number;
@@ -137,7 +137,7 @@ function snake(name: string): string {
 type Fn = (...args: number[]) => number;
 
 /** Replaces the kernels of SPLITS in k by threaded ones. */
-export function splitKernels(k: Kernels, suffix: 'f32' | 'f64', host: PoolHost): void {
+export function splitKernels(k: RawKernels, suffix: 'f32' | 'f64', host: PoolHost): void {
   const es = suffix === 'f32' ? 4 : 8;
   for (const spec of SPLITS) {
     const serial = k[spec.op] as unknown as Fn;

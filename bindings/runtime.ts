@@ -8,7 +8,8 @@
 
 import releaseBase64 from '../build/simdnet.release.wasm.js';
 import { Arena, MAX_PAGES } from './arena.js';
-import { bindKernels, type Exports, type Kernels, type DType } from './ops.js';
+import { bindRaw, isDebugBuild, type Exports, type Kernels, type RawKernels, type DType } from './ops.js';
+import { bindKernels } from './kernels.js';
 import { GEMM_MIN_FLOPS, MIN_SPLIT_WORK, THREADED_EXPORTS, splitKernels, threadKernels } from './parallel.js';
 import { ThreadPool, threadSupport } from './threads.js';
 import { withSharedMemory } from './wasm-binary.js';
@@ -31,7 +32,12 @@ export interface InitOptions {
 export interface Runtime {
   readonly exports: Exports;
   readonly arena: Arena;
+  /** The kernels over tensors, per dtype (checked argument by argument in the debug build). */
   readonly kernels: Record<DType, Kernels>;
+  /** The same kernels over byte addresses, unchecked: the kernel tests' level (bindings/ops.ts). */
+  readonly raw: Record<DType, RawKernels>;
+  /** True when the core is the debug build: every kernel call is checked (bindings/checks.ts). */
+  readonly debug: boolean;
   /** Threads the kernels run on (1: the calling thread only). */
   readonly threads: number;
   /** True when the memory is shared (the runtime was started with `threads`). */
@@ -49,6 +55,8 @@ class Core implements Runtime {
   readonly exports: Exports;
   readonly arena: Arena;
   readonly kernels: Record<DType, Kernels>;
+  readonly raw: Record<DType, RawKernels>;
+  readonly debug: boolean;
   readonly shared: boolean;
   pool: ThreadPool | null = null;
   minParallelFlops = GEMM_MIN_FLOPS;
@@ -63,11 +71,13 @@ class Core implements Runtime {
     this.arena = arena;
     this.shared = module !== null;
     this.module = module;
-    this.kernels = { float32: bindKernels(exports, 'f32'), float64: bindKernels(exports, 'f64') };
-    threadKernels(this.kernels.float32, exports, 'f32', this);
-    threadKernels(this.kernels.float64, exports, 'f64', this);
-    splitKernels(this.kernels.float32, 'f32', this);
-    splitKernels(this.kernels.float64, 'f64', this);
+    this.raw = { float32: bindRaw(exports, 'f32'), float64: bindRaw(exports, 'f64') };
+    threadKernels(this.raw.float32, exports, 'f32', this);
+    threadKernels(this.raw.float64, exports, 'f64', this);
+    splitKernels(this.raw.float32, 'f32', this);
+    splitKernels(this.raw.float64, 'f64', this);
+    this.debug = isDebugBuild(exports);
+    this.kernels = { float32: bindKernels(this.raw.float32, 'float32', this.debug), float64: bindKernels(this.raw.float64, 'float64', this.debug) };
   }
 
   get threads(): number {
@@ -250,7 +260,7 @@ function decodeBase64(s: string): Uint8Array {
  * real batch, so the first epoch is not an outlier.
  */
 function warmUp(rt: Runtime): void {
-  const k = rt.kernels.float32;
+  const k = rt.raw.float32;
   const n = 64;
   const bytes = n * n * 4;
   const work = rt.arena.alloc(k.gemmWorkBytes(n, n, n), 'warm-up workspace');

@@ -1,7 +1,15 @@
 // A block of wasm memory with a shape and dtype: how src/ holds parameters, gradients,
-// optimizer state and activations. The pointer stays inside; views are made fresh from the
-// current memory buffer on each call, so they are never stale after memory.grow. A freed
-// tensor throws on every use instead of handing out memory that something else now owns.
+// optimizer state and activations. The pointer stays inside; typed-array views are made
+// fresh from the current memory buffer on each call, so they are never stale after
+// memory.grow. A freed tensor throws on every use instead of handing out memory that
+// something else now owns.
+//
+// Kernels (bindings/kernels.ts) take Operands: a whole WasmTensor, or a TensorView — a
+// window of `size` elements from element `offset` of one tensor (a time step of a
+// recurrent buffer, a block of a concatenation, a batch of a shuffled index array).
+// NOTE: making a view allocates a small JS object, so views used inside a training step
+// are made once, when their tensor is allocated, and re-pointed per call with moveTo()
+// (and retarget(), for a weight the optimizer swaps between two buffers).
 
 import type { DType } from './ops.js';
 import { runtime } from './runtime.js';
@@ -12,6 +20,9 @@ export type StorageType = DType | 'int32';
 export type WasmView = Float32Array | Float64Array | Int32Array;
 
 export const BYTES: Record<StorageType, number> = { float32: 4, float64: 8, int32: 4 };
+
+/** What a kernel takes for a buffer argument: a whole tensor or a window of one. */
+export type Operand = WasmTensor | TensorView;
 
 export class WasmTensor {
   readonly shape: readonly number[];
@@ -61,6 +72,19 @@ export class WasmTensor {
     return this.freed;
   }
 
+  /**
+   * A view of `count` elements from element `offset` (default: to the end). Allocates a
+   * small object: make views when buffers are allocated and move them per step.
+   */
+  at(offset: number, count: number = this.size - offset): TensorView {
+    return new TensorView(this, offset, count);
+  }
+
+  /** "dense 'd1' kernel [4, 8]": the tensor in error messages. */
+  describe(): string {
+    return `${this.label} [${this.shape.join(', ')}]`;
+  }
+
   /** A live view of the first `count` elements (default all); invalid after memory.grow. */
   view(count = this.size): WasmView {
     const buf = runtime().arena.buffer;
@@ -94,6 +118,99 @@ export class WasmTensor {
   }
 
   private useAfterFree(): Error {
-    return new Error(`${this.label} [${this.shape.join(', ')}] has been freed (its model or optimizer was disposed)`);
+    return new Error(`${this.describe()} has been freed (its model or optimizer was disposed)`);
+  }
+}
+
+/**
+ * `size` elements of a WasmTensor from element `offset`: the same ptr/dtype/size surface
+ * as a tensor, so kernels take either. Its address follows the tensor's (and throws once
+ * the tensor is freed). moveTo() and retarget() re-point it without allocating; both check
+ * that the window stays inside the tensor.
+ */
+export class TensorView {
+  private tensor: WasmTensor;
+  private first = 0;
+  private count = 0;
+  private byteOffset = 0;
+
+  constructor(base: WasmTensor, offset: number, count: number) {
+    this.tensor = base;
+    this.moveTo(offset, count);
+  }
+
+  /** The tensor this is a window of. */
+  get base(): WasmTensor {
+    return this.tensor;
+  }
+
+  /** First element, counted in the base tensor. */
+  get offset(): number {
+    return this.first;
+  }
+
+  /** Element count. */
+  get size(): number {
+    return this.count;
+  }
+
+  get dtype(): StorageType {
+    return this.tensor.dtype;
+  }
+
+  /** Byte offset in wasm memory. Throws once the base tensor is freed. */
+  get ptr(): number {
+    return this.tensor.ptr + this.byteOffset;
+  }
+
+  get bytes(): number {
+    return this.count * BYTES[this.tensor.dtype];
+  }
+
+  get isFreed(): boolean {
+    return this.tensor.isFreed;
+  }
+
+  /** Re-points the view at `count` elements from `offset` (default: to the end); returns it. */
+  moveTo(offset: number, count: number = this.tensor.size - offset): this {
+    const size = this.tensor.size;
+    if (!Number.isInteger(offset) || !Number.isInteger(count) || offset < 0 || count < 0 || offset + count > size) {
+      throw new Error(`a view of ${count} elements at element ${offset} does not fit in ${this.tensor.describe()} (${size} elements)`);
+    }
+    this.first = offset;
+    this.count = count;
+    this.byteOffset = offset * BYTES[this.tensor.dtype];
+    return this;
+  }
+
+  /** The same window of another tensor of the same dtype (a weight's other buffer); returns the view. */
+  retarget(base: WasmTensor): this {
+    if (base === this.tensor) return this;
+    if (base.dtype !== this.tensor.dtype || this.first + this.count > base.size) {
+      throw new Error(`cannot move a view of elements [${this.first}, ${this.first + this.count}) of ${this.tensor.describe()} to ${base.describe()} (${base.dtype}, ${base.size} elements)`);
+    }
+    this.tensor = base;
+    return this;
+  }
+
+  /** A live typed-array view of the window's first `count` elements (default all); invalid after memory.grow. */
+  view(count = this.count): WasmView {
+    const buf = runtime().arena.buffer;
+    const ptr = this.ptr;
+    switch (this.tensor.dtype) {
+      case 'float32': return new Float32Array(buf, ptr, count);
+      case 'float64': return new Float64Array(buf, ptr, count);
+      default: return new Int32Array(buf, ptr, count);
+    }
+  }
+
+  /** The window's bytes as a live Uint8Array view. */
+  byteView(): Uint8Array {
+    return new Uint8Array(runtime().arena.buffer, this.ptr, this.bytes);
+  }
+
+  /** "elements [4, 8) of dense 'd1' kernel [4, 8]". */
+  describe(): string {
+    return `elements [${this.first}, ${this.first + this.count}) of ${this.tensor.describe()}`;
   }
 }

@@ -6,7 +6,7 @@
 // of their own: a cross-entropy loss then reads the logits, and the layer's backward skips
 // the activation (`fused`), which is the stable pair (see src/losses.ts).
 
-import { Act, type Kernels } from '../bindings/index.js';
+import { Act, type Kernels, type Operand } from '../bindings/index.js';
 import { closest, describe } from './options.js';
 import type { OutputActivation } from './losses.js';
 
@@ -41,13 +41,13 @@ export function activationSpec(name: unknown, alpha?: number): ActivationSpec {
 }
 
 /** y = act(z) over rows × cols (softmax along each row); y may be z for the elementwise ones. */
-export function activate(k: Kernels, act: ActivationSpec, y: number, z: number, rows: number, cols: number): void {
+export function activate(k: Kernels, act: ActivationSpec, y: Operand, z: Operand, rows: number, cols: number): void {
   if (act.name === 'softmax') k.softmax(y, z, rows, cols);
-  else k.biasAct(y, z, 0, rows, cols, act.code, act.alpha);
+  else k.biasAct(y, z, null, rows, cols, act.code, act.alpha);
 }
 
 /** dz = dy ⊙ act'(z), in place on dy, from the saved output y; nothing when the loss is fused with it. */
-export function activateBackward(k: Kernels, act: ActivationSpec, dy: number, y: number, rows: number, cols: number, fused: boolean): void {
+export function activateBackward(k: Kernels, act: ActivationSpec, dy: Operand, y: Operand, rows: number, cols: number, fused: boolean): void {
   if (fused && act.output) return; // dy already is d(loss)/d(logits)
   if (act.name === 'softmax') k.softmaxBackward(dy, dy, y, rows, cols);
   else if (act.name !== 'linear') k.actBackward(dy, dy, y, rows * cols, act.code, act.alpha);

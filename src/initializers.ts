@@ -53,12 +53,12 @@ function constantInit(className: InitializerName, value: number): Initializer {
 function normalInit(className: InitializerName, std: (f: Fans) => number, truncated: boolean, mean = 0, config: Record<string, number> = {}): Initializer {
   return make(className, config, (t, fans, k, rng, scratch) => {
     const s = std(fans) / (truncated ? TRUNC_STD : 1);
-    k.rngNormal(t.ptr, rng.ptr, scratch.ptr, t.size, mean, s, truncated);
+    k.rngNormal(t, rng, scratch, t.size, mean, s, truncated);
   });
 }
 
 function uniformInit(className: InitializerName, lo: (f: Fans) => number, hi: (f: Fans) => number, config: Record<string, number> = {}): Initializer {
-  return make(className, config, (t, fans, k, rng) => { k.rngUniform(t.ptr, rng.ptr, t.size, lo(fans), hi(fans)); });
+  return make(className, config, (t, fans, k, rng) => { k.rngUniform(t, rng, t.size, lo(fans), hi(fans)); });
 }
 
 function finite(v: unknown, what: string): number {
@@ -113,7 +113,7 @@ export const initializers: Record<Exclude<InitializerName, 'constant' | 'randomN
     const gain = finite(args.gain ?? 1, 'orthogonal gain');
     return make('orthogonal', { gain }, (t, _fans, k, rng, scratch) => {
       const cols = t.shape[t.shape.length - 1], rows = t.size / cols;
-      k.rngNormal(t.ptr, rng.ptr, scratch.ptr, t.size, 0, 1, false);
+      k.rngNormal(t, rng, scratch, t.size, 0, 1, false);
       t.view().set(orthogonalize(Float64Array.from(t.view()), rows, cols, gain));
     });
   },

@@ -14,7 +14,7 @@
 // (softmax + cross-entropy has gradient p − t). A Keras loss without fromLogits needs such
 // an output; with fromLogits: true it takes a linear output.
 
-import type { Kernels } from '../bindings/index.js';
+import type { Kernels, Operand } from '../bindings/index.js';
 import { checkBool, checkKeys, closest, describe, isPlainObject } from './options.js';
 import { Registry } from './serialization.js';
 
@@ -42,8 +42,8 @@ export interface Loss {
   /** false: the model must end with the family's activation (probabilities); true: with none. */
   readonly fromLogits: boolean | null;
   getConfig(): Record<string, unknown>;
-  /** Mean loss over `rows` rows of width `cols`; writes d(loss)/d(input) when grad ≠ 0; w: row weights or 0. */
-  compute(k: Kernels, grad: number, input: number, targets: number, w: number, kind: TargetKind, rows: number, cols: number): number;
+  /** Mean loss over `rows` rows of width `cols`; writes d(loss)/d(input) unless grad is null; w: row weights or null. */
+  compute(k: Kernels, grad: Operand | null, input: Operand, targets: Operand, w: Operand | null, kind: TargetKind, rows: number, cols: number): number;
 }
 
 function make(className: LossName, family: Family, targets: TargetKind[], fromLogits: boolean | null, config: Record<string, unknown>,

@@ -10,7 +10,7 @@
 //   metrics.topKCategoricalAccuracy({k = 5})   label among the k largest outputs
 //   'mae', 'mse'              mean absolute / squared error over all outputs
 
-import type { Kernels } from '../bindings/index.js';
+import type { Kernels, Operand } from '../bindings/index.js';
 import type { Loss, TargetKind } from './losses.js';
 import { checkKeys, closest, describe, isPlainObject, positiveInt } from './options.js';
 
@@ -23,7 +23,7 @@ export interface Metric extends MetricSpec {
   /** History key ('accuracy', 'binaryAccuracy', …). */
   readonly name: string;
   /** Sum of the metric over the rows (hits, or absolute/squared errors). */
-  measure(k: Kernels, out: number, targets: number, kind: TargetKind, rows: number, cols: number): number;
+  measure(k: Kernels, out: Operand, targets: Operand, kind: TargetKind, rows: number, cols: number): number;
   /** How many values `measure` summed. */
   count(rows: number, cols: number): number;
   /** Which target kinds it can read. */
@@ -95,7 +95,7 @@ function resolve(spec: unknown, loss: Loss, outputShape: number[] | null, logits
       const sq = name === 'mse';
       return {
         className: name as MetricName, name: name as string, targets: ['dense'], getConfig: () => ({}),
-        measure: (kk, o, t, _kind, rows, cols) => (sq ? kk.mse(0, o, t, 0, rows, cols) : kk.mae(0, o, t, 0, rows, cols)) * rows * cols,
+        measure: (kk, o, t, _kind, rows, cols) => (sq ? kk.mse(null, o, t, null, rows, cols) : kk.mae(null, o, t, null, rows, cols)) * rows * cols,
         count: (rows, cols) => rows * cols,
       };
     }

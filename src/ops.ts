@@ -50,7 +50,7 @@ export function softmax(logits: Tensor | ArrayLike<number> | unknown[]): Tensor 
   const [rows, cols] = rowsOf(t, 'softmax');
   const data = run((scratch) => {
     const x = scratch(t.data, dtype, t.size);
-    runtime().kernels[dtype].softmax(x.ptr, x.ptr, rows, cols);
+    runtime().kernels[dtype].softmax(x, x, rows, cols);
     return x;
   });
   return new Tensor(data.slice(0, t.size) as TypedArray, t.shape, dtype);
@@ -64,7 +64,7 @@ export function argMax(t: Tensor | ArrayLike<number> | unknown[]): Tensor {
   const data = run((scratch) => {
     const src = scratch(x.data, dtype, x.size);
     const out = scratch([], 'int32', rows);
-    runtime().kernels[dtype].argMax(out.ptr, src.ptr, rows, cols);
+    runtime().kernels[dtype].argMax(out, src, rows, cols);
     return out;
   });
   return new Tensor(data.slice(0, rows) as TypedArray, x.shape.slice(0, -1), 'int32');
@@ -84,7 +84,7 @@ export function oneHot(labels: Tensor | ArrayLike<number>, depth: number, dtype:
   const data = run((scratch) => {
     const lab = scratch(l as ArrayLike<number>, 'int32', n);
     const out = scratch([], dtype, n * depth);
-    runtime().kernels[dtype].oneHot(out.ptr, lab.ptr, n, depth);
+    runtime().kernels[dtype].oneHot(out, lab, n, depth);
     return out;
   });
   return new Tensor(data.slice(0, n * depth) as TypedArray, [n, depth], dtype);

@@ -56,12 +56,12 @@ export class Activation extends Layer {
 
   forward(x: WasmTensor, n: number): WasmTensor {
     this.x = x;
-    activate(this.k, this.act, this.y.ptr, x.ptr, (n * size(this.inputShape)) / this.cols, this.cols);
+    activate(this.k, this.act, this.y, x, (n * size(this.inputShape)) / this.cols, this.cols);
     return this.y;
   }
 
   backward(dy: WasmTensor, n: number): WasmTensor {
-    activateBackward(this.k, this.act, dy.ptr, this.y.ptr, (n * size(this.inputShape)) / this.cols, this.cols, this.fuseOutput);
+    activateBackward(this.k, this.act, dy, this.y, (n * size(this.inputShape)) / this.cols, this.cols, this.fuseOutput);
     return dy;
   }
 

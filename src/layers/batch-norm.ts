@@ -86,13 +86,13 @@ export class BatchNorm extends Layer {
 
   forward(x: WasmTensor, n: number, training: boolean): WasmTensor {
     const rows = (n * size(this.inputShape)) / this.C;
-    const [g, b] = [this.gamma.value.ptr, this.beta.value.ptr];
+    const [g, b] = [this.gamma.value, this.beta.value];
     if (training && !this.frozen) {
       this.x = x;
-      this.k.batchNormTrain(this.y.ptr, this.mean.ptr, this.invstd.ptr, this.variance.ptr, this.acc.ptr, x.ptr, g, b, rows, this.C, this.epsilon);
+      this.k.batchNormTrain(this.y, this.mean, this.invstd, this.variance, this.acc, x, g, b, rows, this.C, this.epsilon);
       this.pending = true;
     } else {
-      this.k.batchNormInfer(this.y.ptr, this.invstd.ptr, x.ptr, this.movingMean.value.ptr, this.movingVariance.value.ptr, g, b, rows, this.C, this.epsilon);
+      this.k.batchNormInfer(this.y, this.invstd, x, this.movingMean.value, this.movingVariance.value, g, b, rows, this.C, this.epsilon);
       this.pending = false;
     }
     return this.y;
@@ -103,18 +103,18 @@ export class BatchNorm extends Layer {
     if (this.frozen) {
       // NOTE: the affine kernel computes (dy − 0)·invstd·γ + 0 = dy·γ/√(movingVariance + ε),
       // with invstd left by the inference forward
-      this.k.batchNormInfer(this.dx.ptr, this.invstd.ptr, dy.ptr, this.zeros.ptr, this.movingVariance.value.ptr, this.gamma.value.ptr, this.zeros.ptr, rows, this.C, this.epsilon);
+      this.k.batchNormInfer(this.dx, this.invstd, dy, this.zeros, this.movingVariance.value, this.gamma.value, this.zeros, rows, this.C, this.epsilon);
       return this.dx;
     }
-    this.k.batchNormBackward(this.dx.ptr, this.gamma.grad.ptr, this.beta.grad.ptr, this.acc.ptr, dy.ptr, this.x!.ptr, this.mean.ptr, this.invstd.ptr, this.gamma.value.ptr, rows, this.C);
+    this.k.batchNormBackward(this.dx, this.gamma.grad, this.beta.grad, this.acc, dy, this.x!, this.mean, this.invstd, this.gamma.value, rows, this.C);
     return this.dx;
   }
 
   /** After a successful step: fold this batch's statistics into the moving ones. */
   override commit(): void {
     if (!this.pending) return;
-    this.k.ema(this.movingMean.value.ptr, this.mean.ptr, this.C, this.momentum);
-    this.k.ema(this.movingVariance.value.ptr, this.variance.ptr, this.C, this.momentum);
+    this.k.ema(this.movingMean.value, this.mean, this.C, this.momentum);
+    this.k.ema(this.movingVariance.value, this.variance, this.C, this.momentum);
     this.pending = false;
   }
 

@@ -6,7 +6,7 @@
 
 import type { WasmTensor } from '../../bindings/index.js';
 import type { InitializerSpec } from '../initializers.js';
-import { checkPadding, geometry, geomArgs, pair, type Geometry2D, type Padding } from './geometry.js';
+import { checkPadding, geometry, pair, type Geometry2D, type Padding } from './geometry.js';
 import { KernelLayer, type KernelArgs } from './kernel-layer.js';
 import { positiveInt, type BuildContext } from './layer.js';
 
@@ -76,29 +76,29 @@ export class Conv2D extends KernelLayer {
     const M = n * this.g.OH * this.g.OW;
     this.x = x;
     const col = this.col ?? x;
-    if (this.col) this.k.im2col(this.col.ptr, x.ptr, n, ...geomArgs(this.g));
-    this.k.gemm(this.y.ptr, this.work!.ptr, col.ptr, this.kernel.value.ptr, M, this.filters, this.K, false, false, false);
+    if (this.col) this.k.im2col(this.col, x, n, this.g);
+    this.k.gemm(this.y, this.work!, col, this.kernel.value, M, this.filters, this.K, false, false, false);
     this.biasActivate(this.y, M, this.filters);
     return this.y;
   }
 
   backward(dy: WasmTensor, n: number, needDx: boolean): WasmTensor | null {
     const M = n * this.g.OH * this.g.OW, K = this.K, F = this.filters;
-    const w = this.work!.ptr;
+    const w = this.work!;
     const col = this.col ?? this.x!;
     this.activationBackward(dy, this.y, M, F); // dz, in place
     if (!this.frozen) {
-      this.k.gemm(this.kernel.grad.ptr, w, col.ptr, dy.ptr, K, F, M, true, false, false);
-      if (this.bias) this.k.colSum(this.bias.grad.ptr, dy.ptr, M, F, false);
+      this.k.gemm(this.kernel.grad, w, col, dy, K, F, M, true, false, false);
+      if (this.bias) this.k.colSum(this.bias.grad, dy, M, F, false);
     }
     if (!needDx) return null;
     if (!this.col) {
-      this.k.gemm(this.dx.ptr, w, dy.ptr, this.kernel.value.ptr, M, K, F, false, true, false);
+      this.k.gemm(this.dx, w, dy, this.kernel.value, M, K, F, false, true, false);
       return this.dx;
     }
     // the im2col is no longer needed: dcol overwrites it
-    this.k.gemm(this.col.ptr, w, dy.ptr, this.kernel.value.ptr, M, K, F, false, true, false);
-    this.k.col2im(this.dx.ptr, this.col.ptr, n, ...geomArgs(this.g));
+    this.k.gemm(this.col, w, dy, this.kernel.value, M, K, F, false, true, false);
+    this.k.col2im(this.dx, this.col, n, this.g);
     return this.dx;
   }
 

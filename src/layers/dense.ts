@@ -48,7 +48,7 @@ export class Dense extends KernelLayer {
   forward(x: WasmTensor, n: number): WasmTensor {
     const d = this.inputShape[0];
     this.x = x;
-    this.k.gemm(this.y.ptr, this.work!.ptr, x.ptr, this.kernel.value.ptr, n, this.units, d, false, false, false);
+    this.k.gemm(this.y, this.work!, x, this.kernel.value, n, this.units, d, false, false, false);
     this.biasActivate(this.y, n, this.units);
     return this.y;
   }
@@ -56,14 +56,14 @@ export class Dense extends KernelLayer {
   backward(dy: WasmTensor, n: number, needDx: boolean): WasmTensor | null {
     const d = this.inputShape[0];
     const u = this.units;
-    const w = this.work!.ptr;
+    const w = this.work!;
     this.activationBackward(dy, this.y, n, u); // dz, in place
     if (!this.frozen) {
-      this.k.gemm(this.kernel.grad.ptr, w, this.x!.ptr, dy.ptr, d, u, n, true, false, false);
-      if (this.bias) this.k.colSum(this.bias.grad.ptr, dy.ptr, n, u, false);
+      this.k.gemm(this.kernel.grad, w, this.x!, dy, d, u, n, true, false, false);
+      if (this.bias) this.k.colSum(this.bias.grad, dy, n, u, false);
     }
     if (!needDx) return null;
-    this.k.gemm(this.dx.ptr, w, dy.ptr, this.kernel.value.ptr, n, d, u, false, true, false);
+    this.k.gemm(this.dx, w, dy, this.kernel.value, n, d, u, false, true, false);
     return this.dx;
   }
 

@@ -44,12 +44,12 @@ export class Dropout extends Layer {
 
   forward(x: WasmTensor, n: number, training: boolean): WasmTensor {
     if (!training || this.rate === 0) return (this.last = x); // identity: hand the input through
-    this.k.dropout(this.y.ptr, this.mask.ptr, this.rng.ptr, x.ptr, n * size(this.inputShape), this.rate);
+    this.k.dropout(this.y, this.mask, this.rng, x, n * size(this.inputShape), this.rate);
     return (this.last = this.y);
   }
 
   backward(dy: WasmTensor, n: number): WasmTensor {
-    if (this.rate !== 0) this.k.mul(dy.ptr, dy.ptr, this.mask.ptr, n * size(this.inputShape));
+    if (this.rate !== 0) this.k.mul(dy, dy, this.mask, n * size(this.inputShape));
     return dy;
   }
 

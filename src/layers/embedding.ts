@@ -54,7 +54,7 @@ export class Embedding extends Layer {
 
   forward(x: WasmTensor, n: number): WasmTensor {
     const count = n * size(this.inputShape);
-    const bad = this.k.embedding(this.y.ptr, this.table.value.ptr, x.ptr, count, this.inputDim, this.outputDim);
+    const bad = this.k.embedding(this.y, this.table.value, x, count, this.inputDim, this.outputDim);
     if (bad >= 0) {
       const L = size(this.inputShape);
       throw new Error(`embedding '${this.name}': token ${x.view()[bad]} (sample ${Math.floor(bad / L)}, position ${bad % L}) is not an integer in [0, ${this.inputDim}) (inputDim ${this.inputDim})`);
@@ -64,7 +64,7 @@ export class Embedding extends Layer {
   }
 
   backward(dy: WasmTensor, n: number, needDx: boolean): WasmTensor | null {
-    if (!this.frozen) this.k.embeddingBackward(this.table.grad.ptr, dy.ptr, this.x!.ptr, n * size(this.inputShape), this.inputDim, this.outputDim);
+    if (!this.frozen) this.k.embeddingBackward(this.table.grad, dy, this.x!, n * size(this.inputShape), this.inputDim, this.outputDim);
     if (needDx) throw new Error(`embedding '${this.name}' has no gradient for its integer inputs: put it first, before any layer with weights`);
     return null;
   }

@@ -3,13 +3,12 @@
 //   'same':  out = ⌈in/s⌉, total padding max((out − 1)·s + k − in, 0), the odd extra
 //            row/column at the bottom/right.
 
+import type { Geometry } from '../../bindings/index.js';
+
 export type Padding = 'valid' | 'same';
 
-export interface Geometry2D {
-  H: number; W: number; C: number;
-  KH: number; KW: number; SH: number; SW: number;
-  padTop: number; padLeft: number; OH: number; OW: number;
-}
+/** H, W, C, KH, KW, SH, SW, padTop, padLeft, OH, OW: what the window kernels take (bindings/ops.ts). */
+export type Geometry2D = Geometry;
 
 /** A positive integer or a pair of them. */
 export function pair(v: unknown, what: string): [number, number] {
@@ -52,9 +51,4 @@ export function geometry(
   const [OH, padTop] = axis(H, KH, SH, padding, what, `${window} height`);
   const [OW, padLeft] = axis(W, KW, SW, padding, what, `${window} width`);
   return { H, W, C, KH, KW, SH, SW, padTop, padLeft, OH, OW };
-}
-
-/** Kernel argument order after the batch size: (H, W, C, KH, KW, SH, SW, padTop, padLeft, OH, OW). */
-export function geomArgs(g: Geometry2D): [number, number, number, number, number, number, number, number, number, number, number] {
-  return [g.H, g.W, g.C, g.KH, g.KW, g.SH, g.SW, g.padTop, g.padLeft, g.OH, g.OW];
 }

@@ -84,12 +84,12 @@ export class GroupNorm extends Layer {
 
   forward(x: WasmTensor, n: number): WasmTensor {
     this.x = x;
-    this.k.groupNorm(this.y.ptr, this.mean.ptr, this.invstd.ptr, this.acc.ptr, x.ptr, this.gamma.value.ptr, this.beta.value.ptr, n, this.S, this.C, this.groups, this.epsilon);
+    this.k.groupNorm(this.y, this.mean, this.invstd, this.acc, x, this.gamma.value, this.beta.value, n, this.S, this.C, this.groups, this.epsilon);
     return this.y;
   }
 
   backward(dy: WasmTensor, n: number): WasmTensor {
-    this.k.groupNormBackward(this.dx.ptr, this.gamma.grad.ptr, this.beta.grad.ptr, this.acc.ptr, dy.ptr, this.x!.ptr, this.mean.ptr, this.invstd.ptr, this.gamma.value.ptr, n, this.S, this.C, this.groups);
+    this.k.groupNormBackward(this.dx, this.gamma.grad, this.beta.grad, this.acc, dy, this.x!, this.mean, this.invstd, this.gamma.value, n, this.S, this.C, this.groups);
     return this.dx;
   }
 

@@ -49,14 +49,14 @@ export abstract class KernelLayer extends Layer {
    * for an output activation, through `z` so the logits stay available.
    */
   protected biasActivate(y: WasmTensor, rows: number, cols: number): void {
-    if (!this.z) { this.k.biasAct(y.ptr, y.ptr, this.biasPtr, rows, cols, this.act.code, this.act.alpha); return; }
-    this.k.biasAct(this.z.ptr, y.ptr, this.biasPtr, rows, cols, 0, 0);
-    activate(this.k, this.act, y.ptr, this.z.ptr, rows, cols);
+    if (!this.z) { this.k.biasAct(y, y, this.biasValue, rows, cols, this.act.code, this.act.alpha); return; }
+    this.k.biasAct(this.z, y, this.biasValue, rows, cols, 0, 0);
+    activate(this.k, this.act, y, this.z, rows, cols);
   }
 
   /** dz in place on dy (rows × cols) from the saved output y. */
   protected activationBackward(dy: WasmTensor, y: WasmTensor, rows: number, cols: number): void {
-    activateBackward(this.k, this.act, dy.ptr, y.ptr, rows, cols, this.fuseOutput);
+    activateBackward(this.k, this.act, dy, y, rows, cols, this.fuseOutput);
   }
 
   override get outputActivation(): OutputActivation | null {
@@ -81,9 +81,9 @@ export abstract class KernelLayer extends Layer {
     }
   }
 
-  /** The bias pointer for kernels, 0 without bias. */
-  protected get biasPtr(): number {
-    return this.bias ? this.bias.value.ptr : 0;
+  /** The bias for kernels (its current buffer), null without bias. */
+  protected get biasValue(): WasmTensor | null {
+    return this.bias ? this.bias.value : null;
   }
 
   override params(): Param[] {

@@ -15,7 +15,7 @@
 // calls applyTrainable()); a frozen layer computes no parameter gradients and the
 // optimizer skips its weights.
 
-import { WasmTensor, type DType, type Kernels, type Runtime } from '../../bindings/index.js';
+import { WasmTensor, type DType, type Kernels, type Operand, type Runtime } from '../../bindings/index.js';
 import { checkBool, checkKeys, describe } from '../options.js';
 import type { Regularizer } from '../regularizers.js';
 import type { OutputActivation } from '../losses.js';
@@ -37,11 +37,12 @@ export interface TrainableParam extends Param {
   grad: WasmTensor;
 }
 
-/** A random stream: 16 bytes of xoshiro128** state in wasm memory (see assembly/rng.ts). */
-export interface RngStream {
-  /** Current address (the model's stream block may move when layers are added). */
-  readonly ptr: number;
-}
+/**
+ * A random stream: 16 bytes of xoshiro128** state in wasm memory (int32 [4], see
+ * assembly/rng.ts) — a view of the model's stream block (which may move when layers are
+ * added: the view follows it), or a tensor of its own.
+ */
+export type RngStream = Operand;
 
 export interface BuildContext {
   dtype: DType;

@@ -5,7 +5,7 @@
 // The cell kernels (assembly/rnn.ts lstmCell*) save the activated gates in `pre`, c_t and
 // act(c_t); backward carries d loss/d c in `dc`.
 
-import type { WasmTensor } from '../../bindings/index.js';
+import type { TensorView, WasmTensor } from '../../bindings/index.js';
 import { checkBool } from '../options.js';
 import type { BuildContext } from './layer.js';
 import { Recurrent, type GatedArgs } from './recurrent.js';
@@ -23,6 +23,10 @@ export class LSTM extends Recurrent {
   private c!: WasmTensor;
   private ac!: WasmTensor;
   private dc!: WasmTensor;
+  /** Step t's blocks: c_{t−1} (c slot t), c_t (slot t + 1), act(c_t) */
+  private cPrev!: TensorView;
+  private cNext!: TensorView;
+  private acT!: TensorView;
 
   constructor(args: LSTMArgs) {
     super(args, 'lstm', ['recurrentActivation', 'unitForgetBias']);
@@ -39,13 +43,22 @@ export class LSTM extends Recurrent {
     this.c = this.buffer([(this.T + 1) * capacity, U]);
     this.ac = this.buffer([this.T * capacity, U]);
     this.dc = this.buffer([capacity, U]);
+    this.cPrev = this.c.at(0);
+    this.cNext = this.c.at(0);
+    this.acT = this.ac.at(0);
+  }
+
+  protected override seek(t: number, n: number): void {
+    super.seek(t, n);
+    const U = this.units;
+    this.rows(this.cPrev, t, n, U);
+    this.rows(this.cNext, t + 1, n, U);
+    this.rows(this.acT, t, n, U);
   }
 
   protected step(t: number, n: number): void {
-    const U = this.units, pre = this.at(this.pre, t, n, 4 * U);
-    if (t > 0) this.recurForward(t, n, pre, true);
-    this.k.lstmCell(this.at(this.h, t + 1, n, U), this.at(this.c, t + 1, n, U), this.at(this.ac, t, n, U), pre,
-      t > 0 ? this.at(this.c, t, n, U) : 0, n, U, this.actCode, this.recCode);
+    if (t > 0) this.recurForward(n, this.preT, true);
+    this.k.lstmCell(this.hNext, this.cNext, this.acT, this.preT, t > 0 ? this.cPrev : null, n, this.units, this.actCode, this.recCode);
   }
 
   protected override beginBackward(n: number): void {
@@ -53,10 +66,8 @@ export class LSTM extends Recurrent {
   }
 
   protected stepBackward(t: number, n: number): void {
-    const U = this.units, pre = this.at(this.pre, t, n, 4 * U);
-    this.k.lstmCellBackward(pre, this.dc.ptr, this.at(this.dh, t, n, U), pre, t > 0 ? this.at(this.c, t, n, U) : 0,
-      this.at(this.ac, t, n, U), n, U, this.actCode, this.recCode);
-    if (t > 0) this.recurBack(t, n, pre);
+    this.k.lstmCellBackward(this.preT, this.dc, this.dhT, this.preT, t > 0 ? this.cPrev : null, this.acT, n, this.units, this.actCode, this.recCode);
+    if (t > 0) this.recurBack(n, this.preT);
   }
 
   protected override cellConfig(): Record<string, unknown> {

@@ -54,9 +54,9 @@ export class Maxout extends KernelLayer {
     const d = this.inputShape[0];
     const w = this.units * this.pieces;
     this.x = x;
-    this.k.gemm(this.pre.ptr, this.work!.ptr, x.ptr, this.kernel.value.ptr, n, w, d, false, false, false);
-    if (this.bias) this.k.biasAct(this.pre.ptr, this.pre.ptr, this.biasPtr, n, w, 0, 0);
-    this.k.maxout(this.y.ptr, this.idx.ptr, this.pre.ptr, n, this.units, this.pieces);
+    this.k.gemm(this.pre, this.work!, x, this.kernel.value, n, w, d, false, false, false);
+    if (this.bias) this.k.biasAct(this.pre, this.pre, this.biasValue, n, w, 0, 0);
+    this.k.maxout(this.y, this.idx, this.pre, n, this.units, this.pieces);
     return this.y;
   }
 
@@ -64,13 +64,13 @@ export class Maxout extends KernelLayer {
     const d = this.inputShape[0];
     const w = this.units * this.pieces;
     const dz = this.pre; // the pre-activations are not needed any more: reuse as dz
-    this.k.maxoutBackward(dz.ptr, dy.ptr, this.idx.ptr, n, this.units, this.pieces);
+    this.k.maxoutBackward(dz, dy, this.idx, n, this.units, this.pieces);
     if (!this.frozen) {
-      this.k.gemm(this.kernel.grad.ptr, this.work!.ptr, this.x!.ptr, dz.ptr, d, w, n, true, false, false);
-      if (this.bias) this.k.colSum(this.bias.grad.ptr, dz.ptr, n, w, false);
+      this.k.gemm(this.kernel.grad, this.work!, this.x!, dz, d, w, n, true, false, false);
+      if (this.bias) this.k.colSum(this.bias.grad, dz, n, w, false);
     }
     if (!needDx) return null;
-    this.k.gemm(this.dx.ptr, this.work!.ptr, dz.ptr, this.kernel.value.ptr, n, d, w, false, true, false);
+    this.k.gemm(this.dx, this.work!, dz, this.kernel.value, n, d, w, false, true, false);
     return this.dx;
   }
 

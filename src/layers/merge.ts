@@ -7,7 +7,7 @@
 // subtract gets dy itself): the producers of the inputs may overwrite their dy in place,
 // so two inputs must never share one buffer.
 
-import { runtime, type WasmTensor } from '../../bindings/index.js';
+import type { TensorView, WasmTensor } from '../../bindings/index.js';
 import { describe } from '../options.js';
 import { Layer, size, type BuildContext, type LayerArgs } from './layer.js';
 
@@ -106,19 +106,19 @@ class Elementwise extends Merge {
     this.xs = xs.slice();
     switch (this.className) {
       case 'Add': case 'Average':
-        k.addTo(y.ptr, xs[0].ptr, xs[1].ptr, m);
-        for (let i = 2; i < xs.length; i++) k.addTo(y.ptr, y.ptr, xs[i].ptr, m);
-        if (this.className === 'Average') k.scaleTo(y.ptr, y.ptr, m, 1 / xs.length);
+        k.addTo(y, xs[0], xs[1], m);
+        for (let i = 2; i < xs.length; i++) k.addTo(y, y, xs[i], m);
+        if (this.className === 'Average') k.scaleTo(y, y, m, 1 / xs.length);
         break;
       case 'Subtract':
-        k.subTo(y.ptr, xs[0].ptr, xs[1].ptr, m);
+        k.subTo(y, xs[0], xs[1], m);
         break;
       case 'Multiply':
-        k.mul(y.ptr, xs[0].ptr, xs[1].ptr, m);
-        for (let i = 2; i < xs.length; i++) k.mul(y.ptr, y.ptr, xs[i].ptr, m);
+        k.mul(y, xs[0], xs[1], m);
+        for (let i = 2; i < xs.length; i++) k.mul(y, y, xs[i], m);
         break;
       case 'Maximum':
-        for (let i = 0; i < xs.length; i++) k.maxMerge(y.ptr, this.idx!.ptr, xs[i].ptr, m, i);
+        for (let i = 0; i < xs.length; i++) k.maxMerge(y, this.idx!, xs[i], m, i);
         break;
     }
     return y;
@@ -133,20 +133,20 @@ class Elementwise extends Merge {
       if (i === 0 && inPlaceFirst) return null; // filled last: it is dy itself
       const dx = this.dxs[i];
       switch (this.className) {
-        case 'Add': k.scaleTo(dx.ptr, dy.ptr, m, 1); break;
-        case 'Subtract': k.scaleTo(dx.ptr, dy.ptr, m, -1); break;
-        case 'Average': k.scaleTo(dx.ptr, dy.ptr, m, 1 / xs.length); break;
+        case 'Add': k.scaleTo(dx, dy, m, 1); break;
+        case 'Subtract': k.scaleTo(dx, dy, m, -1); break;
+        case 'Average': k.scaleTo(dx, dy, m, 1 / xs.length); break;
         case 'Multiply': {
           // dx_i = dy ⊙ Π_{j≠i} x_j, multiplied in input order
           let first = true;
           for (let j = 0; j < xs.length; j++) {
             if (j === i) continue;
-            k.mul(dx.ptr, first ? dy.ptr : dx.ptr, xs[j].ptr, m);
+            k.mul(dx, first ? dy : dx, xs[j], m);
             first = false;
           }
           break;
         }
-        case 'Maximum': k.selectGrad(dx.ptr, dy.ptr, this.idx!.ptr, m, i); break;
+        case 'Maximum': k.selectGrad(dx, dy, this.idx!, m, i); break;
       }
       return dx;
     }).map((dx, i) => (i === 0 && inPlaceFirst && needDx[0] ? dy : dx));
@@ -161,10 +161,14 @@ export interface ConcatenateArgs extends LayerArgs {
 export class Concatenate extends Merge {
   readonly className = 'Concatenate';
   readonly axis: number;
-  /** Per input: bytes of one block, and its offset in an output block. */
-  private blocks: { bytes: number; offset: number }[] = [];
+  /** Per input: elements of one block, and its offset in an output block (elements). */
+  private blocks: { size: number; offset: number }[] = [];
   private outer = 0;
+  /** Elements of one output block (all the inputs' blocks side by side). */
   private outBlock = 0;
+  /** Per input: y from its first block on, and the same window of dy (re-pointed at each backward's dy). */
+  private yAt: TensorView[] = [];
+  private dyAt: TensorView[] = [];
 
   constructor(args: ConcatenateArgs = {}) {
     super(args, 'concatenate', ['axis']);
@@ -193,37 +197,39 @@ export class Concatenate extends Merge {
   override buildMany(shapes: number[][], ctx: BuildContext): number[] {
     const out = super.buildMany(shapes, ctx);
     const p = (this.axis < 0 ? this.axis + shapes[0].length + 1 : this.axis) - 1;
-    const es = ctx.dtype === 'float32' ? 4 : 8;
     this.outer = size(out.slice(0, p));
-    this.outBlock = size(out.slice(p)) * es;
+    this.outBlock = size(out.slice(p));
     let offset = 0;
     this.blocks = shapes.map((s) => {
-      const bytes = size(s.slice(p)) * es;
-      const b = { bytes, offset };
-      offset += bytes;
+      const b = { size: size(s.slice(p)), offset };
+      offset += b.size;
       return b;
     });
     return out;
   }
 
+  protected override allocateBuffers(capacity: number): void {
+    super.allocateBuffers(capacity);
+    this.yAt = this.blocks.map((b) => this.y.at(b.offset));
+    this.dyAt = this.blocks.map((b) => this.y.at(b.offset));
+  }
+
   override forwardInputs(xs: WasmTensor[], n: number): WasmTensor {
-    const ex = runtime().exports;
     this.xs = xs.slice();
-    const rows = n * this.outer;
-    xs.forEach((x, i) => {
+    const rows = n * this.outer, es = this.k.bytes;
+    for (let i = 0; i < xs.length; i++) {
       const b = this.blocks[i];
-      ex.copy_rows(this.y.ptr + b.offset, x.ptr, rows, b.bytes, this.outBlock, b.bytes);
-    });
+      this.k.copyRows(this.yAt[i], xs[i], rows, b.size * es, this.outBlock * es, b.size * es);
+    }
     return this.y;
   }
 
   override backwardInputs(dy: WasmTensor, n: number, needDx: boolean[]): (WasmTensor | null)[] {
-    const ex = runtime().exports;
-    const rows = n * this.outer;
+    const rows = n * this.outer, es = this.k.bytes;
     return this.blocks.map((b, i) => {
       if (!needDx[i]) return null;
       const dx = this.dxs[i];
-      ex.copy_rows(dx.ptr, dy.ptr + b.offset, rows, b.bytes, b.bytes, this.outBlock);
+      this.k.copyRows(dx, this.dyAt[i].retarget(dy), rows, b.size * es, b.size * es, this.outBlock * es);
       return dx;
     });
   }

@@ -91,7 +91,7 @@ export class Normalization extends Layer {
       owned.push(mean);
       const variance = new WasmTensor([C], 'float64', 'normalization variance');
       owned.push(variance);
-      k.colMoments(mean.ptr, variance.ptr, xt.ptr, rows, C);
+      k.colMoments(mean, variance, xt, rows, C);
       stats = { mean: mean.read() as Float64Array, variance: variance.read() as Float64Array };
     } finally {
       for (const t of owned) t.free();
@@ -132,9 +132,9 @@ export class Normalization extends Layer {
   forward(x: WasmTensor, n: number): WasmTensor {
     const C = this.C;
     const rows = (n * size(this.inputShape)) / C;
-    this.k.prepareScale(this.mean64.ptr, this.meanW.value.ptr, C, ScaleMode.copy, 0);
-    this.k.prepareScale(this.div64.ptr, this.varianceW.value.ptr, C, ScaleMode.variance, FLOOR);
-    this.k.standardize(this.y.ptr, x.ptr, this.mean64.ptr, this.div64.ptr, rows, C);
+    this.k.prepareScale(this.mean64, this.meanW.value, C, ScaleMode.copy, 0);
+    this.k.prepareScale(this.div64, this.varianceW.value, C, ScaleMode.variance, FLOOR);
+    this.k.standardize(this.y, x, this.mean64, this.div64, rows, C);
     return this.y;
   }
 
@@ -142,8 +142,8 @@ export class Normalization extends Layer {
   backward(dy: WasmTensor, n: number): WasmTensor {
     const C = this.C;
     const rows = (n * size(this.inputShape)) / C;
-    this.k.prepareScale(this.div64.ptr, this.varianceW.value.ptr, C, ScaleMode.variance, FLOOR);
-    this.k.standardize(dy.ptr, dy.ptr, this.zeros64.ptr, this.div64.ptr, rows, C);
+    this.k.prepareScale(this.div64, this.varianceW.value, C, ScaleMode.variance, FLOOR);
+    this.k.standardize(dy, dy, this.zeros64, this.div64, rows, C);
     return dy;
   }
 

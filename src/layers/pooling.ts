@@ -4,7 +4,7 @@
 // positions ('same' padding as TensorFlow).
 
 import type { WasmTensor } from '../../bindings/index.js';
-import { checkPadding, geometry, geomArgs, imageShape, pair, type Geometry2D, type Padding } from './geometry.js';
+import { checkPadding, geometry, imageShape, pair, type Geometry2D, type Padding } from './geometry.js';
 import { Layer, type LayerArgs } from './layer.js';
 
 export interface Pool2DArgs extends LayerArgs {
@@ -61,13 +61,12 @@ export class MaxPool2D extends Pool2D {
   }
 
   forward(x: WasmTensor, n: number): WasmTensor {
-    this.k.maxPool(this.y.ptr, this.idx.ptr, x.ptr, n, ...geomArgs(this.g));
+    this.k.maxPool(this.y, this.idx, x, n, this.g);
     return this.y;
   }
 
   backward(dy: WasmTensor, n: number): WasmTensor {
-    const { H, W, C, OH, OW } = this.g;
-    this.k.maxPoolBackward(this.dx.ptr, dy.ptr, this.idx.ptr, n, H, W, C, OH, OW);
+    this.k.maxPoolBackward(this.dx, dy, this.idx, n, this.g);
     return this.dx;
   }
 }
@@ -86,12 +85,12 @@ export class AvgPool2D extends Pool2D {
   }
 
   forward(x: WasmTensor, n: number): WasmTensor {
-    this.k.avgPool(this.y.ptr, x.ptr, n, ...geomArgs(this.g));
+    this.k.avgPool(this.y, x, n, this.g);
     return this.y;
   }
 
   backward(dy: WasmTensor, n: number): WasmTensor {
-    this.k.avgPoolBackward(this.dx.ptr, dy.ptr, n, ...geomArgs(this.g));
+    this.k.avgPoolBackward(this.dx, dy, n, this.g);
     return this.dx;
   }
 }

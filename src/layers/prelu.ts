@@ -42,13 +42,13 @@ export class PReLU extends Layer {
   forward(x: WasmTensor, n: number): WasmTensor {
     this.x = x;
     const c = this.channels;
-    this.k.prelu(this.y.ptr, x.ptr, this.alpha.value.ptr, (n * size(this.inputShape)) / c, c);
+    this.k.prelu(this.y, x, this.alpha.value, (n * size(this.inputShape)) / c, c);
     return this.y;
   }
 
   backward(dy: WasmTensor, n: number): WasmTensor {
     const c = this.channels;
-    this.k.preluBackward(dy.ptr, this.alpha.grad.ptr, dy.ptr, this.x!.ptr, this.alpha.value.ptr, (n * size(this.inputShape)) / c, c);
+    this.k.preluBackward(dy, this.alpha.grad, dy, this.x!, this.alpha.value, (n * size(this.inputShape)) / c, c);
     return dy;
   }
 

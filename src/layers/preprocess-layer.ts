@@ -19,7 +19,7 @@
 // backward (the maps are affine): zeroCenter dx = dy; standardize dx = dy/std (in place);
 // pca dx = (dy ÷ √(variance + epsilon))·components.
 
-import { runtime, WasmTensor } from '../../bindings/index.js';
+import { WasmTensor } from '../../bindings/index.js';
 import { ScaleMode } from '../../bindings/ops.js';
 import { describe } from '../options.js';
 import { shapeStr } from '../tensor.js';
@@ -119,25 +119,24 @@ export class Preprocess extends Layer {
 
   override workBytes(): number {
     if (!(this.pre instanceof PCA)) return 0;
-    const ex = runtime().exports;
     const D = this.stats.mean.length, k = this.stats.eigenvalues!.length;
-    return Math.max(ex.project_work_bytes(D, k) >>> 0, ex.project_work_bytes(k, D) >>> 0);
+    return Math.max(this.k.projectWorkBytes(D, k), this.k.projectWorkBytes(k, D));
   }
 
   forward(x: WasmTensor, n: number): WasmTensor {
     const k = this.k;
     if (this.pre instanceof PCA) {
       const D = this.cols, kc = this.stats.eigenvalues!.length;
-      k.prepareScale(this.mean64.ptr, this.meanW.value.ptr, D, ScaleMode.copy, 0);
-      k.prepareScale(this.comps64!.ptr, this.componentsW!.value.ptr, kc * D, ScaleMode.copy, 0);
-      if (this.varianceW) k.prepareScale(this.div64!.ptr, this.varianceW.value.ptr, kc, ScaleMode.eig, this.pre.epsilon);
-      k.project(this.y.ptr, this.work!.ptr, x.ptr, this.mean64.ptr, this.comps64!.ptr, this.varianceW ? this.div64!.ptr : 0, n, D, kc);
+      k.prepareScale(this.mean64, this.meanW.value, D, ScaleMode.copy, 0);
+      k.prepareScale(this.comps64!, this.componentsW!.value, kc * D, ScaleMode.copy, 0);
+      if (this.varianceW) k.prepareScale(this.div64!, this.varianceW.value, kc, ScaleMode.eig, this.pre.epsilon);
+      k.project(this.y, this.work!, x, this.mean64, this.comps64!, this.varianceW ? this.div64! : null, n, D, kc);
     } else {
       const cols = this.cols;
       const rows = (n * size(this.inputShape)) / cols;
-      k.prepareScale(this.mean64.ptr, this.meanW.value.ptr, cols, ScaleMode.copy, 0);
-      if (this.stdW) k.prepareScale(this.div64!.ptr, this.stdW.value.ptr, cols, ScaleMode.std, 0);
-      k.standardize(this.y.ptr, x.ptr, this.mean64.ptr, this.div64!.ptr, rows, cols);
+      k.prepareScale(this.mean64, this.meanW.value, cols, ScaleMode.copy, 0);
+      if (this.stdW) k.prepareScale(this.div64!, this.stdW.value, cols, ScaleMode.std, 0);
+      k.standardize(this.y, x, this.mean64, this.div64!, rows, cols);
     }
     this.last = this.y;
     return this.y;
@@ -147,16 +146,16 @@ export class Preprocess extends Layer {
     const k = this.k;
     if (this.pre instanceof PCA) {
       const D = this.cols, kc = this.stats.eigenvalues!.length;
-      k.prepareScale(this.comps64!.ptr, this.componentsW!.value.ptr, kc * D, ScaleMode.copy, 0);
-      if (this.varianceW) k.prepareScale(this.div64!.ptr, this.varianceW.value.ptr, kc, ScaleMode.invEig, this.pre.epsilon);
-      k.unproject(this.dx!.ptr, this.work!.ptr, dy.ptr, this.varianceW ? this.div64!.ptr : 0, this.comps64!.ptr, 0, n, kc, D);
+      k.prepareScale(this.comps64!, this.componentsW!.value, kc * D, ScaleMode.copy, 0);
+      if (this.varianceW) k.prepareScale(this.div64!, this.varianceW.value, kc, ScaleMode.invEig, this.pre.epsilon);
+      k.unproject(this.dx!, this.work!, dy, this.varianceW ? this.div64! : null, this.comps64!, null, n, kc, D);
       return this.dx!;
     }
     if (!this.stdW) return dy; // x − mean: the identity
     const cols = this.cols;
     const rows = (n * size(this.inputShape)) / cols;
-    k.prepareScale(this.div64!.ptr, this.stdW.value.ptr, cols, ScaleMode.std, 0);
-    k.standardize(dy.ptr, dy.ptr, this.zeros64!.ptr, this.div64!.ptr, rows, cols);
+    k.prepareScale(this.div64!, this.stdW.value, cols, ScaleMode.std, 0);
+    k.standardize(dy, dy, this.zeros64!, this.div64!, rows, cols);
     return dy;
   }
 

@@ -13,8 +13,11 @@
 //             db = Σ dpre, dxT = dpre·Wᵀ (three GEMMs and a column sum), dx = swap(dxT).
 // Hidden states live in h [(T+1)·N, U], h_t in slot t + 1, so Hprev of steps 1…T−1 (slots
 // 1…T−1) is one contiguous matrix for the dU GEMM. Slot 0 (h_{−1} = 0) is kept zero.
+// A step's blocks are views of these buffers (hPrev, hNext, preT, dhT, dhPrev, and the
+// cells' own), made when the buffers are allocated and moved to step t by seek(t, n), so a
+// step allocates nothing.
 
-import type { WasmTensor } from '../../bindings/index.js';
+import type { Operand, TensorView, WasmTensor } from '../../bindings/index.js';
 import { Act } from '../../bindings/index.js';
 import { getInitializer, type Initializer, type InitializerSpec } from '../initializers.js';
 import { checkBool, describe } from '../options.js';
@@ -89,6 +92,12 @@ export abstract class Recurrent extends Layer {
   private ut: WasmTensor | null = null;
   private y!: WasmTensor;
   private dx!: WasmTensor;
+  /** Step t's blocks (seek): h_{t−1} (h slot t), h_t (slot t + 1), pre[t], dh[t], dh[t−1] */
+  protected hPrev!: TensorView;
+  protected hNext!: TensorView;
+  protected preT!: TensorView;
+  protected dhT!: TensorView;
+  protected dhPrev!: TensorView;
 
   constructor(args: GatedArgs, what: string, keys: readonly string[]) {
     if (!args || typeof args !== 'object') throw new Error(`${what}: expected an args object such as {units: 32}`);
@@ -143,9 +152,15 @@ export abstract class Recurrent extends Layer {
     this.y = this.buffer(this.returnSequences ? [capacity, T, U] : [capacity, U]);
     this.dx = this.buffer([capacity, T, F]);
     this.ut = this.needsUt ? this.buffer([this.ku, U]) : null;
+    this.hPrev = this.h.at(0);
+    this.hNext = this.h.at(0);
+    this.preT = this.pre.at(0);
+    this.dhT = this.dh.at(0);
+    this.dhPrev = this.dh.at(0);
     this.allocateCellBuffers(capacity);
   }
 
+  /** The cell's own buffers (and the views of them its steps use). */
   protected abstract allocateCellBuffers(capacity: number): void;
 
   override workBytes(capacity: number): number {
@@ -154,17 +169,27 @@ export abstract class Recurrent extends Layer {
     return Math.max(g(M, kU, F), g(capacity, kU, U), g(capacity, U, kU), g(F, kU, M), g(U, kU, M), g(M, F, kU));
   }
 
-  /** Byte address of row block `slot` (n rows of `cols`) in t. */
-  protected at(t: WasmTensor, slot: number, n: number, cols: number): number {
-    return t.ptr + slot * n * cols * this.k.bytes;
+  /** Moves v to `slots` row blocks (n rows of `cols` each) of its tensor from block `slot`; returns it. */
+  protected rows(v: TensorView, slot: number, n: number, cols: number, slots = 1): TensorView {
+    return v.moveTo(slot * n * cols, slots * n * cols);
+  }
+
+  /** Points the step views at step t (dhPrev only for t > 0); cells with views of their own add theirs. */
+  protected seek(t: number, n: number): void {
+    const U = this.units;
+    this.rows(this.hPrev, t, n, U);
+    this.rows(this.hNext, t + 1, n, U);
+    this.rows(this.preT, t, n, this.ku);
+    this.rows(this.dhT, t, n, U);
+    if (t > 0) this.rows(this.dhPrev, t - 1, n, U);
   }
 
   /** Forward of step t (0-based): pre[t] holds x_t·W + b; writes h slot t + 1. */
   protected abstract step(t: number, n: number): void;
   /** Backward of step t: dh[t] is complete; turns pre[t] into d(pre[t]), adds dh[t−1]'s share. */
   protected abstract stepBackward(t: number, n: number): void;
-  /** The recurrence's gradient source for dU (pre unless the cell keeps a separate one). */
-  protected get dRec(): WasmTensor { return this.pre; }
+  /** A view of the recurrence's gradient source for dU (pre unless the cell keeps a separate one). */
+  protected get dRec(): TensorView { return this.preT; }
   /** Extra work before the forward loop (copies of weight blocks). */
   protected beginForward(): void {}
   /** Extra work before the backward loop (zeroing carried gradients). */
@@ -172,62 +197,69 @@ export abstract class Recurrent extends Layer {
   /** dU = Σ_{t ≥ 1} h_{t−1}ᵀ·d(rec)[t]: step 0's h_{−1} is zero, so its rows are skipped (T = 1: dU = 0). */
   protected recurrentGrad(n: number): void {
     const U = this.units, kU = this.ku;
-    this.k.gemm(this.recurrentKernel.grad.ptr, this.work!.ptr, this.at(this.h, 1, n, U), this.at(this.dRec, 1, n, kU), U, kU, (this.T - 1) * n, true, false, false);
+    // h_0 … h_{T−2} (slots 1…T−1) against d(rec) of steps 1…T−1
+    const M = (this.T - 1) * n;
+    this.k.gemm(this.recurrentKernel.grad, this.work!, this.rows(this.hPrev, 1, n, U, this.T - 1), this.rows(this.dRec, 1, n, kU, this.T - 1), U, kU, M, true, false, false);
   }
   /** Bias gradient from dpre (and the cell's own recurrent part). */
   protected biasGrad(M: number): void {
-    this.k.colSum(this.bias!.grad.ptr, this.pre.ptr, M, this.ku, false);
+    this.k.colSum(this.bias!.grad, this.pre, M, this.ku, false);
   }
   /** Whether backward uses Uᵀ (the cells whose recurrence is one product h·U). */
   protected get needsUt(): boolean { return true; }
-  /** Pointer to the part of the bias added to the input projection (0: none). */
-  protected get inputBiasPtr(): number { return this.bias ? this.bias.value.ptr : 0; }
+  /** The part of the bias added to the input projection (its first k·U values), or null. */
+  protected get inputBias(): WasmTensor | null { return this.bias ? this.bias.value : null; }
 
   forward(x: WasmTensor, n: number): WasmTensor {
-    const { T, F, units: U } = this, kU = this.ku, M = T * n, w = this.work!.ptr;
-    this.k.swapAxes(this.xT.ptr, x.ptr, n, T, F);
-    this.k.gemm(this.pre.ptr, w, this.xT.ptr, this.kernel.value.ptr, M, kU, F, false, false, false);
-    if (this.inputBiasPtr) this.k.biasAct(this.pre.ptr, this.pre.ptr, this.inputBiasPtr, M, kU, Act.linear, 0);
+    const { T, F, units: U } = this, kU = this.ku, M = T * n, w = this.work!;
+    this.k.swapAxes(this.xT, x, n, T, F);
+    this.k.gemm(this.pre, w, this.xT, this.kernel.value, M, kU, F, false, false, false);
+    const b = this.inputBias;
+    if (b) this.k.biasAct(this.pre, this.pre, b, M, kU, Act.linear, 0);
     this.h.view(n * U).fill(0);
     this.beginForward();
-    for (let t = 0; t < T; t++) this.step(t, n);
-    const hs = this.at(this.h, 1, n, U);
-    if (this.returnSequences) this.k.swapAxes(this.y.ptr, hs, T, n, U);
-    else this.k.swapAxes(this.y.ptr, this.at(this.h, T, n, U), 1, n, U);
+    for (let t = 0; t < T; t++) {
+      this.seek(t, n);
+      this.step(t, n);
+    }
+    // h_1 … h_T (slots 1…T), or h_T alone
+    if (this.returnSequences) this.k.swapAxes(this.y, this.rows(this.hNext, 1, n, U, T), T, n, U);
+    else this.k.swapAxes(this.y, this.rows(this.hNext, T, n, U), 1, n, U);
     return this.y;
   }
 
   backward(dy: WasmTensor, n: number, needDx: boolean): WasmTensor | null {
-    const { T, F, units: U } = this, kU = this.ku, M = T * n, w = this.work!.ptr;
-    if (this.returnSequences) this.k.swapAxes(this.dh.ptr, dy.ptr, n, T, U);
+    const { T, F, units: U } = this, kU = this.ku, M = T * n, w = this.work!;
+    if (this.returnSequences) this.k.swapAxes(this.dh, dy, n, T, U);
     else {
       this.dh.view((T - 1) * n * U).fill(0);
-      this.k.swapAxes(this.at(this.dh, T - 1, n, U), dy.ptr, 1, n, U);
+      this.k.swapAxes(this.rows(this.dhT, T - 1, n, U), dy, 1, n, U);
     }
     this.beginBackward(n);
-    if (T > 1 && this.ut) this.k.swapAxes(this.ut.ptr, this.recurrentKernel.value.ptr, U, kU, 1);
-    for (let t = T - 1; t >= 0; t--) this.stepBackward(t, n);
+    if (T > 1 && this.ut) this.k.swapAxes(this.ut, this.recurrentKernel.value, U, kU, 1);
+    for (let t = T - 1; t >= 0; t--) {
+      this.seek(t, n);
+      this.stepBackward(t, n);
+    }
     if (!this.frozen) {
-      this.k.gemm(this.kernel.grad.ptr, w, this.xT.ptr, this.pre.ptr, F, kU, M, true, false, false);
+      this.k.gemm(this.kernel.grad, w, this.xT, this.pre, F, kU, M, true, false, false);
       this.recurrentGrad(n);
       if (this.bias) this.biasGrad(M);
     }
     if (!needDx) return null;
-    this.k.gemm(this.xT.ptr, w, this.pre.ptr, this.kernel.value.ptr, M, F, kU, false, true, false);
-    this.k.swapAxes(this.dx.ptr, this.xT.ptr, T, n, F);
+    this.k.gemm(this.xT, w, this.pre, this.kernel.value, M, F, kU, false, true, false);
+    this.k.swapAxes(this.dx, this.xT, T, n, F);
     return this.dx;
   }
 
-  /** dh[t−1] += d·Uᵀ for a [n, k·U] gradient block d of step t > 0. */
-  protected recurBack(t: number, n: number, d: number): void {
-    const U = this.units;
-    this.k.gemm(this.at(this.dh, t - 1, n, U), this.work!.ptr, d, this.ut!.ptr, n, U, this.ku, false, false, true);
+  /** dh[t−1] += d·Uᵀ for the [n, k·U] gradient block d of step t > 0 (the view seek(t) placed). */
+  protected recurBack(n: number, d: Operand): void {
+    this.k.gemm(this.dhPrev, this.work!, d, this.ut!, n, this.units, this.ku, false, false, true);
   }
 
-  /** pre-or-rec[t] (+)= h_{t−1}·U for step t > 0. */
-  protected recurForward(t: number, n: number, out: number, accumulate: boolean): void {
-    const U = this.units;
-    this.k.gemm(out, this.work!.ptr, this.at(this.h, t, n, U), this.recurrentKernel.value.ptr, n, this.ku, U, false, false, accumulate);
+  /** out (+)= h_{t−1}·U for step t > 0: out is the [n, k·U] block of step t (the view seek(t) placed). */
+  protected recurForward(n: number, out: Operand, accumulate: boolean): void {
+    this.k.gemm(out, this.work!, this.hPrev, this.recurrentKernel.value, n, this.ku, this.units, false, false, accumulate);
   }
 
   override get output(): WasmTensor {

@@ -17,16 +17,14 @@ export class SimpleRNN extends Recurrent {
   protected allocateCellBuffers(): void {}
 
   protected step(t: number, n: number): void {
-    const U = this.units, pre = this.at(this.pre, t, n, U);
-    if (t > 0) this.recurForward(t, n, pre, true);
-    this.k.biasAct(this.at(this.h, t + 1, n, U), pre, 0, n, U, this.actCode, 0);
+    if (t > 0) this.recurForward(n, this.preT, true);
+    this.k.biasAct(this.hNext, this.preT, null, n, this.units, this.actCode, 0);
   }
 
   protected stepBackward(t: number, n: number): void {
-    const U = this.units, pre = this.at(this.pre, t, n, U);
     // saved by forward: h_t (slot t + 1), from which act' is taken
-    this.k.actBackward(pre, this.at(this.dh, t, n, U), this.at(this.h, t + 1, n, U), n * U, this.actCode, 0);
-    if (t > 0) this.recurBack(t, n, pre);
+    this.k.actBackward(this.preT, this.dhT, this.hNext, n * this.units, this.actCode, 0);
+    if (t > 0) this.recurBack(n, this.preT);
   }
 
   protected override cellConfig(): Record<string, unknown> {

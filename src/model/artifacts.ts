@@ -55,22 +55,23 @@ export interface LoadOptions {
   allowNonFinite?: boolean;
 }
 
-interface Entry { spec: WeightSpec; bytes: () => Uint8Array }
+/** A manifest entry: its spec, its live bytes, and the tensor they are (null for counters and streams). */
+interface Entry { spec: WeightSpec; bytes: () => Uint8Array; tensor: WasmTensor | null }
 
 /** Every stateful tensor of a session, in manifest order, as live byte views. */
 function entries(s: Session): Entry[] {
   const out: Entry[] = [];
-  const tensor = (name: string, t: WasmTensor) => out.push({ spec: { name, shape: t.shape.slice(), dtype: t.dtype }, bytes: () => t.byteView() });
+  const tensor = (name: string, t: WasmTensor) => out.push({ spec: { name, shape: t.shape.slice(), dtype: t.dtype }, bytes: () => t.byteView(), tensor: t });
   if (!s.built) return out;
   for (const p of s.params()) tensor(p.name, p.value);
   const opt = s.optimizer;
   if (opt?.isAttached) {
     for (const { name, tensor: t } of opt.stateTensors()) tensor(`optimizer/${name}`, t);
     // NOTE: counters are stored as float64: exact for every count below 2^53
-    out.push({ spec: { name: 'optimizer/iterations', shape: [1], dtype: 'float64' }, bytes: () => f64Bytes([opt.iterations]) });
-    out.push({ spec: { name: 'optimizer/steps', shape: [opt.paramSteps.length], dtype: 'float64' }, bytes: () => f64Bytes(opt.paramSteps) });
+    out.push({ spec: { name: 'optimizer/iterations', shape: [1], dtype: 'float64' }, bytes: () => f64Bytes([opt.iterations]), tensor: null });
+    out.push({ spec: { name: 'optimizer/steps', shape: [opt.paramSteps.length], dtype: 'float64' }, bytes: () => f64Bytes(opt.paramSteps), tensor: null });
   }
-  for (const { name, bytes } of s.streamStates()) out.push({ spec: { name: `rng/${name}`, shape: [4], dtype: 'int32' }, bytes: () => bytes });
+  for (const { name, bytes } of s.streamStates()) out.push({ spec: { name: `rng/${name}`, shape: [4], dtype: 'int32' }, bytes: () => bytes, tensor: null });
   return out;
 }
 
@@ -181,11 +182,10 @@ function restoreState(s: Session, topology: Topology, weights: Uint8Array, allow
     }
     const dst = e.bytes();
     dst.set(src);
-    if (!allowNonFinite && w.dtype !== 'int32') {
-      const view = w.dtype === 'float32' ? new Float32Array(dst.buffer, dst.byteOffset, dst.length / 4) : new Float64Array(dst.buffer, dst.byteOffset, dst.length / 8);
-      const kk = runtime().kernels[w.dtype];
-      const bad = kk.firstNonFinite(dst.byteOffset, view.length);
-      if (bad >= 0) throw new Error(`weight '${w.name}' holds ${view[bad]} at index ${bad}; load with {allowNonFinite: true} to accept it`);
+    if (!allowNonFinite && w.dtype !== 'int32' && e.tensor) {
+      const t = e.tensor;
+      const bad = runtime().kernels[w.dtype].firstNonFinite(t, t.size);
+      if (bad >= 0) throw new Error(`weight '${w.name}' holds ${t.view()[bad]} at index ${bad}; load with {allowNonFinite: true} to accept it`);
     }
   }
   s.nextStreamId = topology.nextStreamId;

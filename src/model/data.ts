@@ -165,7 +165,7 @@ export function checkWeights(params: Param[], weights: unknown): ArrayLike<numbe
 
 /** Throws the input error for the first NaN/Infinity among `count` values of a wasm buffer. */
 export function checkFinite(k: Kernels, t: WasmTensor, count: number, per: number, firstSample: number, what: string): void {
-  const i = k.firstNonFinite(t.ptr, count);
+  const i = k.firstNonFinite(t, count);
   if (i >= 0) throw nonFinite(what, t.view(count)[i], firstSample * per + i, per);
 }
 

@@ -5,7 +5,7 @@
 // each is validated and copied into the batch buffers and nothing is retained.
 // Both share runEpochs(): callbacks, History, stopTraining and event-loop yields.
 
-import { runtime, WasmTensor, BYTES } from '../../bindings/index.js';
+import { WasmTensor, BYTES } from '../../bindings/index.js';
 import { progressBar, type Callback, type CallbackModel } from '../callbacks.js';
 import { checkKeys, describe, positiveInt } from '../options.js';
 import { checkBatchSize, sampleWeights, subarray, toFeatures, toTargets, type Features, type Targets } from './data.js';
@@ -117,7 +117,6 @@ export async function fit(s: Session, x: Features, y: Targets, o: FitOptions, ct
     s.applyTrainable(); // attaches the optimizer before the first step
     return { train, valSet, augTmp };
   });
-  const ex = runtime().exports;
   const rowBytes = inSize * BYTES[s.dtype];
   const batches = Math.ceil(nTrain / batchSize);
   // NOTE: each epoch shuffles the identity, not the last epoch's order: the permutation then
@@ -128,7 +127,7 @@ export async function fit(s: Session, x: Features, y: Targets, o: FitOptions, ct
       async (epoch, trainBatch) => {
         if (o.shuffle ?? true) {
           train.order.write(identity);
-          ex.shuffle_i32(train.order.ptr, s.streamPtr('shuffle'), nTrain);
+          s.k.shuffle(train.order, s.stream('shuffle'), nTrain);
         }
         for (let b = 0; b < batches && !s.stopTraining; b++) {
           const start = b * batchSize;
@@ -138,8 +137,8 @@ export async function fit(s: Session, x: Features, y: Targets, o: FitOptions, ct
           s.reserve(n);
           gather(s, train, start, n);
           if (augTmp) {
-            ex.gather_rows(augTmp.ptr, train.x.ptr, train.order.ptr + start * 4, n, rowBytes);
-            s.k.randomShift(s.inputBuffer.ptr, s.streamPtr('augment'), augTmp.ptr, n, image![0], image![1], image![2], shift);
+            s.k.gatherRows(augTmp, train.x, train.batch.moveTo(start, n), n, rowBytes);
+            s.k.randomShift(s.inputBuffer, s.stream('augment'), augTmp, n, image![0], image![1], image![2], shift);
           }
           await trainBatch(epoch, b, n, train.kind, ws !== null);
         }

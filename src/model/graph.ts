@@ -13,7 +13,7 @@
 // take is an Error naming both layers there, not later at Model construction or fit.
 
 import { runtime, WasmTensor } from '../../bindings/index.js';
-import type { BuildContext, Layer, RngStream } from '../layers/layer.js';
+import type { BuildContext, Layer } from '../layers/layer.js';
 import { checkKeys, describe } from '../options.js';
 
 let nextTensorId = 0;
@@ -127,9 +127,8 @@ function probeOutputShape(layer: Layer, shapes: number[][]): number[] {
   return WasmTensor.transaction(() => {
     const state = new WasmTensor([4], 'int32', 'shape-check RNG state');
     const scratch = new WasmTensor([2], 'float64', 'shape-check scratch');
-    rt.exports.rng_seed(state.ptr, 0, 0, 0);
-    const stream: RngStream = { get ptr() { return state.ptr; } };
-    const ctx: BuildContext = { dtype: 'float32', k: rt.kernels.float32, rt, initRng: stream, newStream: () => stream, scratch };
+    rt.kernels.float32.rngSeed(state, 0, 0, 0);
+    const ctx: BuildContext = { dtype: 'float32', k: rt.kernels.float32, rt, initRng: state, newStream: () => state, scratch };
     try {
       return layer.buildMany(shapes, ctx);
     } finally {

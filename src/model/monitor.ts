@@ -35,14 +35,14 @@ export class Monitor {
     for (let i = 0; i < params.length; i++) {
       const p = params[i];
       const prev = opt.previousValue(i);
-      const w2 = s.k.sumSquares(prev.ptr, prev.size);
-      const d2 = s.k.sumSquaredDiff(p.value.ptr, prev.ptr, p.value.size);
+      const w2 = s.k.sumSquares(prev, prev.size);
+      const d2 = s.k.sumSquaredDiff(p.value, prev, p.value.size);
       if (w2 > 0) { this.ratio[i] += Math.sqrt(d2 / w2); this.ratioSteps[i]++; }
       this.grad[i] += Math.sqrt(s.paramGradSq[i]);
     }
     s.layers.forEach((l, j) => {
       if (l.activationName !== 'relu' || !l.output) return;
-      this.dead[j] += s.k.countZeros(l.output.ptr, n * l.outputShape.reduce((a, b) => a * b, 1));
+      this.dead[j] += s.k.countZeros(l.output, n * l.outputShape.reduce((a, b) => a * b, 1));
     });
     this.steps++;
     this.samples += n;

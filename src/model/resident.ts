@@ -2,13 +2,16 @@
 // then gathers each batch by an index array with a kernel, so an epoch makes no per-batch
 // JS copies. A dataset is freed when fit returns.
 
-import { runtime, WasmTensor, BYTES } from '../../bindings/index.js';
+import { WasmTensor, BYTES, type TensorView } from '../../bindings/index.js';
 import type { TargetKind } from '../losses.js';
 import { checkFinite, subarray } from './data.js';
 import type { Session } from './session.js';
 
-/** A dataset in wasm memory; `order` holds row indices (shuffled in place by fit); `w` sample weights. */
-export interface Dataset { x: WasmTensor; y: WasmTensor; w: WasmTensor | null; order: WasmTensor; kind: TargetKind; n: number; free(): void }
+/**
+ * A dataset in wasm memory; `order` holds row indices (shuffled in place by fit); `w` sample
+ * weights; `batch` the window of `order` a gather reads (moved per batch: no allocation).
+ */
+export interface Dataset { x: WasmTensor; y: WasmTensor; w: WasmTensor | null; order: WasmTensor; batch: TensorView; kind: TargetKind; n: number; free(): void }
 
 /**
  * Copies n validated samples (and their weights) into wasm memory, all or nothing, and
@@ -29,7 +32,7 @@ export function upload(s: Session, xs: ArrayLike<number>, ys: ArrayLike<number>,
     const o = order.view();
     for (let i = 0; i < n; i++) o[i] = i;
     checkFinite(s.k, x, n * s.inSize, s.inSize, firstSample, what); // a throw here frees all four
-    const ds: Dataset = { x, y, w, order, kind, n, free: () => { x.free(); y.free(); order.free(); w?.free(); s.resident.delete(ds); } };
+    const ds: Dataset = { x, y, w, order, batch: order.at(0), kind, n, free: () => { x.free(); y.free(); order.free(); w?.free(); s.resident.delete(ds); } };
     s.resident.add(ds);
     return ds;
   });
@@ -37,11 +40,10 @@ export function upload(s: Session, xs: ArrayLike<number>, ys: ArrayLike<number>,
 
 /** Gathers rows order[start, start + n) of a resident dataset into the session's batch buffers. */
 export function gather(s: Session, ds: Dataset, start: number, n: number): void {
-  const ex = runtime().exports;
-  const idx = ds.order.ptr + start * 4;
-  ex.gather_rows(s.inputBuffer.ptr, ds.x.ptr, idx, n, s.inSize * BYTES[s.dtype]);
-  ex.gather_rows(s.targetBuffer(ds.kind).ptr, ds.y.ptr, idx, n, s.targetRowBytes(ds.kind));
-  if (ds.w) ex.gather_rows(s.weightBuffer.ptr, ds.w.ptr, idx, n, BYTES[s.dtype]);
+  const idx = ds.batch.moveTo(start, n);
+  s.k.gatherRows(s.inputBuffer, ds.x, idx, n, s.inSize * BYTES[s.dtype]);
+  s.k.gatherRows(s.targetBuffer(ds.kind), ds.y, idx, n, s.targetRowBytes(ds.kind));
+  if (ds.w) s.k.gatherRows(s.weightBuffer, ds.w, idx, n, BYTES[s.dtype]);
 }
 
 /** Mean data loss over a resident dataset, inference mode; the metrics restart and sum over it. */

@@ -433,7 +433,7 @@ export class Session {
         for (let j = 0; j < inputs.length; j++) if (needDx[j]) this.addGradient(inputs[j], dxs[j]!, n);
       }
     }
-    for (const [own, twin, m] of this.twinSums) this.k.addTo(own.ptr, own.ptr, twin.ptr, m);
+    for (const [own, twin, m] of this.twinSums) this.k.addTo(own, own, twin, m);
   }
 
   /** One consumer's gradient of a slot: kept as is, or summed (in arrival order) when the slot has several. */
@@ -444,7 +444,7 @@ export class Session {
       return;
     }
     const acc = this.accs[slot]!;
-    this.k.addTo(acc.ptr, this.grads[slot]!.ptr, dx.ptr, n * size(this.slotShapes[slot]));
+    this.k.addTo(acc, this.grads[slot]!, dx, n * size(this.slotShapes[slot]));
     this.grads[slot] = acc;
     this.summed[slot]++;
   }
@@ -458,7 +458,7 @@ export class Session {
     const targets = this.targetBuffer(kind);
     const out = this.forward(n, true);
     if (measure) this.measure(out, targets, kind, n);
-    const dataLoss = this.computeLoss(this.bufs!.dOut.ptr, out, targets, kind, n, weighted);
+    const dataLoss = this.computeLoss(this.bufs!.dOut, out, targets, kind, n, weighted);
     if (!Number.isFinite(dataLoss)) {
       throw new Error(`loss became ${dataLoss} (non-finite); the step was not applied and the model keeps its last finite weights`);
     }
@@ -469,8 +469,8 @@ export class Session {
     if (this.paramGradSq.length !== list.length) this.paramGradSq = new Float64Array(list.length);
     for (let i = 0; i < list.length; i++) {
       const p = list[i];
-      if (p.regularizer) total += this.k.l2(p.grad.ptr, p.value.ptr, p.value.size, p.regularizer.lambda);
-      this.paramGradSq[i] = this.k.sumSquares(p.grad.ptr, p.grad.size);
+      if (p.regularizer) total += this.k.l2(p.grad, p.value, p.value.size, p.regularizer.lambda);
+      this.paramGradSq[i] = this.k.sumSquares(p.grad, p.grad.size);
       gradSq += this.paramGradSq[i];
     }
     if (!Number.isFinite(total) || !Number.isFinite(gradSq)) {
@@ -485,9 +485,9 @@ export class Session {
   paramGradSq = new Float64Array(0);
 
   /** The loss of the rows in the buffers (from the fused layer's logits when there is one). */
-  private computeLoss(grad: number, out: WasmTensor, targets: WasmTensor, kind: TargetKind, n: number, weighted: boolean): number {
+  private computeLoss(grad: WasmTensor | null, out: WasmTensor, targets: WasmTensor, kind: TargetKind, n: number, weighted: boolean): number {
     const input = this.fused ? this.fused.logits! : out;
-    return this.loss!.compute(this.k, grad, input.ptr, targets.ptr, weighted ? this.bufs!.weights.ptr : 0, kind, n, this.outSize);
+    return this.loss!.compute(this.k, grad, input, targets, weighted ? this.bufs!.weights : null, kind, n, this.outSize);
   }
 
   /**
@@ -529,13 +529,13 @@ export class Session {
     const out = this.forward(n, false);
     const t = this.targetBuffer(kind);
     this.measure(out, t, kind, n);
-    return this.computeLoss(0, out, t, kind, n, false);
+    return this.computeLoss(null, out, t, kind, n, false);
   }
 
   private measure(out: WasmTensor, t: WasmTensor, kind: TargetKind, n: number): void {
     for (let i = 0; i < this.metrics.length; i++) {
       const m = this.metrics[i];
-      this.metricSums[i] += m.measure(this.k, out.ptr, t.ptr, kind, n, this.outSize);
+      this.metricSums[i] += m.measure(this.k, out, t, kind, n, this.outSize);
       this.metricCounts[i] += m.count(n, this.outSize);
     }
   }
@@ -608,7 +608,7 @@ export class Session {
   /** Σ λ·‖W‖² over the regularized kernels of trainable layers (what training adds to the loss). */
   regularizationLoss(): number {
     let s = 0;
-    for (const p of this.trainableParams()) if (p.regularizer) s += p.regularizer.lambda * this.k.sumSquares(p.value.ptr, p.value.size);
+    for (const p of this.trainableParams()) if (p.regularizer) s += p.regularizer.lambda * this.k.sumSquares(p.value, p.value.size);
     return s;
   }
 
@@ -645,9 +645,9 @@ export class Session {
     return [...this.streams.named].map(([name, s]) => ({ name, bytes: this.streams.bytes(s) }));
   }
 
-  /** Pointer of a named stream ('shuffle', 'augment', ...). */
-  streamPtr(name: string): number {
-    return this.streams.named.get(name)!.ptr;
+  /** A named stream ('shuffle', 'augment', ...). */
+  stream(name: string): RngStream {
+    return this.streams.named.get(name)!;
   }
 
   get nextStreamId(): number { return this.streams.nextId; }

@@ -27,7 +27,7 @@ export class Adagrad extends Optimizer {
   }
 
   protected update(p: TrainableParam, out: WasmTensor, s: WasmTensor[], next: WasmTensor[], lr: number, t: number): number {
-    return this.k.adagradStep(out.ptr, next[0].ptr, p.value.ptr, p.grad.ptr, s[0].ptr, p.value.size, lr, this.epsilon, this.lrDecay, this.weightDecay, t);
+    return this.k.adagradStep(out, next[0], p.value, p.grad, s[0], p.value.size, lr, this.epsilon, this.lrDecay, this.weightDecay, t);
   }
 
   protected hyperparameters(): Record<string, unknown> {

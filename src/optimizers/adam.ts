@@ -30,7 +30,7 @@ export class Adam extends Optimizer {
   }
 
   protected update(p: TrainableParam, out: WasmTensor, s: WasmTensor[], next: WasmTensor[], lr: number, t: number): number {
-    return this.k.adamStep(out.ptr, next[0].ptr, next[1].ptr, p.value.ptr, p.grad.ptr, s[0].ptr, s[1].ptr, p.value.size, lr, this.beta1, this.beta2, this.epsilon, this.weightDecay, t);
+    return this.k.adamStep(out, next[0], next[1], p.value, p.grad, s[0], s[1], p.value.size, lr, this.beta1, this.beta2, this.epsilon, this.weightDecay, t);
   }
 
   protected hyperparameters(): Record<string, unknown> {

@@ -34,16 +34,20 @@ export class RMSprop extends Optimizer {
   }
 
   protected update(p: TrainableParam, out: WasmTensor, s: WasmTensor[], next: WasmTensor[], lr: number): number {
-    // absent slots pass pointer 0: the kernel never touches them
+    // absent slots pass null: the kernel never touches them
     const ga = this.centered ? 1 : -1, buf = this.momentum > 0 ? (this.centered ? 2 : 1) : -1;
-    const at = (t: WasmTensor[], i: number) => (i < 0 ? 0 : t[i].ptr);
-    return this.k.rmspropStep(out.ptr, next[0].ptr, at(next, ga), at(next, buf), p.value.ptr, p.grad.ptr, s[0].ptr, at(s, ga), at(s, buf),
+    return this.k.rmspropStep(out, next[0], slot(next, ga), slot(next, buf), p.value, p.grad, s[0], slot(s, ga), slot(s, buf),
       p.value.size, lr, this.rho, this.epsilon, this.momentum, this.centered, this.weightDecay);
   }
 
   protected hyperparameters(): Record<string, unknown> {
     return { rho: this.rho, epsilon: this.epsilon, momentum: this.momentum, centered: this.centered, weightDecay: this.weightDecay };
   }
+}
+
+/** Slot i of a parameter's state, or null for a slot this configuration has not (i < 0). */
+function slot(t: WasmTensor[], i: number): WasmTensor | null {
+  return i < 0 ? null : t[i];
 }
 
 export const rmsprop = (args?: RMSpropArgs): RMSprop => new RMSprop(args);

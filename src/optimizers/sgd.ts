@@ -35,7 +35,7 @@ export class SGD extends Optimizer {
   }
 
   protected update(p: TrainableParam, out: WasmTensor, s: WasmTensor[], next: WasmTensor[], lr: number, t: number): number {
-    return this.k.sgdStep(out.ptr, next[0]?.ptr ?? 0, p.value.ptr, p.grad.ptr, s[0]?.ptr ?? 0, p.value.size, lr, this.momentum, this.dampening, this.nesterov, this.weightDecay, t === 1);
+    return this.k.sgdStep(out, next[0] ?? null, p.value, p.grad, s[0] ?? null, p.value.size, lr, this.momentum, this.dampening, this.nesterov, this.weightDecay, t === 1);
   }
 
   protected hyperparameters(): Record<string, unknown> {

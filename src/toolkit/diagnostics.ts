@@ -119,7 +119,7 @@ function activationStats(model: Model, x: Features, options: ActivationStatsOpti
         const out = output(l, what), a = acc[i], len = rows * size(l);
         if (c === 0) a.shift = out.view(1)[0];
         const [center, threshold] = SATURATION[l.activationName ?? ''] ?? [0, Infinity];
-        k.activationStats(stats.ptr, out.ptr, len, a.shift, center, threshold);
+        k.activationStats(stats, out, len, a.shift, center, threshold);
         const r = stats.view() as Float64Array;
         a.s1 += r[0]; a.s2 += r[1]; a.zeros += r[2]; a.sat += r[3];
         a.min = Number.isNaN(r[4]) || Number.isNaN(a.min) ? NaN : Math.min(a.min, r[4]);
@@ -136,7 +136,7 @@ function activationStats(model: Model, x: Features, options: ActivationStatsOpti
         const rg = ranges[i];
         if (!rg) return;
         counts.view().fill(0);
-        k.histogram(counts.ptr, output(l, what).ptr, rows * size(l), bins, rg[0], rg[1]);
+        k.histogram(counts, output(l, what), rows * size(l), bins, rg[0], rg[1]);
         const got = counts.view();
         for (let b = 0; b < bins; b++) hist[i][b] += got[b];
       });

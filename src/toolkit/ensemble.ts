@@ -102,7 +102,7 @@ function sigmoid(t: Tensor): Tensor {
   const dtype = t.dtype as DType;
   const data = withScratch((alloc) => {
     const x = alloc(t.data, dtype, t.size);
-    runtime().kernels[dtype].biasAct(x.ptr, x.ptr, 0, 1, t.size, Act.sigmoid, 0);
+    runtime().kernels[dtype].biasAct(x, x, null, 1, t.size, Act.sigmoid, 0);
     return x.read(t.size);
   });
   return new Tensor(data, t.shape, dtype);
@@ -166,18 +166,18 @@ export function ensemble(models: readonly Model[]): Ensemble {
       const probs = alloc(pd, dtype, pd.length);
       if (c.kind === 'regression') {
         const targets = alloc(t, dtype, t.length);
-        return { loss: k.mse(0, probs.ptr, targets.ptr, 0, n, cols) };
+        return { loss: k.mse(null, probs, targets, null, n, cols) };
       }
       let total = 0;
       let hits: number;
       if (c.kind === 'categorical' && ty.kind === 'labels') {
         for (let r = 0; r < n; r++) total -= log(clip(pd[r * cols + t[r]]));
         const labels = alloc(t, 'int32', n);
-        hits = k.countArgmaxHits(probs.ptr, labels.ptr, n, cols) / n;
+        hits = k.countArgmaxHits(probs, labels, n, cols) / n;
       } else if (c.kind === 'categorical') {
         for (let i = 0; i < pd.length; i++) if (t[i] !== 0) total -= t[i] * log(clip(pd[i]));
         const targets = alloc(t, dtype, t.length);
-        hits = k.countArgmaxMatches(probs.ptr, targets.ptr, n, cols) / n;
+        hits = k.countArgmaxMatches(probs, targets, n, cols) / n;
       } else {
         for (let i = 0; i < pd.length; i++) {
           const q = clip(pd[i]);
@@ -186,7 +186,7 @@ export function ensemble(models: readonly Model[]): Ensemble {
         }
         total /= cols; // a mean over every output, as the binary losses
         const targets = alloc(t, dtype, t.length);
-        hits = k.countBinaryHits(probs.ptr, targets.ptr, pd.length, 0.5) / pd.length;
+        hits = k.countBinaryHits(probs, targets, pd.length, 0.5) / pd.length;
       }
       return { loss: total / n, accuracy: hits };
     });

@@ -198,7 +198,7 @@ function download(t: WasmTensor, shape: number[]): Tensor {
 function moments(alloc: Alloc, xt: WasmTensor, dtype: DType, rows: number, cols: number): { mean: WasmTensor; variance: WasmTensor } {
   const mean = alloc([cols], 'float64', 'preprocess mean');
   const variance = alloc([cols], 'float64', 'preprocess variance');
-  runtime().kernels[dtype].colMoments(mean.ptr, variance.ptr, xt.ptr, rows, cols);
+  runtime().kernels[dtype].colMoments(mean, variance, xt, rows, cols);
   return { mean, variance };
 }
 
@@ -265,8 +265,8 @@ abstract class ColumnPreprocessor extends Preprocessor {
       const div = this.divisor(alloc, cols);
       const k = runtime().kernels[inp.dtype];
       // in place: the kernels allow y = x
-      if (inverse) k.unstandardize(xt.ptr, xt.ptr, mean.ptr, div.ptr, rows, cols);
-      else k.standardize(xt.ptr, xt.ptr, mean.ptr, div.ptr, rows, cols);
+      if (inverse) k.unstandardize(xt, xt, mean, div, rows, cols);
+      else k.standardize(xt, xt, mean, div, rows, cols);
       return download(xt, [inp.n, ...inp.shape]);
     });
   }
@@ -329,7 +329,7 @@ export class Standardize extends ColumnPreprocessor {
     let std: Float64Array | null = null;
     this.fitColumns(x, (_mean, variance, alloc) => {
       const s = alloc([variance.size], 'float64', 'preprocess std');
-      runtime().kernels.float64.prepareScale(s.ptr, variance.ptr, variance.size, ScaleMode.sqrt, 0);
+      runtime().kernels.float64.prepareScale(s, variance, variance.size, ScaleMode.sqrt, 0);
       std = s.read() as Float64Array;
     });
     this.stdV = std;
@@ -339,7 +339,7 @@ export class Standardize extends ColumnPreprocessor {
   protected divisor(alloc: Alloc, cols: number): WasmTensor {
     const s = alloc([cols], 'float64', 'preprocess std', this.stdV!);
     const t = alloc([cols], 'float64', 'preprocess divisor');
-    runtime().kernels.float64.prepareScale(t.ptr, s.ptr, cols, ScaleMode.std, 0);
+    runtime().kernels.float64.prepareScale(t, s, cols, ScaleMode.std, 0);
     return t;
   }
 
@@ -418,18 +418,18 @@ export class PCA extends Preprocessor {
     const k = this.nComponents ?? D;
     if (k > D) throw new Error(`pca components ${k} is more than the ${D} features of x (per-sample shape ${shapeStr(inp.shape)})`);
     const st = scratch((alloc): PCAState => {
-      const rt = runtime();
+      const kk = runtime().kernels[inp.dtype];
       const xt = upload(alloc, inp, what);
       const { mean } = moments(alloc, xt, inp.dtype, inp.n, D);
       const cov = alloc([D, D], 'float64', 'pca covariance');
-      const work = alloc([Math.ceil((rt.exports.covariance_work_bytes(D) >>> 0) / 8)], 'float64', 'pca workspace');
-      rt.kernels[inp.dtype].covariance(cov.ptr, work.ptr, xt.ptr, mean.ptr, inp.n, D);
+      const work = alloc([Math.ceil(kk.covarianceWorkBytes(D) / 8)], 'float64', 'pca workspace');
+      kk.covariance(cov, work, xt, mean, inp.n, D);
       xt.free();
       const c = cov.view() as Float64Array;
       let trace = 0;
       for (let i = 0; i < D; i++) trace += c[i * D + i];
       const values = alloc([D], 'float64', 'pca eigenvalues');
-      const rc = rt.exports.sym_eig_f64(cov.ptr, values.ptr, work.ptr, cov.ptr, D);
+      const rc = kk.symEig(cov, values, work, cov, D);
       if (rc !== 0) throw new Error(`pca.fit: the eigendecomposition of the ${D}×${D} covariance did not converge`);
       const eigenvalues = (values.read() as Float64Array).slice(0, k);
       return { mean: mean.read() as Float64Array, components: (cov.read(k * D) as Float64Array), eigenvalues, totalVariance: trace };
@@ -451,14 +451,14 @@ export class PCA extends Preprocessor {
     const size = inp.shape.reduce((a, b) => a * b, 1);
     if (size !== D) throw new Error(`${what} has ${size} features (per-sample shape ${shapeStr(inp.shape)}) but pca was fitted on ${D} (per-sample shape ${shapeStr(fitted)})`);
     return scratch((alloc) => {
-      const rt = runtime();
+      const kk = runtime().kernels[inp.dtype];
       const xt = upload(alloc, inp, what);
       const mean = alloc([D], 'float64', 'pca mean', st.mean);
       const comps = alloc([k, D], 'float64', 'pca components', st.components);
       const div = this.whiten ? this.scale(alloc, ScaleMode.eig) : null;
       const y = alloc([inp.n, k], inp.dtype, 'pca output');
-      const work = alloc([Math.ceil((rt.exports.project_work_bytes(D, k) >>> 0) / 8)], 'float64', 'pca workspace');
-      rt.kernels[inp.dtype].project(y.ptr, work.ptr, xt.ptr, mean.ptr, comps.ptr, div ? div.ptr : 0, inp.n, D, k);
+      const work = alloc([Math.ceil(kk.projectWorkBytes(D, k) / 8)], 'float64', 'pca workspace');
+      kk.project(y, work, xt, mean, comps, div, inp.n, D, k);
       return download(y, [inp.n, k]);
     });
   }
@@ -473,14 +473,14 @@ export class PCA extends Preprocessor {
     const size = inp.shape.reduce((a, b) => a * b, 1);
     if (size !== k) throw new Error(`${what} has ${size} features per sample (shape ${shapeStr(inp.shape)}) but pca has ${k} components`);
     return scratch((alloc) => {
-      const rt = runtime();
+      const kk = runtime().kernels[inp.dtype];
       const yt = upload(alloc, inp, what);
       const mean = alloc([D], 'float64', 'pca mean', st.mean);
       const comps = alloc([k, D], 'float64', 'pca components', st.components);
       const mul = this.whiten ? this.scale(alloc, ScaleMode.eig) : null;
       const out = alloc([inp.n, D], inp.dtype, 'pca inverse output');
-      const work = alloc([Math.ceil((rt.exports.project_work_bytes(k, D) >>> 0) / 8)], 'float64', 'pca workspace');
-      rt.kernels[inp.dtype].unproject(out.ptr, work.ptr, yt.ptr, mul ? mul.ptr : 0, comps.ptr, mean.ptr, inp.n, k, D);
+      const work = alloc([Math.ceil(kk.projectWorkBytes(k, D) / 8)], 'float64', 'pca workspace');
+      kk.unproject(out, work, yt, mul, comps, mean, inp.n, k, D);
       return download(out, [inp.n, ...fitted]);
     });
   }
@@ -491,7 +491,7 @@ export class PCA extends Preprocessor {
     const k = st.eigenvalues.length;
     const ev = alloc([k], 'float64', 'pca eigenvalues', st.eigenvalues);
     const t = alloc([k], 'float64', 'pca scale');
-    runtime().kernels.float64.prepareScale(t.ptr, ev.ptr, k, mode, this.epsilon);
+    runtime().kernels.float64.prepareScale(t, ev, k, mode, this.epsilon);
     return t;
   }
 

@@ -148,7 +148,7 @@ export function weightAverage(args: WeightAverageArgs = {}): WeightAverage {
         const avg = live[i];
         if (!avg || frozenMask[i]) continue;
         const v = ps[i].value; // the optimizer may have swapped it for its spare: read it per batch
-        runtime().kernels[avg.dtype as 'float32' | 'float64'].ema(avg.ptr, v.ptr, v.size, d);
+        runtime().kernels[avg.dtype as 'float32' | 'float64'].ema(avg, v, v.size, d);
       }
     },
 

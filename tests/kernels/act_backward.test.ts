@@ -32,7 +32,7 @@ function runActBackward(dtype: DType, dy: Float64Array, y: Float64Array, code: n
   const off = l.offset ? bytesOf(dtype) : 0;
   const pdy = mem.put(dtype, dy, off), py = mem.put(dtype, y, off);
   const pdx = l.alias ? pdy : mem.alloc(dy.length * bytesOf(dtype), off);
-  runtime().kernels[dtype].actBackward(pdx, pdy, py, dy.length, code, alpha);
+  runtime().raw[dtype].actBackward(pdx, pdy, py, dy.length, code, alpha);
   const dx = mem.read(dtype, pdx, dy.length);
   mem.freeAll();
   return dx;

@@ -49,7 +49,7 @@ function runBiasAct(
   const px = mem.put(dtype, x, off);
   const pb = l.withBias ? mem.put(dtype, bias, off) : 0;
   const py = l.alias ? px : mem.alloc(x.length * bytesOf(dtype), off);
-  runtime().kernels[dtype].biasAct(py, px, pb, rows, cols, code, alpha);
+  runtime().raw[dtype].biasAct(py, px, pb, rows, cols, code, alpha);
   const y = mem.read(dtype, py, x.length);
   mem.freeAll();
   return y;

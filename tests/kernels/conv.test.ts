@@ -30,7 +30,7 @@ afterEach(() => mem.freeAll());
 function runIm2col(dtype: DType, x: Float64Array, g: Geom, off: number): Float64Array {
   const n = colSize(g);
   const px = mem.put(dtype, x, off), pc = mem.put(dtype, sentinels(n + 1), off);
-  runtime().kernels[dtype].im2col(pc, px, ...geomArgs(g));
+  runtime().raw[dtype].im2col(pc, px, ...geomArgs(g));
   const out = mem.read(dtype, pc, n + 1);
   mem.freeAll();
   expect(out[n], 'wrote past the end of col').toBe(SENTINEL);
@@ -40,7 +40,7 @@ function runIm2col(dtype: DType, x: Float64Array, g: Geom, off: number): Float64
 function runCol2im(dtype: DType, col: Float64Array, g: Geom, off: number): Float64Array {
   const n = inSize(g);
   const pc = mem.put(dtype, col, off), pd = mem.put(dtype, sentinels(n + 1), off);
-  runtime().kernels[dtype].col2im(pd, pc, ...geomArgs(g));
+  runtime().raw[dtype].col2im(pd, pc, ...geomArgs(g));
   const out = mem.read(dtype, pd, n + 1);
   mem.freeAll();
   expect(out[n], 'wrote past the end of dx').toBe(SENTINEL);

@@ -24,7 +24,7 @@ afterEach(() => mem.freeAll());
 
 /** Runs activationStats on x; returns the six outputs. */
 function stats(dtype: DType, x: ArrayLike<number>, shift: number, center: number, threshold: number, offset = 0): Float64Array {
-  const k = runtime().kernels[dtype];
+  const k = runtime().raw[dtype];
   const px = mem.put(dtype, x, offset);
   const out = mem.put('float64', sentinels(6));
   k.activationStats(out, px, x.length, shift, center, threshold);
@@ -42,7 +42,7 @@ function activations(rng: TestRng, n: number, dtype: DType): Float64Array {
 }
 
 describe.each(DTYPES)('diagnostics kernels %s', (dtype) => {
-  const k = () => runtime().kernels[dtype];
+  const k = () => runtime().raw[dtype];
   const es = bytesOf(dtype);
 
   it('activationStats matches the oracle at every size, shifted or not, misaligned', () => {

@@ -28,7 +28,7 @@ function run(dtype: DType, x: Float64Array, st: number, rate: number, alias = fa
   const px = mem.put(dtype, x, offset);
   const py = alias ? px : mem.alloc(x.length * es, offset);
   const pm = mem.alloc(x.length * es, offset);
-  runtime().kernels[dtype].dropout(py, pm, st, px, x.length, rate);
+  runtime().raw[dtype].dropout(py, pm, st, px, x.length, rate);
   return { y: mem.read(dtype, py, x.length), mask: mem.read(dtype, pm, x.length) };
 }
 

@@ -33,7 +33,7 @@ interface Shape { m: number; n: number; k: number; transA: boolean; transB: bool
 
 /** Runs gemm on wasm memory; returns C (f64 copy) and whether A, B and the guards survived. */
 function runGemm(dtype: DType, s: Shape, a: Float64Array, b: Float64Array, c0: Float64Array): { c: Float64Array; intact: string[] } {
-  const kern = runtime().kernels[dtype];
+  const kern = runtime().raw[dtype];
   const es = bytesOf(dtype);
   const { m, n, k } = s;
   const off = s.offset ? es : 0; // A, B and C one element past 16-byte alignment (the workspace must stay aligned)
@@ -145,7 +145,7 @@ describe('gemm tolerance', () => {
 
 describe('gemm debug asserts', () => {
   it('rejects a workspace that is not 16-byte aligned, and a misaligned f32 pointer', () => {
-    const k = runtime().kernels.float32;
+    const k = runtime().raw.float32;
     const a = mem.alloc(64), b = mem.alloc(64), c = mem.alloc(64), work = mem.alloc(k.gemmWorkBytes(2, 2, 2) + 16);
     expect(() => k.gemm(c, work + 4, a, b, 2, 2, 2, false, false, false)).toThrow(/16-byte aligned/);
     expect(() => k.gemm(c + 2, work, a, b, 2, 2, 2, false, false, false)).toThrow(/misaligned/);

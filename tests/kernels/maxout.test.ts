@@ -17,7 +17,7 @@ afterEach(() => mem.freeAll());
 
 /** Runs forward then backward; returns y, idx, dz. */
 function run(dtype: DType, z: Float64Array, dy: Float64Array, rows: number, units: number, pieces: number, offset: number) {
-  const k = runtime().kernels[dtype];
+  const k = runtime().raw[dtype];
   const pz = mem.put(dtype, z, offset);
   const py = mem.put(dtype, sentinels(rows * units), offset);
   const pidx = mem.putI32(new Int32Array(rows * units).fill(-9), offset ? 4 : 0);

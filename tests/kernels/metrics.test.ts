@@ -14,7 +14,7 @@ const mem = new Mem();
 afterEach(() => mem.freeAll());
 
 describe.each(DTYPES)('metrics %s', (dtype) => {
-  const k = () => runtime().kernels[dtype];
+  const k = () => runtime().raw[dtype];
 
   it('countArgmaxHits: first maximum on ties, every shape', () => {
     const rng = new TestRng(61);

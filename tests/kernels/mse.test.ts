@@ -21,7 +21,7 @@ function run(dtype: DType, p: ArrayLike<number>, t: ArrayLike<number>, withGrad:
   const n = p.length;
   const pp = mem.put(dtype, p, offset), pt = mem.put(dtype, t, offset);
   const pd = withGrad ? mem.alloc(n * bytesOf(dtype), offset) : 0;
-  const loss = runtime().kernels[dtype].mse(pd, pp, pt, 0, 1, n);
+  const loss = runtime().raw[dtype].mse(pd, pp, pt, 0, 1, n);
   const d = withGrad ? mem.read(dtype, pd, n) : null;
   mem.freeAll();
   return { loss, d };

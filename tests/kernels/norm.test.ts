@@ -100,7 +100,7 @@ function checkBackward(
 const T = (dtype: DType) => roundTo(dtype);
 
 describe.each(DTYPES)('batch norm %s', (dtype) => {
-  const k = () => runtime().kernels[dtype];
+  const k = () => runtime().raw[dtype];
   const offs = [0, bytesOf(dtype)];
   const cases = [1, 5, 64 * 7].flatMap((rows) => [1, 3, 4, 5, 16, 17].map((C) => ({ rows, C })));
 
@@ -199,7 +199,7 @@ describe.each(DTYPES)('batch norm %s', (dtype) => {
 });
 
 describe.each(DTYPES)('group norm %s', (dtype) => {
-  const k = () => runtime().kernels[dtype];
+  const k = () => runtime().raw[dtype];
   // [N, S, C, G]: G = 1 (layer norm), G = C (instance norm), groups of 2, 3, 4 channels
   const cases = [
     [1, 7, 4, 1], [3, 6, 5, 1], [2, 4, 1, 1], [3, 1, 16, 1],

@@ -32,7 +32,7 @@ const STEPS: [string, Step][] = [
 
 describe.each(DTYPES)('optimizer state %s', (dtype) => {
   const es = bytesOf(dtype);
-  const k = () => runtime().kernels[dtype];
+  const k = () => runtime().raw[dtype];
 
   it.each(STEPS)('%s: a non-finite update is counted and written, in the SIMD body and the tail alike', (name, step) => {
     // NaN gradients at 1 (body for f32 and f64) and 6 (tail for both); Infinity at 3 (body)

@@ -47,7 +47,7 @@ interface Driver {
 
 function runSequence(dtype: DType, n: number, seed: number, d: Driver, mode: Mode, label: string): void {
   const rng = new TestRng(seed);
-  const k = runtime().kernels[dtype];
+  const k = runtime().raw[dtype];
   const p = uniformArray(rng, n, -1, 1, dtype);
   const off = n % 2 ? bytesOf(dtype) : 0; // odd sizes also run one element off 16-byte alignment
   const pg = mem.alloc(n * bytesOf(dtype), off);
@@ -167,7 +167,7 @@ describe.each(DTYPES)('optimizers %s', (dtype) => {
 });
 
 describe('optimizers: worked first steps (float64)', () => {
-  const k = () => runtime().kernels.float64;
+  const k = () => runtime().raw.float64;
 
   it('adam step 1 moves every parameter by ≈ lr·sign(g) (bias correction divides, not multiplies)', () => {
     const p = mem.put('float64', [1, 1, 1]), g = mem.put('float64', [0.5, -2, 1e-3]);

@@ -30,7 +30,7 @@ const IDX_SENTINEL = -7;
 const mem = new Mem();
 afterEach(() => mem.freeAll());
 
-const k = (dtype: DType) => runtime().kernels[dtype];
+const k = (dtype: DType) => runtime().raw[dtype];
 
 function output(dtype: DType, n: number, off: number): number {
   return mem.put(dtype, sentinels(n + 1), off);

@@ -40,7 +40,7 @@ describe.each(DTYPES)('prelu %s', (dtype) => {
       for (const alias of [false, true]) for (const offset of [0, es]) {
         const px = mem.put(dtype, x, offset), pa = mem.put(dtype, alpha, offset);
         const py = alias ? px : mem.alloc(x.length * es, offset);
-        runtime().kernels[dtype].prelu(py, px, pa, rows, cols);
+        runtime().raw[dtype].prelu(py, px, pa, rows, cols);
         expectClose(mem.read(dtype, py, x.length), want, (i) => u * Math.abs(want[i]), `rows=${rows} cols=${cols} alias=${alias} offset=${offset}`);
         mem.freeAll();
       }
@@ -57,7 +57,7 @@ describe.each(DTYPES)('prelu %s', (dtype) => {
         const px = mem.put(dtype, x, offset), pa = mem.put(dtype, alpha, offset), pdy = mem.put(dtype, dy, offset);
         const pdx = alias ? pdy : mem.alloc(x.length * es, offset);
         const pda = mem.put(dtype, sentinels(cols), offset); // stale contents must not leak in
-        runtime().kernels[dtype].preluBackward(pdx, pda, pdy, px, pa, rows, cols);
+        runtime().raw[dtype].preluBackward(pdx, pda, pdy, px, pa, rows, cols);
         const label = `rows=${rows} cols=${cols} alias=${alias} offset=${offset}`;
         expectClose(mem.read(dtype, pdx, x.length), want.dx, (i) => u * Math.abs(want.dx[i]), `dx ${label}`);
         expectClose(mem.read(dtype, pda, cols), want.dalpha, (c) => factor * want.dalphaAbs[c], `dalpha ${label}`);
@@ -69,7 +69,7 @@ describe.each(DTYPES)('prelu %s', (dtype) => {
   it('a worked example: x = [2, 0, −3], alpha = [0.5, 0.25, −2], dy = [1, 4, 2]', () => {
     const px = mem.put(dtype, [2, 0, -3]), pa = mem.put(dtype, [0.5, 0.25, -2]), pdy = mem.put(dtype, [1, 4, 2]);
     const py = mem.alloc(3 * es), pdx = mem.alloc(3 * es), pda = mem.alloc(3 * es);
-    const k = runtime().kernels[dtype];
+    const k = runtime().raw[dtype];
     k.prelu(py, px, pa, 1, 3);
     k.preluBackward(pdx, pda, pdy, px, pa, 1, 3);
     expect(Array.from(mem.read(dtype, py, 3))).toEqual([2, 0, 6]);

@@ -70,7 +70,7 @@ function outT(dtype: DType, n: number, off: number): [number, () => Float64Array
 }
 
 describe.each(DTYPES)('colMoments %s', (dtype) => {
-  const k = () => runtime().kernels[dtype];
+  const k = () => runtime().raw[dtype];
   const es = bytesOf(dtype);
 
   it('equals the shifted-sum oracle exactly and the two-pass statistics within γ_n', () => {
@@ -109,7 +109,7 @@ describe.each(DTYPES)('colMoments %s', (dtype) => {
 });
 
 describe.each(DTYPES)('standardize / unstandardize %s', (dtype) => {
-  const k = () => runtime().kernels[dtype];
+  const k = () => runtime().raw[dtype];
   const es = bytesOf(dtype);
   const round = roundTo(dtype);
 
@@ -137,7 +137,7 @@ describe.each(DTYPES)('standardize / unstandardize %s', (dtype) => {
 });
 
 describe.each(DTYPES)('prepareScale %s', (dtype) => {
-  const k = () => runtime().kernels[dtype];
+  const k = () => runtime().raw[dtype];
   it('derives each divisor exactly as the JS expression', () => {
     const v = [0, 1e-20, 2.25, 4, 1e-3, 7.5].map(roundTo(dtype));
     const pv = mem.put(dtype, v);
@@ -158,7 +158,7 @@ describe.each(DTYPES)('prepareScale %s', (dtype) => {
 });
 
 describe.each(DTYPES)('covariance %s', (dtype) => {
-  const k = () => runtime().kernels[dtype];
+  const k = () => runtime().raw[dtype];
   const es = bytesOf(dtype);
 
   it('matches X_cᵀX_c/N within 2γ_{n+2}·Σ|terms|, exactly symmetric, deterministic', () => {
@@ -188,7 +188,7 @@ describe.each(DTYPES)('covariance %s', (dtype) => {
 });
 
 describe.each(DTYPES)('project / unproject %s', (dtype) => {
-  const k = () => runtime().kernels[dtype];
+  const k = () => runtime().raw[dtype];
   const es = bytesOf(dtype);
   const round = roundTo(dtype);
 

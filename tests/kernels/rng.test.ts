@@ -26,13 +26,13 @@ function seeded(seed: bigint, stream: number): number {
 
 function uniform(dtype: DType, st: number, n: number, lo: number, hi: number): Float64Array {
   const out = mem.alloc(n * bytesOf(dtype));
-  runtime().kernels[dtype].rngUniform(out, st, n, lo, hi);
+  runtime().raw[dtype].rngUniform(out, st, n, lo, hi);
   return mem.read(dtype, out, n);
 }
 
 function normal(dtype: DType, st: number, n: number, mean: number, std: number, truncate: boolean): Float64Array {
   const out = mem.alloc(n * bytesOf(dtype));
-  runtime().kernels[dtype].rngNormal(out, st, mem.alloc(8), n, mean, std, truncate);
+  runtime().raw[dtype].rngNormal(out, st, mem.alloc(8), n, mean, std, truncate);
   return mem.read(dtype, out, n);
 }
 

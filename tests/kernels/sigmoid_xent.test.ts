@@ -25,7 +25,7 @@ function run(dtype: DType, x: ArrayLike<number>, t: ArrayLike<number>, withGrad:
   const n = x.length;
   const px = mem.put(dtype, x, offset), pt = mem.put(dtype, t, offset);
   const pd = withGrad ? mem.alloc(n * bytesOf(dtype), offset) : 0;
-  const loss = runtime().kernels[dtype].sigmoidXent(pd, px, pt, 0, 1, n);
+  const loss = runtime().raw[dtype].sigmoidXent(pd, px, pt, 0, 1, n);
   const d = withGrad ? mem.read(dtype, pd, n) : null;
   mem.freeAll();
   return { loss, d };

@@ -4,7 +4,7 @@ import { runtime } from '../../bindings/index.js';
 describe('runtime', () => {
   it('loads the debug core and runs a small gemm', () => {
     const rt = runtime();
-    const k = rt.kernels.float32;
+    const k = rt.raw.float32;
     const a = rt.arena.alloc(6 * 4), b = rt.arena.alloc(6 * 4), c = rt.arena.alloc(4 * 4);
     const w = rt.arena.alloc(k.gemmWorkBytes(2, 2, 3));
     new Float32Array(rt.arena.buffer, a, 6).set([1, 2, 3, 4, 5, 6]);

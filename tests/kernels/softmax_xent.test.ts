@@ -28,7 +28,7 @@ interface Run { loss: number; d: Float64Array | null; logitsAfter: Float64Array 
 
 /** Runs the kernel; `labels` given → softmaxXent, else softmaxXentDense with `t`. */
 function run(dtype: DType, x: Float64Array, labels: Int32Array | null, t: Float64Array | null, rows: number, cols: number, grad: Grad, offset: number): Run {
-  const k = runtime().kernels[dtype];
+  const k = runtime().raw[dtype];
   const px = mem.put(dtype, x, offset);
   const pd = grad === 'alias' ? px : grad === 'none' ? 0 : mem.alloc(x.length * bytesOf(dtype), offset);
   const loss = labels

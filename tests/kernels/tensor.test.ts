@@ -22,7 +22,7 @@ const mem = new Mem();
 afterEach(() => mem.freeAll());
 
 describe.each(DTYPES)('tensor kernels %s', (dtype) => {
-  const k = () => runtime().kernels[dtype];
+  const k = () => runtime().raw[dtype];
   const es = bytesOf(dtype);
   const u = unitRoundoff(dtype);
 

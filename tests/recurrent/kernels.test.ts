@@ -39,7 +39,7 @@ function read(dtype: DType, p: number, n: number): Float64Array {
 describe('swapAxes', () => {
   for (const dtype of DTYPES) {
     it(`${dtype}: [a, b, c] → [b, a, c] at awkward sizes, exactly`, () => {
-      const k = runtime().kernels[dtype];
+      const k = runtime().raw[dtype];
       const rng = new TestRng(1);
       for (const [a, b, c] of [[1, 1, 1], [1, 5, 3], [3, 1, 7], [2, 3, 5], [5, 4, 17]]) {
         const x = uniformArray(rng, a * b * c, -1, 1, dtype);
@@ -55,7 +55,7 @@ describe('swapAxes', () => {
 describe('lstmCell / lstmCellBackward', () => {
   for (const dtype of DTYPES) {
     it(`${dtype}: forward and backward match the oracle (gates i, f, c, o)`, () => {
-      const k = runtime().kernels[dtype];
+      const k = runtime().raw[dtype];
       const rng = new TestRng(2);
       const T = tol(dtype);
       for (const [N, U] of SHAPES) for (const [act, rec] of ACTS) for (const withPrev of [false, true]) for (const off of OFF) {
@@ -87,7 +87,7 @@ describe('lstmCell / lstmCellBackward', () => {
 describe('gruCell / gruCellBackward', () => {
   for (const dtype of DTYPES) {
     it(`${dtype}: forward and backward match the oracle (gates z, r, h, reset after)`, () => {
-      const k = runtime().kernels[dtype];
+      const k = runtime().raw[dtype];
       const rng = new TestRng(3);
       const T = tol(dtype);
       for (const [N, U] of SHAPES) for (const [act, rec] of ACTS) for (const withPrev of [false, true]) for (const withBias of [false, true]) {
@@ -127,7 +127,7 @@ describe('gruCell / gruCellBackward', () => {
 describe('gruGates / gruCandidate / gruCandidateBackward / gruResetBackward (reset before the product)', () => {
   for (const dtype of DTYPES) {
     it(`${dtype}: the two halves of a step and of its backward match the oracle (gates z, r, h)`, () => {
-      const k = runtime().kernels[dtype];
+      const k = runtime().raw[dtype];
       const rng = new TestRng(5);
       const T = tol(dtype);
       const blocks = (a: Float64Array, N: number, U: number, from: number, width: number) =>
@@ -182,7 +182,7 @@ describe('gruGates / gruCandidate / gruCandidateBackward / gruResetBackward (res
 describe('embedding / embeddingBackward', () => {
   for (const dtype of DTYPES) {
     it(`${dtype}: lookup, the first bad token's index, and the ordered scatter-add`, () => {
-      const k = runtime().kernels[dtype];
+      const k = runtime().raw[dtype];
       const rng = new TestRng(4);
       for (const [V, D, n] of [[1, 1, 1], [5, 3, 7], [11, 17, 20]]) {
         const table = uniformArray(rng, V * D, -1, 1, dtype);

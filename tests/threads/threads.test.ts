@@ -118,7 +118,7 @@ describe('any thread count gives the same bits', () => {
       await rt.resize(t);
       const jobs = rt.pool?.jobs ?? 0;
       for (const dtype of ['float32', 'float64'] as DType[]) {
-        const k = rt.kernels[dtype];
+        const k = rt.raw[dtype];
         const es = dtype === 'float32' ? 4 : 8;
         const T = dtype === 'float32' ? Float32Array : Float64Array;
         for (const [m, n, kk] of shapes) {

@@ -26,10 +26,10 @@ describe('the generator', () => {
     const out = new WasmTensor([64], 'float64', 'test draws');
     try {
       for (const [seed, stream] of [[0, 0], [42, 7], [2 ** 40 + 12345, 3], [Number.MAX_SAFE_INTEGER, 0xffffffff]]) {
-        rt.exports.rng_seed(state.ptr, seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, stream);
+        rt.kernels.float64.rngSeed(state, seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0, stream);
         const js = new SearchRng(seed, stream);
         expect(Array.from(new Uint32Array(state.view().buffer, state.ptr, 4))).toEqual(Array.from(js.state));
-        rt.kernels.float64.rngUniform(out.ptr, state.ptr, 64, 0, 1);
+        rt.kernels.float64.rngUniform(out, state, 64, 0, 1);
         const wasm = out.read();
         for (let i = 0; i < 64; i++) expect(Object.is(js.nextF64(), wasm[i]), `seed ${seed} stream ${stream} draw ${i}`).toBe(true);
       }
