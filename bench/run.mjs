@@ -188,10 +188,10 @@ async function runWorkload(w, result) {
   };
   for (const d of w.derived?.(view) ?? []) {
     const cells = Object.fromEntries(Object.entries(d.series).map(([c, values]) => [c, { median: median(values), values }]));
-    // A contender with the same status in every row it played (tfjs-wasm: 'cannot train')
-    // has it in the derived row too.
+    // A contender with the same status in every 1-thread row it played (tfjs-wasm: 'cannot
+    // train') has it in the derived row too (the derived rows are about one thread).
     for (const x of who) {
-      const own = rows.map((r) => r.cells[x]).filter(Boolean);
+      const own = rows.filter((r) => !r.threads).map((r) => r.cells[x]).filter(Boolean);
       if (!cells[x] && own.length && own.every((cell) => cell.status && cell.status === own[0].status)) {
         cells[x] = { status: own[0].status, error: own[0].error };
       }
