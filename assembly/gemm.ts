@@ -29,8 +29,13 @@ export const GEMM_MR = MR;
 export const GEMM_NR = NR;
 /** K block: a B panel (KC·NR·4 = 8 KiB in f32) stays in L1 while A panels stream by. */
 const KC: usize = 256;
-/** Products with at most this many rows read a non-transposed f32 B in place instead of packing it. */
+/**
+ * A non-transposed f32 B is read in place instead of packed when the product has at most
+ * this many rows (packing would cost more than the product), or when B is at most this many
+ * columns wide (its rows are a cache line or four: in place is as local as a panel).
+ */
 const B_IN_PLACE_ROWS: usize = 16;
+const B_IN_PLACE_COLS: usize = 64;
 /** M block: a packed A block (MC·KC·4 = 192 KiB in f32) stays in L2 across all B panels. */
 const MC: usize = 192;
 
@@ -256,10 +261,10 @@ export function gemmPart<T>(
   for (let k0: usize = 0; k0 < k; k0 += KC) {
     const kc = k - k0 < KC ? k - k0 : KC;
     const acc = accumulate || k0 > 0;
-    // NOTE: for a few rows, packing B costs more than the product: a non-transposed f32 B is
-    // then read in place (its 8 columns of one k are contiguous, like a panel's), and only a
-    // ragged last panel is packed
-    const fullCols = sizeof<T>() == 4 && !transB && rows <= B_IN_PLACE_ROWS ? cs + (ce - cs) / NR * NR : cs;
+    // NOTE: a non-transposed f32 B is read in place when packing it would not pay (see
+    // B_IN_PLACE_ROWS): its 8 columns of one k are contiguous, like a panel's; only a ragged
+    // last panel is packed
+    const fullCols = sizeof<T>() == 4 && !transB && (rows <= B_IN_PLACE_ROWS || n <= B_IN_PLACE_COLS) ? cs + (ce - cs) / NR * NR : cs;
     if (fullCols < ce) packB<T>(packedB, b, n, fullCols, ce, k, k0, kc, transB);
     for (let m0: usize = rs; m0 < re; m0 += MC) {
       const m1 = re - m0 < MC ? re : m0 + MC;
