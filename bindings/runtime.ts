@@ -9,7 +9,7 @@
 import releaseBase64 from '../build/simdnet.release.wasm.js';
 import { Arena, MAX_PAGES } from './arena.js';
 import { bindKernels, type Exports, type Kernels, type DType } from './ops.js';
-import { GEMM_MIN_FLOPS, MIN_SPLIT_WORK, THREADED_EXPORTS, splitKernels, threadKernels } from './parallel.js';
+import { GEMM_MIN_FLOPS, MIN_SPLIT_WORK, THREADED_EXPORTS, threadedKernels } from './parallel.js';
 import { ThreadPool, threadSupport } from './threads.js';
 import { withSharedMemory } from './wasm-binary.js';
 
@@ -55,6 +55,8 @@ class Core implements Runtime {
   minSplitWork = MIN_SPLIT_WORK;
   /** The compiled core the workers instantiate, when the memory is shared. */
   readonly module: WebAssembly.Module | null;
+  /** Per dtype: its Kernels object, the threaded kernels and the one-thread ones they replace. */
+  private readonly swaps: [Kernels, Partial<Kernels>, Partial<Kernels>][] = [];
   /** Largest GEMM workspace any model asked for: each worker holds one this big. */
   private workNeed = 0;
 
@@ -64,10 +66,11 @@ class Core implements Runtime {
     this.shared = module !== null;
     this.module = module;
     this.kernels = { float32: bindKernels(exports, 'f32'), float64: bindKernels(exports, 'f64') };
-    threadKernels(this.kernels.float32, exports, 'f32', this);
-    threadKernels(this.kernels.float64, exports, 'f64', this);
-    splitKernels(this.kernels.float32, 'f32', this);
-    splitKernels(this.kernels.float64, 'f64', this);
+    for (const [dtype, suffix] of [['float32', 'f32'], ['float64', 'f64']] as const) {
+      const k = this.kernels[dtype];
+      const threaded = threadedKernels({ ...k }, exports, suffix, this);
+      this.swaps.push([k, threaded, Object.fromEntries(Object.keys(threaded).map((op) => [op, k[op as keyof Kernels]]))]);
+    }
   }
 
   get threads(): number {
@@ -90,6 +93,8 @@ class Core implements Runtime {
       this.pool = pool;
       this.reserveThreadWork(Math.max(this.workNeed, this.kernels.float32.gemmWorkBytes(64, 64, 64)));
     }
+    // models hold the Kernels objects, not their functions: swapping the functions reaches them all
+    for (const [k, threaded, serial] of this.swaps) Object.assign(k, this.pool ? threaded : serial);
   }
 
   /**
