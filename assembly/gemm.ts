@@ -29,6 +29,13 @@ export const GEMM_MR = MR;
 export const GEMM_NR = NR;
 /** K block: a B panel (KC·NR·4 = 8 KiB in f32) stays in L1 while A panels stream by. */
 const KC: usize = 256;
+/**
+ * A non-transposed f32 B is read in place instead of packed when the product has at most
+ * this many rows (packing would cost more than the product), or when B is at most this many
+ * columns wide (its rows are a cache line or four: in place is as local as a panel).
+ */
+const B_IN_PLACE_ROWS: usize = 16;
+const B_IN_PLACE_COLS: usize = 64;
 /** M block: a packed A block (MC·KC·4 = 192 KiB in f32) stays in L2 across all B panels. */
 const MC: usize = 192;
 
@@ -121,7 +128,7 @@ function packB<T>(dst: usize, b: usize, n: usize, js: usize, je: usize, k: usize
  * Writes straight into C when the tile is whole, else through `edge` scratch.
  */
 function micro_f32(
-  c: usize, ldc: usize, ap: usize, rs: usize, ks: usize, bp: usize, kc: usize,
+  c: usize, ldc: usize, ap: usize, rs: usize, ks: usize, bp: usize, bs: usize, kc: usize,
   rows: usize, cols: usize, acc: bool, edge: usize,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
@@ -145,7 +152,7 @@ function micro_f32(
     c30 = f32x4.add(c30, f32x4.mul(a, b0));
     c31 = f32x4.add(c31, f32x4.mul(a, b1));
     ap += ks;
-    bp += 32;
+    bp += bs;
   }
   const full = rows == MR && cols == NR;
   const dst = full ? c : edge;
@@ -161,6 +168,29 @@ function micro_f32(
   v128.store(dst + 2 * ld, c20); v128.store(dst + 2 * ld, c21, 16);
   v128.store(dst + 3 * ld, c30); v128.store(dst + 3 * ld, c31, 16);
   if (!full) edgeCopy<f32>(c, ldc, edge, rows, cols, acc);
+}
+
+/**
+ * f32 micro-kernel for a single row: tile[1×8] = Σ_kk a[kk] ⊗ b[kk][0..8], the same lanes,
+ * products and k order as row 0 of micro_f32 (same bits), a quarter of the work. A row-vector
+ * product (predict on one sample) and the last row of an m ≡ 1 (mod 4) product run here.
+ */
+function micro1_f32(c: usize, ap: usize, ks: usize, bp: usize, bs: usize, kc: usize, cols: usize, acc: bool, edge: usize): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  for (let kk: usize = 0; kk < kc; kk++) {
+    const a = v128.load_splat<f32>(ap);
+    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(bp)));
+    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(bp, 16)));
+    ap += ks;
+    bp += bs;
+  }
+  if (cols == NR) {
+    if (acc) { c0 = f32x4.add(c0, v128.load(c)); c1 = f32x4.add(c1, v128.load(c, 16)); }
+    v128.store(c, c0); v128.store(c, c1, 16);
+    return;
+  }
+  v128.store(edge, c0); v128.store(edge, c1, 16);
+  edgeCopy<f32>(c, 0, edge, 1, cols, acc);
 }
 
 /** f64 micro-kernel: same panels and the same k order, scalar (f64 is for gradient checks). */
@@ -231,7 +261,11 @@ export function gemmPart<T>(
   for (let k0: usize = 0; k0 < k; k0 += KC) {
     const kc = k - k0 < KC ? k - k0 : KC;
     const acc = accumulate || k0 > 0;
-    packB<T>(packedB, b, n, cs, ce, k, k0, kc, transB);
+    // NOTE: a non-transposed f32 B is read in place when packing it would not pay (see
+    // B_IN_PLACE_ROWS): its 8 columns of one k are contiguous, like a panel's; only a ragged
+    // last panel is packed
+    const fullCols = sizeof<T>() == 4 && !transB && (rows <= B_IN_PLACE_ROWS || n <= B_IN_PLACE_COLS) ? cs + (ce - cs) / NR * NR : cs;
+    if (fullCols < ce) packB<T>(packedB, b, n, fullCols, ce, k, k0, kc, transB);
     for (let m0: usize = rs; m0 < re; m0 += MC) {
       const m1 = re - m0 < MC ? re : m0 + MC;
       // NOTE: a non-transposed f32 A is read in place (splat loads need no panel layout);
@@ -242,13 +276,16 @@ export function gemmPart<T>(
       if (full < m1) packA<T>(packedA, a, m, full, m1, k, k0, kc, transA);
       for (let j0: usize = cs; j0 < ce; j0 += NR) {
         const cols = ce - j0 < NR ? ce - j0 : NR;
-        const bp = packedB + (j0 - cs) * kc * es;
+        const inB = j0 < fullCols;
+        const bp = inB ? b + (k0 * n + j0) * es : packedB + (j0 - fullCols) * kc * es;
+        const bs = inB ? n * es : NR * es;
         for (let i0 = m0; i0 < m1; i0 += MR) {
           const r = m1 - i0 < MR ? m1 - i0 : MR;
           const cp = c + (i0 * n + j0) * es;
           if (sizeof<T>() == 4) {
-            if (i0 < full) micro_f32(cp, n, a + (i0 * k + k0) * es, k * es, es, bp, kc, r, cols, acc, edge);
-            else micro_f32(cp, n, packedA + (i0 - full) * kc * es, es, MR * es, bp, kc, r, cols, acc, edge);
+            if (i0 < full) micro_f32(cp, n, a + (i0 * k + k0) * es, k * es, es, bp, bs, kc, r, cols, acc, edge);
+            else if (r == 1) micro1_f32(cp, packedA + (i0 - full) * kc * es, MR * es, bp, bs, kc, cols, acc, edge);
+            else micro_f32(cp, n, packedA + (i0 - full) * kc * es, es, MR * es, bp, bs, kc, r, cols, acc, edge);
           } else {
             micro_f64(cp, n, packedA + (i0 - m0) * kc * es, bp, kc, r, cols, acc, edge);
           }

@@ -1,9 +1,19 @@
 // The contenders: how each is loaded in its own child process, and what it reports about
-// itself (version, SIMD, threads). A workload implements its cases per contender id.
+// itself (version, SIMD, threads, BLAS). A workload implements its cases per contender id.
 //
-// NOTE: one process per (workload, contender): tfjs keeps one global engine per process,
-// and a backend that has run once keeps its JIT state and memory, so separate processes
-// keep the numbers independent of what else ran before.
+// NOTE: one process per (workload, contender, thread count): tfjs keeps one global engine
+// per process, and a backend that has run once keeps its JIT state and memory, so separate
+// processes keep the numbers independent of what else ran before. A thread count is a
+// process-wide setting in every library here (simdnet's init, torch.set_num_threads,
+// tfjs-wasm's setThreadsCount), so the 2-thread rows run in processes of their own.
+//
+// load(threads) returns { info, cpuSeconds(), ... }: cpuSeconds() is the CPU time the
+// contender's engine has used so far (this process's, or the python server's for PyTorch),
+// from which the harness reports CPU-seconds per wall-second of each cell: ~1 on one
+// thread, ~2 when two threads really work.
+//
+// A contender that is not there (no python3-torch, no @jax-js/jax) fails to load with the
+// status 'not installed', which its cells show; the bench never installs anything.
 
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -12,7 +22,12 @@ import { readFileSync } from 'node:fs';
 const require = createRequire(import.meta.url);
 const root = new URL('..', import.meta.url);
 
-async function loadTfjs(backend) {
+/** This process's CPU time in seconds (all its threads: the main one and its workers). */
+const processCpuSeconds = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+
+const notInstalled = (message) => Object.assign(new Error(message), { status: 'not installed' });
+
+async function loadTfjs(backend, threads) {
   const tf = await import('@tensorflow/tfjs-core');
   // Production mode only silences warnings (the Node banner among them); the costly
   // checks sit behind the DEBUG flag, which is off by default.
@@ -22,6 +37,9 @@ async function loadTfjs(backend) {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     // A file path with a trailing slash: the Node build reads the .wasm files from there.
     wasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+    // Asked for before the backend starts; it takes effect only where the wasm backend finds
+    // multithread support (never under Node, tensorflow/tfjs#3830): info.threads says.
+    wasm.setThreadsCount(threads);
   } else {
     await import('@tensorflow/tfjs-backend-cpu');
   }
@@ -38,51 +56,92 @@ async function loadTfjs(backend) {
   } else {
     info.threads = 1;
   }
-  return { tf, tfl, info };
+  info.threadsRequested = threads;
+  return { tf, tfl, info, cpuSeconds: processCpuSeconds };
 }
 
 /**
- * Native PyTorch on one thread, through bench/lib/torch_server.py (a line-JSON server on a
- * pipe; Debian's /usr/bin/python3 with python3-torch). Absent torch is a load failure the
- * run reports, not a crash.
+ * Native PyTorch through bench/lib/torch_server.py (a line-JSON server on a pipe; Debian's
+ * /usr/bin/python3 with python3-torch), on `threads` threads: torch.set_num_threads, and
+ * OMP_NUM_THREADS and OPENBLAS_NUM_THREADS set before python starts, so OpenBLAS's own
+ * pthreads obey too. The server reports which BLAS torch loaded.
  */
-async function loadTorch() {
+async function loadTorch(threads) {
   const { spawn } = await import('node:child_process');
   const { createInterface } = await import('node:readline');
-  const py = spawn(process.env.SIMDNET_BENCH_PYTHON ?? '/usr/bin/python3', [new URL('lib/torch_server.py', import.meta.url).pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const python = process.env.SIMDNET_BENCH_PYTHON ?? '/usr/bin/python3';
+  const env = { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) };
+  const py = spawn(python, [new URL('lib/torch_server.py', import.meta.url).pathname, String(threads)], { stdio: ['pipe', 'pipe', 'inherit'], env });
   const lines = createInterface({ input: py.stdout });
   const waiting = [];
   lines.on('line', (l) => waiting.shift()?.resolve(JSON.parse(l)));
-  const fail = (why) => { for (const w of waiting.splice(0)) w.reject(new Error(why)); };
-  py.on('error', (e) => fail(`PyTorch: cannot start python: ${e.message}`));
-  py.on('exit', (code) => fail(`PyTorch: python exited (${code}); is python3-torch installed?`));
+  const fail = (e) => { for (const w of waiting.splice(0)) w.reject(e); };
+  py.on('error', (e) => fail(e.code === 'ENOENT' ? notInstalled(`PyTorch: no python at ${python}`) : new Error(`PyTorch: cannot start ${python}: ${e.message}`)));
+  py.on('exit', (code) => fail(new Error(`PyTorch: python exited (${code})`)));
   const next = () => new Promise((resolve, reject) => waiting.push({ resolve, reject }));
   const hello = await next();
+  if (!hello.ok) throw Object.assign(new Error(`PyTorch: ${hello.error}`), hello.status ? { status: hello.status } : {});
+  let cpu = 0; // the python process's CPU seconds, summed over the requests it answered
   const call = async (msg) => {
     const p = next();
     py.stdin.write(JSON.stringify(msg) + '\n');
     const r = await p;
     if (!r.ok) throw new Error(`PyTorch: ${r.error}`);
+    cpu += r.cpu ?? 0;
     return r;
   };
   process.on('exit', () => py.kill());
-  return { torch: { call }, info: { version: hello.version, threads: hello.threads, native: true } };
+  const { version, blas, blasLibs, mkldnn, cpuCapability } = hello;
+  return {
+    torch: { call },
+    cpuSeconds: () => cpu,
+    info: { version, threads: hello.threads, threadsRequested: threads, native: true, blas, blasLibs, mkldnn, cpuCapability },
+  };
 }
 
-/** id → { title, load(): Promise<ctx> }; ctx.info ends up in the JSON. */
+/**
+ * @jax-js/jax on its wasm device. It makes a worker pool only where a global `Worker` and
+ * SharedArrayBuffer exist (browsers; not Node), sized by navigator.hardwareConcurrency, with
+ * no setting for the count: info.threads says what it would use here.
+ */
+async function loadJax() {
+  let jax;
+  try {
+    jax = await import('@jax-js/jax');
+  } catch (e) {
+    throw notInstalled(`@jax-js/jax: ${e.message.split('\n')[0]}`);
+  }
+  const devices = await jax.init('wasm');
+  if (!devices.includes('wasm')) throw new Error(`@jax-js/jax: no wasm device (devices: ${devices.join(', ')})`);
+  jax.defaultDevice('wasm');
+  const pkg = JSON.parse(readFileSync(join(dirname(require.resolve('@jax-js/jax')), '..', 'package.json'), 'utf8'));
+  const pool = typeof Worker !== 'undefined' && typeof SharedArrayBuffer !== 'undefined';
+  const threads = pool ? Math.max(1, (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 4) : 1;
+  return { jax, cpuSeconds: processCpuSeconds, info: { version: pkg.version, device: 'wasm', threads, workerPool: pool } };
+}
+
+/** id → { title, load(threads): Promise<ctx> }; ctx.info ends up in the JSON. */
 export const CONTENDERS = {
   simdnet: {
-    title: 'simdnet (f32, 1 thread)',
-    async load() {
+    title: 'simdnet (f32)',
+    async load(threads) {
       const lib = await import('../dist/simdnet.mjs');
-      await lib.init();
+      // NOTE: a simdnet without the threads option ignores it and its runtime has no
+      // `threads`: info.threadsOption says 'ignored', and the table flags its 2-thread rows.
+      const rt = await lib.init({ threads });
       const version = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).version;
-      return { lib, info: { version, threads: 1 } };
+      const reported = rt?.threads;
+      return {
+        lib,
+        cpuSeconds: processCpuSeconds,
+        info: { version, threads: reported ?? 1, threadsRequested: threads, threadsOption: reported === undefined ? 'ignored' : 'applied' },
+      };
     },
   },
-  pytorch: { title: 'PyTorch (native, 1 thread)', load: loadTorch },
-  'tfjs-wasm': { title: 'tfjs-backend-wasm', load: () => loadTfjs('wasm') },
-  'tfjs-cpu': { title: 'tfjs-backend-cpu', load: () => loadTfjs('cpu') },
+  pytorch: { title: 'PyTorch (native)', load: loadTorch },
+  'tfjs-wasm': { title: 'tfjs-backend-wasm', load: (threads) => loadTfjs('wasm', threads) },
+  'tfjs-cpu': { title: 'tfjs-backend-cpu', load: () => loadTfjs('cpu', 1) },
+  'jax-js': { title: '@jax-js/jax (wasm device)', load: loadJax },
   convnetjs: {
     title: 'ConvNetJS (plain JS, f64, 1 thread)',
     async load() {
@@ -93,10 +152,26 @@ export const CONTENDERS = {
       // runs SGD with momentum 0.9. GitHub master added 'adam' later (with a bias-correction
       // bug). The CNN workload uses the Trainer's own Adam when it has one, else its own.
       const hasAdam = /['"]adam['"]/.test(convnetjs.Trainer.prototype.train.toString());
-      return { convnetjs, info: { version, threads: 1, float: 'f64', trainerHasAdam: hasAdam } };
+      return { convnetjs, cpuSeconds: processCpuSeconds, info: { version, threads: 1, float: 'f64', trainerHasAdam: hasAdam } };
     },
   },
 };
 
 /** Table column order. */
 export const CONTENDER_ORDER = Object.keys(CONTENDERS);
+
+/**
+ * For a cell that needs `n` threads: throws the status 'no threads' (shown in the table,
+ * with the reason once under the block) when a peer runs fewer here.
+ * NOTE: simdnet is measured whatever its runtime reports: it is what the rows are about,
+ * and the header and the summary say how many threads it ran (a simdnet without the option
+ * runs 1, and its 2-thread row then measures the 1-thread code once more).
+ */
+export function needThreads({ info, contender }, n) {
+  if (contender === 'simdnet' || n <= 1 || info.threads >= n) return;
+  const why = {
+    'tfjs-wasm': `tfjs-backend-wasm runs ${info.threads} thread here (multithread support: ${info.multithread ? 'yes' : 'no'}; under Node it never has it, tensorflow/tfjs#3830)`,
+    'jax-js': `@jax-js/jax runs ${info.threads} thread here (its worker pool needs a global Worker and SharedArrayBuffer: browsers, not Node)`,
+  }[contender] ?? `${contender} runs ${info.threads} thread here`;
+  throw Object.assign(new Error(why), { status: 'no threads' });
+}

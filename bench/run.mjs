@@ -2,7 +2,7 @@
 //
 //   node bench/run.mjs [--quick] [--only gemm,mlp] [--contenders simdnet,tfjs-wasm] [--out file]
 //
-// One child process per (workload, contender) (see contenders.mjs). Every case of a
+// One child process per (workload, contender, thread count) (see contenders.mjs). Every case of a
 // workload is set up and warmed up first; then the timed repeats run in rounds, each
 // round one repeat of every (case, contender) in turn. A load spike on this shared
 // machine thus hits all contenders alike, and every ratio (simdnet ÷ other, or one case ÷
@@ -77,38 +77,72 @@ class Child {
 
 const log = (s) => process.stderr.write(s + '\n');
 
+/** A case's thread count: 1 unless it says otherwise (the 2-thread rows). */
+const threadsOf = (c) => c.threads ?? 1;
+
+/**
+ * What a contender reported when it loaded: the 1-thread process's info is
+ * result.contenders[x]; another thread count's goes in result.contenders[x].byThreads[n].
+ */
+function recordInfo(result, x, n, info) {
+  const entry = (result.contenders[x] ??= {});
+  if (n === 1) {
+    if (!('version' in entry) && !('error' in entry)) Object.assign(entry, info);
+  } else {
+    (entry.byThreads ??= {})[n] ??= info;
+  }
+}
+
 async function runWorkload(w, result) {
   const who = w.contenders.filter((c) => contenderIds.includes(c));
-  const kids = {};
-  for (const c of who) {
-    kids[c] = new Child(`${w.id}/${c}`);
-    try {
-      const { info } = await kids[c].call({ cmd: 'load', workload: w.id, contender: c, settings });
-      result.contenders[c] ??= info;
-    } catch (e) {
-      result.contenders[c] ??= { error: String(e.message) };
-      log(`${w.id}: ${c} failed to load: ${e.message}`);
-      await kids[c].close();
-      delete kids[c];
+  const plays = (c, x) => who.includes(x) && (!c.contenders || c.contenders.includes(x));
+  const players = (c) => who.filter((x) => plays(c, x));
+  // One child per (contender, thread count) that some case needs, fewest threads first.
+  const key = (x, n) => `${x}@${n}`;
+  const kids = new Map();
+  const loadErrors = new Map();
+  for (const x of who) {
+    const counts = [...new Set(w.cases.filter((c) => plays(c, x)).map(threadsOf))].sort((a, b) => a - b);
+    for (const n of counts) {
+      const kid = new Child(`${w.id}/${x}${n > 1 ? `@${n}` : ''}`);
+      try {
+        const { info } = await kid.call({ cmd: 'load', workload: w.id, contender: x, threads: n, settings });
+        recordInfo(result, x, n, info);
+        kids.set(key(x, n), kid);
+      } catch (e) {
+        recordInfo(result, x, n, { ...(e.status ? { status: e.status } : {}), error: String(e.message) });
+        loadErrors.set(key(x, n), e);
+        log(`${w.id}: ${x}${n > 1 ? ` on ${n} threads` : ''} failed to load: ${e.message}`);
+        await kid.close();
+      }
     }
   }
-  const players = (c) => who.filter((x) => kids[x] && (!c.contenders || c.contenders.includes(x)));
+  const kidFor = (c, x) => kids.get(key(x, threadsOf(c)));
   /** caseId → contender → cell */
   const cells = Object.fromEntries(w.cases.map((c) => [c.id, {}]));
-  // A status ('cannot train') is an answer about the contender, shown as such in the table;
-  // any other error is a failure of the run.
+  // A status ('cannot train', 'not installed', 'no threads') is an answer about the
+  // contender, shown as such in the table; any other error is a failure of the run.
   const fail = (c, x, e) => { cells[c.id][x] = { ...(e.status ? { status: e.status } : {}), error: String(e.message ?? e) }; };
 
   for (const c of w.cases) {
     for (const x of players(c)) {
+      const kid = kidFor(c, x);
+      if (!kid) {
+        const e = loadErrors.get(key(x, threadsOf(c)));
+        fail(c, x, { status: e.status ?? 'failed to load', message: e.message });
+        continue;
+      }
       try {
-        const p = await kids[x].call({ cmd: 'prepare', caseId: c.id });
+        const p = await kid.call({ cmd: 'prepare', caseId: c.id });
         const slow = p.warmup.stepSeconds >= settings.slowStepSeconds;
         const want = p.repeats ?? (slow ? settings.slowRepeats : settings.repeats);
         cells[c.id][x] = { values: [], runs: [], want, work: p.work, warmup: p.warmup };
       } catch (e) { fail(c, x, e); }
     }
   }
+  // The cell's value from one timed repeat: throughput (work per second), or for a
+  // lower-is-better workload the time per unit of work, times w.scale (µs per call).
+  const valueOf = (t, work) => (w.lowerIsBetter ? ((t.seconds / (t.steps * work)) * (w.scale ?? 1)) : (t.steps * work) / t.seconds);
   const rounds = Math.max(0, ...w.cases.flatMap((c) => Object.values(cells[c.id]).map((cell) => cell.want ?? 0)));
   for (let r = 0; r < rounds; r++) {
     const tRound = performance.now();
@@ -117,9 +151,9 @@ async function runWorkload(w, result) {
         const cell = cells[c.id][x];
         if (cell.error || cell.values.length >= cell.want) continue;
         try {
-          const t = await kids[x].call({ cmd: 'repeat', caseId: c.id });
-          cell.runs.push({ seconds: t.seconds, steps: t.steps });
-          cell.values.push((t.steps * cell.work) / t.seconds);
+          const t = await kidFor(c, x).call({ cmd: 'repeat', caseId: c.id });
+          cell.runs.push({ seconds: t.seconds, steps: t.steps, cpuSeconds: t.cpuSeconds });
+          cell.values.push(valueOf(t, cell.work));
         } catch (e) { fail(c, x, e); }
       }
     }
@@ -132,42 +166,51 @@ async function runWorkload(w, result) {
     for (const x of players(c)) {
       const cell = row[x];
       if (cell.error) continue;
-      try { cell.check = (await kids[x].call({ cmd: 'finish', caseId: c.id })).check; } catch (e) { fail(c, x, e); continue; }
+      try { cell.check = (await kidFor(c, x).call({ cmd: 'finish', caseId: c.id })).check; } catch (e) { fail(c, x, e); continue; }
       cell.median = median(cell.values);
       cell.spread = (Math.max(...cell.values) - Math.min(...cell.values)) / cell.median;
+      // CPU-seconds per wall-second over the timed repeats: ~1 on one thread, up to n on n.
+      cell.cpuPerWall = cell.runs.reduce((a, run) => a + run.cpuSeconds, 0) / cell.runs.reduce((a, run) => a + run.seconds, 0);
       delete cell.want;
     }
     const label = typeof c.label === 'function' ? c.label(settings) : c.label;
-    rows.push({ id: c.id, label, cells: row, ratios: ratiosOf(row) });
+    rows.push({ id: c.id, label, ...(threadsOf(c) > 1 ? { threads: threadsOf(c) } : {}), cells: row, ratios: ratiosOf(row, w.lowerIsBetter) });
     log(`${w.id.padEnd(5)} ${label.padEnd(36)} ${players(c).map((x) => `${x} ${row[x].error ? row[x].status ?? 'error' : fmtValue(row[x].median)}`).join('  ')}`);
   }
-  for (const k of Object.values(kids)) await k.close();
+  for (const k of kids.values()) await k.close();
 
-  // What derived rows and summaries see: the median, and the per-round values.
+  // What derived rows and summaries see: the median, the per-round values, and the CPU use.
   const view = {
     value: (id, c) => rows.find((r) => r.id === id)?.cells[c]?.median,
     series: (id, c) => rows.find((r) => r.id === id)?.cells[c]?.values,
+    cpuPerWall: (id, c) => rows.find((r) => r.id === id)?.cells[c]?.cpuPerWall,
+    info: (c, threads = 1) => (threads === 1 ? result.contenders[c] : result.contenders[c]?.byThreads?.[threads]),
   };
   for (const d of w.derived?.(view) ?? []) {
     const cells = Object.fromEntries(Object.entries(d.series).map(([c, values]) => [c, { median: median(values), values }]));
-    // A contender with the same status in every row it played (tfjs-wasm: 'cannot train')
-    // has it in the derived row too.
+    // A contender with the same status in every 1-thread row it played (tfjs-wasm: 'cannot
+    // train') has it in the derived row too (the derived rows are about one thread).
     for (const x of who) {
-      const own = rows.map((r) => r.cells[x]).filter(Boolean);
+      const own = rows.filter((r) => !r.threads).map((r) => r.cells[x]).filter(Boolean);
       if (!cells[x] && own.length && own.every((cell) => cell.status && cell.status === own[0].status)) {
         cells[x] = { status: own[0].status, error: own[0].error };
       }
     }
-    rows.push({ id: d.id, label: d.label, derived: true, cells, ratios: ratiosOf(cells) });
+    rows.push({ id: d.id, label: d.label, derived: true, cells, ratios: ratiosOf(cells, w.lowerIsBetter) });
   }
-  return { id: w.id, title: w.title, unit: w.unit, rows, summary: w.summary?.(view) ?? [] };
+  return { id: w.id, title: w.title, unit: w.unit, ...(w.lowerIsBetter ? { lowerIsBetter: true } : {}), rows, summary: w.summary?.(view) ?? [] };
 }
 
-/** simdnet ÷ each other contender, paired by round. */
-function ratiosOf(cells) {
+/**
+ * simdnet against each other contender, paired by round, so that > 1 always means simdnet
+ * is faster: simdnet's throughput ÷ theirs, or for a lower-is-better unit (µs per call)
+ * their time ÷ simdnet's.
+ */
+function ratiosOf(cells, lowerIsBetter = false) {
   const out = {};
   for (const [o, cell] of Object.entries(cells)) {
-    if (o !== 'simdnet' && cell.values?.length && cells.simdnet?.values?.length) out[o] = pairedRatio(cells.simdnet.values, cell.values);
+    if (o === 'simdnet' || !cell.values?.length || !cells.simdnet?.values?.length) continue;
+    out[o] = lowerIsBetter ? pairedRatio(cell.values, cells.simdnet.values) : pairedRatio(cells.simdnet.values, cell.values);
   }
   return out;
 }
@@ -185,7 +228,7 @@ function gitState() {
 const t0 = performance.now();
 const cpus = os.cpus();
 const result = {
-  schema: 1,
+  schema: 2,
   date: new Date().toISOString(),
   machine: {
     cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, os: `${os.platform()} ${os.release()} ${os.arch()}`,

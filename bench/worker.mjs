@@ -1,13 +1,14 @@
-// Child process of run.mjs: loads one contender for one workload, sets up (and warms up)
-// every case the parent asks for, then runs timed repeats of any of them on request. Each
-// answer is plain JSON over IPC.
+// Child process of run.mjs: loads one contender, on one thread count, for one workload; sets
+// up (and warms up) every case the parent asks for, then runs timed repeats of any of them
+// on request. Each answer is plain JSON over IPC.
 //   load → prepare(case)… → repeat(case)… → finish(case)… → exit
 // A cell (what a workload's setup returns) may also carry
 //   warmup: { step?, minSeconds? }  warm up on a cheaper step running the same code, and/or
 //                                   for at least minSeconds (see lib/measure.mjs)
 //   repeats                         timed repeats for this cell, instead of the settings'
-// An error a setup throws with a `status` (e.g. 'cannot train') is reported as that status
-// and its message, not as a crash.
+// An error a setup (or the contender's load) throws with a `status` (e.g. 'cannot train',
+// 'not installed', 'no threads') is reported as that status and its message, not as a crash.
+// A repeat also reports the CPU seconds the contender's engine used (ctx.cpuSeconds()).
 
 import { CONTENDERS } from './contenders.mjs';
 import { WORKLOADS } from './workloads/index.mjs';
@@ -22,8 +23,9 @@ const handlers = {
     workload = WORKLOADS.find((w) => w.id === msg.workload);
     if (!workload) throw new Error(`unknown workload ${msg.workload}`);
     settings = msg.settings;
-    ctx = await CONTENDERS[msg.contender].load();
+    ctx = await CONTENDERS[msg.contender].load(msg.threads);
     ctx.contender = msg.contender;
+    ctx.threads = msg.threads;
     return { info: ctx.info };
   },
   async prepare({ caseId }) {
@@ -36,7 +38,9 @@ const handlers = {
   },
   async repeat({ caseId }) {
     const cell = cells.get(caseId);
-    return timeRepeat(cell.step, settings);
+    const cpu0 = ctx.cpuSeconds();
+    const t = await timeRepeat(cell.step, settings);
+    return { ...t, cpuSeconds: ctx.cpuSeconds() - cpu0 };
   },
   async finish({ caseId }) {
     const cell = cells.get(caseId);

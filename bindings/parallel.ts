@@ -24,8 +24,8 @@ export const GEMM_MIN_FLOPS = 400_000;
 
 type Gemm = RawKernels['gemm'];
 
-/** Replaces k.gemm with a threaded one. */
-export function threadKernels(k: RawKernels, ex: Exports, suffix: 'f32' | 'f64', host: PoolHost): void {
+/** A threaded k.gemm (k holds the one-thread kernels). */
+function threadedGemm(k: RawKernels, ex: Exports, suffix: 'f32' | 'f64', host: PoolHost): Gemm {
   const serial: Gemm = k.gemm;
   const part = ex[`gemm_part_${suffix}`] as (c: number, work: number, a: number, b: number, m: number, n: number, kk: number,
     ta: boolean, tb: boolean, acc: boolean, rs: number, re: number, cs: number, ce: number) => void;
@@ -35,7 +35,7 @@ export function threadKernels(k: RawKernels, ex: Exports, suffix: 'f32' | 'f64',
   const name = `gemm_part_${suffix}`;
   const packsA = suffix === 'f64'; // f64 always packs A; f32 packs it when transposed
 
-  k.gemm = (c, work, a, b, m, n, kk, transA, transB, accumulate) => {
+  return (c, work, a, b, m, n, kk, transA, transB, accumulate) => {
     const pool = host.pool;
     if (!pool || 2 * m * n * kk < host.minParallelFlops) { serial(c, work, a, b, m, n, kk, transA, transB, accumulate); return; }
     const tm = Math.ceil(m / MR), tn = Math.ceil(n / NR);
@@ -136,8 +136,13 @@ function snake(name: string): string {
 
 type Fn = (...args: number[]) => number;
 
-/** Replaces the kernels of SPLITS in k by threaded ones. */
-export function splitKernels(k: RawKernels, suffix: 'f32' | 'f64', host: PoolHost): void {
+/**
+ * The threaded versions of gemm and the SPLITS kernels of `k` (the one-thread kernels of one
+ * dtype), by binding name. The runtime installs them in its RawKernels objects while it has a
+ * pool and puts the one-thread ones back without: with one thread, calls go straight to wasm.
+ */
+export function threadedKernels(k: RawKernels, ex: Exports, suffix: 'f32' | 'f64', host: PoolHost): Partial<RawKernels> {
+  const out: Record<string, unknown> = { gemm: threadedGemm(k, ex, suffix, host) };
   const es = suffix === 'f32' ? 4 : 8;
   for (const spec of SPLITS) {
     const serial = k[spec.op] as unknown as Fn;
@@ -184,6 +189,7 @@ export function splitKernels(k: RawKernels, suffix: 'f32' | 'f64', host: PoolHos
       }
       return mine;
     };
-    (k as unknown as Record<string, unknown>)[spec.op] = threaded;
+    out[spec.op] = threaded;
   }
+  return out as Partial<RawKernels>;
 }

@@ -10,7 +10,7 @@ import releaseBase64 from '../build/simdnet.release.wasm.js';
 import { Arena, MAX_PAGES } from './arena.js';
 import { bindRaw, isDebugBuild, type Exports, type Kernels, type RawKernels, type DType } from './ops.js';
 import { bindKernels } from './kernels.js';
-import { GEMM_MIN_FLOPS, MIN_SPLIT_WORK, THREADED_EXPORTS, splitKernels, threadKernels } from './parallel.js';
+import { GEMM_MIN_FLOPS, MIN_SPLIT_WORK, THREADED_EXPORTS, threadedKernels } from './parallel.js';
 import { ThreadPool, threadSupport } from './threads.js';
 import { withSharedMemory } from './wasm-binary.js';
 
@@ -63,6 +63,8 @@ class Core implements Runtime {
   minSplitWork = MIN_SPLIT_WORK;
   /** The compiled core the workers instantiate, when the memory is shared. */
   readonly module: WebAssembly.Module | null;
+  /** Per dtype: its RawKernels object, the threaded kernels and the one-thread ones they replace. */
+  private readonly swaps: [RawKernels, Partial<RawKernels>, Partial<RawKernels>][] = [];
   /** Largest GEMM workspace any model asked for: each worker holds one this big. */
   private workNeed = 0;
 
@@ -72,10 +74,11 @@ class Core implements Runtime {
     this.shared = module !== null;
     this.module = module;
     this.raw = { float32: bindRaw(exports, 'f32'), float64: bindRaw(exports, 'f64') };
-    threadKernels(this.raw.float32, exports, 'f32', this);
-    threadKernels(this.raw.float64, exports, 'f64', this);
-    splitKernels(this.raw.float32, 'f32', this);
-    splitKernels(this.raw.float64, 'f64', this);
+    for (const [dtype, suffix] of [['float32', 'f32'], ['float64', 'f64']] as const) {
+      const k = this.raw[dtype];
+      const threaded = threadedKernels({ ...k }, exports, suffix, this);
+      this.swaps.push([k, threaded, Object.fromEntries(Object.keys(threaded).map((op) => [op, k[op as keyof RawKernels]]))]);
+    }
     this.debug = isDebugBuild(exports);
     this.kernels = { float32: bindKernels(this.raw.float32, 'float32', this.debug), float64: bindKernels(this.raw.float64, 'float64', this.debug) };
   }
@@ -100,6 +103,8 @@ class Core implements Runtime {
       this.pool = pool;
       this.reserveThreadWork(Math.max(this.workNeed, this.kernels.float32.gemmWorkBytes(64, 64, 64)));
     }
+    // the tensor-level kernels read the RawKernels objects at each call: swapping their functions reaches every model
+    for (const [k, threaded, serial] of this.swaps) Object.assign(k, this.pool ? threaded : serial);
   }
 
   /**

@@ -33,6 +33,7 @@ export class WasmTensor {
   readonly label: string;
   private readonly address: number;
   private freed = false;
+  private whole: WasmView | null = null;
 
   /**
    * Allocates zero-filled memory. The size is checked against the 4 GiB limit before any
@@ -85,10 +86,22 @@ export class WasmTensor {
     return `${this.label} [${this.shape.join(', ')}]`;
   }
 
-  /** A live view of the first `count` elements (default all); invalid after memory.grow. */
+  /**
+   * A live view of the first `count` elements (default all); invalid after memory.grow. The
+   * whole-tensor view is made once per memory buffer and reused (no allocation per step).
+   */
   view(count = this.size): WasmView {
     const buf = runtime().arena.buffer;
     const ptr = this.ptr;
+    if (count === this.size) {
+      const c = this.whole;
+      if (c !== null && c.buffer === buf) return c;
+      return (this.whole = this.makeView(buf, ptr, count));
+    }
+    return this.makeView(buf, ptr, count);
+  }
+
+  private makeView(buf: ArrayBufferLike, ptr: number, count: number): WasmView {
     switch (this.dtype) {
       case 'float32': return new Float32Array(buf, ptr, count);
       case 'float64': return new Float64Array(buf, ptr, count);
@@ -114,6 +127,7 @@ export class WasmTensor {
   free(): void {
     if (this.freed) return;
     this.freed = true;
+    this.whole = null;
     runtime().arena.release(this.address);
   }
 

@@ -8,11 +8,14 @@ export function batches(x, y, n, batch, width) {
   return out;
 }
 
-/** simdnet's cell for case `c` ('fit' or 'trainOnBatch') on model `m`; `extra` is merged into the fit cell. */
+/**
+ * simdnet's cell for case `c` (its `api`, else its id: 'fit' or 'trainOnBatch') on model `m`;
+ * `extra` is merged into the fit cell.
+ */
 export function simdnetCell(m, c, { x, y, n, batch, width }, extra = {}) {
   let loss = NaN;
   const dispose = () => m.dispose();
-  if (c.id === 'fit') {
+  if ((c.api ?? c.id) === 'fit') {
     return {
       work: n,
       step: async () => { loss = (await m.fit(x, y, { epochs: 1, batchSize: batch })).history.loss[0]; },

@@ -13,16 +13,36 @@ export function fmtRatio(r) {
   return Number.isFinite(r) && r > 0 ? `${r.toFixed(2)}×` : '—';
 }
 
+const plural = (n, what) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/** One contender in the header: what it ran with, and its processes on other thread counts. */
 function describe(id, info) {
   if (!info) return `${id} (not run)`;
-  if (info.error) return `${id} (failed to load)`;
+  if (info.status === 'not installed') return `${id} (not installed)`;
+  const more = Object.entries(info.byThreads ?? {}).map(([n, i]) => `; ${n}-thread rows: ${onThreads(id, +n, i)}`).join('');
+  if (info.error) return `${id} (failed to load${more})`;
   if (id === 'tfjs-wasm') {
-    return `${id} ${info.version} (SIMD ${info.simd ? 'yes' : 'no'}, multithread ${info.multithread ? 'yes' : 'no'}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`;
+    return `${id} ${info.version} (SIMD ${info.simd ? 'yes' : 'no'}, multithread ${info.multithread ? 'yes' : 'no'}, ${plural(info.threads, 'thread')}${more})`;
   }
   if (id === 'convnetjs') {
     return `${id} ${info.version} (f64, 1 thread; ${info.trainerHasAdam ? 'its Trainer\'s Adam' : 'no Adam in its Trainer: the bench\'s Adam on its gradients'})`;
   }
-  return `${id} ${info.version ?? ''} (${info.threads ?? 1} thread${info.threads === 1 ? '' : 's'})`;
+  if (id === 'pytorch') {
+    const slow = info.blas === 'reference BLAS' ? ' — ~8× slower than OpenBLAS: apt-get install libopenblas0-pthread' : '';
+    return `${id} ${info.version} (native, ${info.blas}${slow}, oneDNN ${info.mkldnn ? 'yes' : 'no'}, ${info.cpuCapability ?? '?'}, ${plural(info.threads, 'thread')}${more})`;
+  }
+  if (id === 'jax-js') {
+    return `${id} ${info.version} (wasm device, ${plural(info.threads, 'thread')}${info.workerPool ? '' : ': no worker pool here'}${more})`;
+  }
+  return `${id} ${info.version ?? ''} (${plural(info.threads ?? 1, 'thread')}${more})`;
+}
+
+/** A contender's process on n threads, in a few words. */
+function onThreads(id, n, info) {
+  if (info.status === 'not installed') return 'not installed';
+  if (info.error) return 'failed to load';
+  if (id === 'simdnet' && info.threadsOption === 'ignored') return `init({threads: ${n}}) ignored by this build: ran 1 thread`;
+  return plural(info.threads, 'thread');
 }
 
 const pct = (x) => `${(100 * x).toFixed(0)}%`;
@@ -50,7 +70,7 @@ export function formatTable(result, contenderOrder) {
 
   for (const w of result.workloads) {
     out.push('');
-    out.push(`${w.id}: ${w.title} [${w.unit}]`);
+    out.push(`${w.id}: ${w.title} [${w.unit}${w.lowerIsBetter ? ', lower is better; ratios: theirs ÷ simdnet\'s, > 1: simdnet faster' : ''}]`);
     out.push(line('', contenderOrder, ratioHeads));
     for (const r of w.rows) {
       const vals = contenderOrder.map((c) => cellText(r.cells[c]));

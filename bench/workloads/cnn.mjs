@@ -11,6 +11,12 @@
 //                 per call; the update runs on every 64th), Vols made beforehand
 // tfjs-cpu runs trainOnBatch only: a step takes ~35 s, so per-call API overheads (≤ a few
 // ms in the MLP rows) do not matter, and fit would only repeat the same work slower.
+// PyTorch (NCHW: the NHWC digits are transposed once, in its server, outside the timing)
+// runs trainOnBatch-like steps, 4 per request (lib/torch-cells.mjs); jax-js one
+// jit(valueAndGrad + Adam) per batch on NCHW arrays (lib/jax-cells.mjs), with lax.conv and
+// a reshape-max pool, Keras's glorotUniform parameters.
+// The 2-thread row repeats trainOnBatch on 2 threads (simdnet init({threads: 2}),
+// torch.set_num_threads(2)); tfjs-wasm and jax-js have no threads under Node ('no threads').
 //
 // NOTE: the tfjs backends first run a probe: one training step on 2 samples. If it throws
 // (tfjs-backend-wasm 4.x has no Conv2DBackpropFilter kernel), the cell is 'cannot train'
@@ -23,9 +29,12 @@
 // would silently run SGD with momentum for method 'adam'. ConvNetJsAdam below keeps the
 // Trainer's structure and adds Adam, so ConvNetJS does the same work as the others.
 
+import { needThreads } from '../contenders.mjs';
 import { loadMnist } from '../lib/mnist.mjs';
 import { batches, simdnetCell } from '../lib/simdnet-cells.mjs';
-import { fastestApiOf, trainingSummary } from '../lib/training-summary.mjs';
+import { fastestApiOf, trainingSummary, threadsSummary } from '../lib/training-summary.mjs';
+import { torchTrainCell } from '../lib/torch-cells.mjs';
+import { jaxTrainer, jaxTrainCell, jaxSoftmaxCrossEntropy, jaxKeys, nhwcToNchw } from '../lib/jax-cells.mjs';
 
 const BATCH = 64;
 const IMAGE = [28, 28, 1];
@@ -33,42 +42,37 @@ const PIXELS = 784;
 const CLASSES = 10;
 /** Samples every contender cycles through (16 batches); the fit epoch is over all of them. */
 const SAMPLES = { full: 1024, quick: 256 };
-const TARGETS = { 'tfjs-cpu': 100, convnetjs: 5 };
+const TARGETS = { pytorch: 0.6, 'tfjs-cpu': 100, convnetjs: 5 };
+const THREADS_TARGET = 1.8;
+/** PyTorch steps per request to its server: ~80 ms of work against a ~0.1 ms round trip. */
+const TORCH_STEPS = 4;
 
-const ALL = ['simdnet', 'tfjs-wasm', 'tfjs-cpu', 'convnetjs'];
+const ALL = ['simdnet', 'pytorch', 'tfjs-wasm', 'tfjs-cpu', 'jax-js', 'convnetjs'];
 
 const samplesFor = (settings) => (settings.quick ? SAMPLES.quick : SAMPLES.full);
 
 export const cases = [
   { id: 'fit', label: (s) => `fit, 1 epoch (${samplesFor(s)})`, contenders: ['simdnet', 'tfjs-wasm'] },
   { id: 'trainOnBatch', label: `trainOnBatch (ConvNetJS ${BATCH}× train)` },
+  { id: 'trainOnBatch2', api: 'trainOnBatch', threads: 2, label: `trainOnBatch, batch ${BATCH}, 2 threads`, contenders: ['simdnet', 'pytorch', 'tfjs-wasm', 'jax-js'] },
 ];
 
 
-export const setup = {
-  async simdnet({ lib }, c, settings) {
-    const { Sequential, layers, optimizers } = lib;
-    const m = new Sequential({ seed: 1 });
-    m.add(layers.conv2d({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu', inputShape: IMAGE }));
-    m.add(layers.maxPool2d({ poolSize: 2 }));
-    m.add(layers.conv2d({ filters: 32, kernelSize: 5, padding: 'same', activation: 'relu' }));
-    m.add(layers.maxPool2d({ poolSize: 2 }));
-    m.add(layers.flatten());
-    m.add(layers.dense({ units: CLASSES }));
-    m.compile({ optimizer: optimizers.adam({ learningRate: 1e-3 }), loss: 'softmaxCrossEntropy' });
-    const n = samplesFor(settings);
-    const { x, y } = loadMnist(n);
-    return simdnetCell(m, c, { x, y, n, batch: BATCH, width: PIXELS }, {
-      // ~1 s a step: as many repeats as the fast cells, not the slow-cell count.
-      repeats: settings.repeats,
-    });
-  },
-  'tfjs-wasm': tfjsSetup,
-  'tfjs-cpu': tfjsSetup,
-  convnetjs: convnetjsSetup,
-};
+/** The model in simdnet, compiled (also used by the predict workload). */
+export function simdnetCnn({ Sequential, layers, optimizers }) {
+  const m = new Sequential({ seed: 1 });
+  m.add(layers.conv2d({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu', inputShape: IMAGE }));
+  m.add(layers.maxPool2d({ poolSize: 2 }));
+  m.add(layers.conv2d({ filters: 32, kernelSize: 5, padding: 'same', activation: 'relu' }));
+  m.add(layers.maxPool2d({ poolSize: 2 }));
+  m.add(layers.flatten());
+  m.add(layers.dense({ units: CLASSES }));
+  m.compile({ optimizer: optimizers.adam({ learningRate: 1e-3 }), loss: 'softmaxCrossEntropy' });
+  return m;
+}
 
-async function tfjsSetup({ tf, tfl }, c, settings) {
+/** The model in tfjs-layers, not compiled (also used by the predict workload). */
+export function tfjsCnn(tfl) {
   const model = tfl.sequential();
   model.add(tfl.layers.conv2d({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu', inputShape: IMAGE }));
   model.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
@@ -76,6 +80,74 @@ async function tfjsSetup({ tf, tfl }, c, settings) {
   model.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
   model.add(tfl.layers.flatten());
   model.add(tfl.layers.dense({ units: CLASSES }));
+  return model;
+}
+
+/**
+ * The model in jax-js, NCHW: glorotUniform parameters (fans as Keras counts them) and the
+ * logits of x [b, 1, 28, 28] (also used by the predict workload).
+ */
+export function jaxCnn(jax) {
+  const { numpy: np, nn, random, lax } = jax;
+  const [k1, k2, k3] = jaxKeys(jax, 1, 3);
+  const glorot = (key, shape, fanIn, fanOut) => {
+    const limit = Math.sqrt(6 / (fanIn + fanOut));
+    return random.uniform(key, shape, { minval: -limit, maxval: limit });
+  };
+  const params = {
+    c1: glorot(k1, [16, 1, 5, 5], 25, 25 * 16), cb1: np.zeros([16, 1, 1]),
+    c2: glorot(k2, [32, 16, 5, 5], 25 * 16, 25 * 32), cb2: np.zeros([32, 1, 1]),
+    w: glorot(k3, [32 * 7 * 7, CLASSES], 32 * 7 * 7, CLASSES), b: np.zeros([CLASSES]),
+  };
+  const pool = (x) => { const [n, c, h, w] = x.shape; return x.reshape([n, c, h / 2, 2, w / 2, 2]).max([3, 5]); };
+  const logits = (p, x) => {
+    const b = x.shape[0];
+    const h1 = pool(nn.relu(lax.conv(x, p.c1, [1, 1], 'SAME').add(p.cb1)));
+    const h2 = pool(nn.relu(lax.conv(h1, p.c2, [1, 1], 'SAME').add(p.cb2)));
+    return np.matmul(h2.reshape([b, 32 * 7 * 7]), p.w).add(p.b);
+  };
+  return { params, logits };
+}
+
+export const setup = {
+  async simdnet(ctx, c, settings) {
+    const m = simdnetCnn(ctx.lib);
+    const n = samplesFor(settings);
+    const { x, y } = loadMnist(n);
+    return simdnetCell(m, c, { x, y, n, batch: BATCH, width: PIXELS }, {
+      // ~1 s a step: as many repeats as the fast cells, not the slow-cell count.
+      repeats: settings.repeats,
+    });
+  },
+  async pytorch(ctx, c, settings) {
+    needThreads(ctx, c.threads ?? 1);
+    const n = samplesFor(settings);
+    const { x, y } = loadMnist(n);
+    return torchTrainCell(ctx, c, { workload: 'cnn', x, y, n, batch: BATCH, k: TORCH_STEPS, model: { classes: CLASSES } });
+  },
+  'tfjs-wasm': tfjsSetup,
+  'tfjs-cpu': tfjsSetup,
+  'jax-js': async (ctx, c, settings) => {
+    needThreads(ctx, c.threads ?? 1);
+    const { jax } = ctx;
+    const { numpy: np, nn } = jax;
+    const { params, logits } = jaxCnn(jax);
+    const trainer = jaxTrainer(jax, params, (p, x, y) => jaxSoftmaxCrossEntropy(jax, logits(p, x), y), { name: 'adam', lr: 1e-3 });
+    const n = samplesFor(settings);
+    const { x, y } = loadMnist(n);
+    const bs = batches(nhwcToNchw(x, n, ...IMAGE), y, n, BATCH, PIXELS).map((b) => ({
+      x: np.array(b.x).reshape([BATCH, IMAGE[2], IMAGE[0], IMAGE[1]]),
+      y: nn.oneHot(np.array(b.y, { dtype: np.int32 }), CLASSES),
+    }));
+    return jaxTrainCell(jax, trainer, bs, BATCH);
+  },
+  convnetjs: convnetjsSetup,
+};
+
+async function tfjsSetup(ctx, c, settings) {
+  needThreads(ctx, c.threads ?? 1);
+  const { tf, tfl } = ctx;
+  const model = tfjsCnn(tfl);
   const lossFn = (yTrue, logits) => tf.losses.softmaxCrossEntropy(yTrue, logits);
   model.compile({ optimizer: tf.train.adam(1e-3), loss: lossFn });
   const n = samplesFor(settings);
@@ -107,7 +179,7 @@ async function tfjsSetup({ tf, tfl }, c, settings) {
   const slowCell = slow ? { warmup: { step: tinyStep }, repeats: settings.quick ? 1 : 2 } : {};
 
   let loss = NaN, i = 0;
-  if (c.id === 'fit') {
+  if ((c.api ?? c.id) === 'fit') {
     return {
       work: n,
       step: async () => { loss = (await model.fit(xs, ys, { epochs: 1, batchSize: BATCH, shuffle: true, verbose: 0 })).history.loss[0]; },
@@ -216,7 +288,9 @@ const FLOPS_PER_SAMPLE = (() => {
 })();
 
 const derived = fastestApiOf(cases, ALL);
-const summary = trainingSummary({ id: 'cnn', name: 'CNN', peers: ['tfjs-wasm', 'tfjs-cpu', 'convnetjs'], targets: TARGETS, flopsPerSample: FLOPS_PER_SAMPLE, digits: 1, flopsNote: ', nominal' });
+const oneThread = trainingSummary({ id: 'cnn', name: 'CNN', peers: ['pytorch', 'tfjs-wasm', 'tfjs-cpu', 'jax-js', 'convnetjs'], targets: TARGETS, flopsPerSample: FLOPS_PER_SAMPLE, digits: 2, flopsNote: ', nominal' });
+const twoThreads = threadsSummary({ id: 'cnn', name: 'CNN', oneThread: 'trainOnBatch', twoThreads: 'trainOnBatch2', peers: ['pytorch'], target: THREADS_TARGET });
+const summary = (view) => [...oneThread(view), ...twoThreads(view)];
 
 export default {
   id: 'cnn',

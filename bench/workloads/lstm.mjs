@@ -14,12 +14,10 @@
 // NOTE: as in cnn.mjs, the tfjs backends run a one-step probe on 2 samples first; one that
 // throws is 'cannot train', one slower than ~10 s a batch warms up on the probe step.
 
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { loadMnist } from '../lib/mnist.mjs';
 import { batches, simdnetCell } from '../lib/simdnet-cells.mjs';
 import { fastestApiOf, trainingSummary } from '../lib/training-summary.mjs';
+import { torchTrainCell } from '../lib/torch-cells.mjs';
 
 const BATCH = 64;
 const T = 28, F = 28, UNITS = 128, CLASSES = 10;
@@ -48,20 +46,10 @@ export const setup = {
     // NOTE: the cells pass typed arrays; the model's input shape [28, 28] reads each 784-pixel row as 28×28
     return simdnetCell(m, c, { x, y, n, batch: BATCH, width: T * F });
   },
-  async pytorch({ torch }, c, settings) {
+  async pytorch(ctx, c, settings) {
     const n = samplesFor(settings);
     const { x, y } = loadMnist(n);
-    const dir = mkdtempSync(join(tmpdir(), 'simdnet-bench-'));
-    writeFileSync(join(dir, 'x.bin'), x);
-    writeFileSync(join(dir, 'y.bin'), y);
-    await torch.call({ cmd: 'setup', workload: 'lstm', x: join(dir, 'x.bin'), y: join(dir, 'y.bin'), n, batch: BATCH, T, F, units: UNITS, classes: CLASSES });
-    rmSync(dir, { recursive: true });
-    let loss = NaN;
-    return {
-      work: BATCH * TORCH_STEPS,
-      step: async () => { loss = (await torch.call({ cmd: 'steps', k: TORCH_STEPS })).loss; },
-      check: () => ({ lastLoss: loss }),
-    };
+    return torchTrainCell(ctx, c, { workload: 'lstm', x, y, n, batch: BATCH, k: TORCH_STEPS, model: { T, F, units: UNITS, classes: CLASSES } });
   },
   'tfjs-wasm': tfjsSetup,
   'tfjs-cpu': tfjsSetup,

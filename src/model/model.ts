@@ -192,7 +192,7 @@ export class Model {
    */
   trainOnBatch(x: Features, y: Targets): number {
     const n = this.loadTrainingBatch('trainOnBatch', x, y);
-    return this.s.step(n.n, n.kind, false);
+    return this.s.step(n, this.batchKind, false);
   }
 
   /**
@@ -202,22 +202,30 @@ export class Model {
    */
   computeGradients(x: Features, y: Targets): { loss: number; grads: Tensor[] } {
     const b = this.loadTrainingBatch('computeGradients', x, y);
-    const loss = this.s.probeGradients(b.n, b.kind);
+    const loss = this.s.probeGradients(b, this.batchKind);
     const trainable = new Set<Param>(this.s.trainableParams());
     const zeros = (p: Param) => (this.dtype === 'float32' ? new Float32Array(p.value.size) : new Float64Array(p.value.size));
     return { loss, grads: this.s.params().map((p) => new Tensor(trainable.has(p) ? p.grad!.read() : zeros(p), p.value.shape, this.dtype)) };
   }
 
-  private loadTrainingBatch(what: string, x: Features, y: Targets): { n: number; kind: 'labels' | 'dense' } {
+  /** The target kind of the batch loadTrainingBatch loaded last (a field, not a per-step tuple). */
+  private batchKind: 'labels' | 'dense' = 'labels';
+
+  /** Validates and copies a batch into the buffers; returns its size (its target kind in batchKind). */
+  private loadTrainingBatch(what: string, x: Features, y: Targets): number {
     this.ready(what);
     this.s.assertIdle(what);
-    return this.tentatively(x, () => {
-      const fx = toFeatures(x, this.s.inputShape);
-      const ty = toTargets(y, fx.n, this.s.outputShape, this.s.loss!);
-      if (fx.n === 0) throw new Error(`${what}: x has no samples`);
-      this.s.loadBatch(fx.data, ty.data, ty.kind, fx.n);
-      return { n: fx.n, kind: ty.kind };
-    });
+    // a built model has nothing to undo: no closure per step
+    return this.s.built ? this.loadBuilt(what, x, y) : this.tentatively(x, () => this.loadBuilt(what, x, y));
+  }
+
+  private loadBuilt(what: string, x: Features, y: Targets): number {
+    const fx = toFeatures(x, this.s.inputShape);
+    const ty = toTargets(y, fx.n, this.s.outputShape, this.s.loss!);
+    if (fx.n === 0) throw new Error(`${what}: x has no samples`);
+    this.s.loadBatch(fx.data, ty.data, ty.kind, fx.n);
+    this.batchKind = ty.kind;
+    return fx.n;
   }
 
   /**

@@ -303,7 +303,7 @@ export class Session {
    * parameters when the set changed (cheap otherwise: one flag per layer is compared).
    */
   applyTrainable(): void {
-    if (!this.stale && this.layers.every((l) => l.isFrozen === !l.trainable)) return;
+    if (!this.stale && this.trainableUnchanged()) return;
     const trainable = this.layers.flatMap((l) => (l.trainable ? l.params() : []))
       .filter((p): p is TrainableParam => p.trainable && p.grad !== null);
     this.optimizer?.attach(this, trainable, this.k); // all or nothing; keeps existing state
@@ -325,6 +325,12 @@ export class Session {
     }
     this.trainableList = trainable;
     this.stale = false;
+  }
+
+  private trainableUnchanged(): boolean {
+    const layers = this.layers;
+    for (let j = 0; j < layers.length; j++) if (layers[j].isFrozen !== !layers[j].trainable) return false;
+    return true;
   }
 
   /** Sets what compile() chose; the optimizer attaches and the metrics resolve lazily. */
@@ -402,7 +408,10 @@ export class Session {
   forward(n: number, training: boolean): WasmTensor {
     const acts = this.acts;
     acts[0] = this.bufs!.x;
-    for (const node of this.nodes) {
+    const nodes = this.nodes;
+    // NOTE: indexed loops in the step: a for-of allocates an iterator per call in V8's lower tiers
+    for (let j = 0; j < nodes.length; j++) {
+      const node = nodes[j];
       const { inputs, xs } = node;
       if (inputs.length === 1) {
         acts[node.output] = node.layer.forward(acts[inputs[0]], n, training);
@@ -433,7 +442,10 @@ export class Session {
         for (let j = 0; j < inputs.length; j++) if (needDx[j]) this.addGradient(inputs[j], dxs[j]!, n);
       }
     }
-    for (const [own, twin, m] of this.twinSums) this.k.addTo(own, own, twin, m);
+    for (let j = 0; j < this.twinSums.length; j++) {
+      const [own, twin, m] = this.twinSums[j];
+      this.k.addTo(own, own, twin, m);
+    }
   }
 
   /** One consumer's gradient of a slot: kept as is, or summed (in arrival order) when the slot has several. */
@@ -506,7 +518,7 @@ export class Session {
       this.streams.restore();
       throw e;
     }
-    for (const node of this.nodes) node.layer.commit();
+    for (let j = 0; j < this.nodes.length; j++) this.nodes[j].layer.commit();
     this.lastGradNorm = Math.sqrt(this.lastGradSq);
     return total;
   }

@@ -104,8 +104,9 @@ export abstract class Optimizer {
     }
     for (let i = 0; i < this.params.length; i++) {
       const p = this.params[i], s = this.states[i];
-      [p.value, s.spare] = [s.spare, p.value];
-      [s.slots, s.next] = [s.next, s.slots];
+      const value = p.value, slots = s.slots; // swaps by temporaries: no array per step
+      p.value = s.spare; s.spare = value;
+      s.slots = s.next; s.next = slots;
       s.steps++;
     }
     this.iterations++;

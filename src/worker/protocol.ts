@@ -4,7 +4,7 @@
 //
 //   main → worker                                 worker → main
 //   {id, op: 'load', version, topology, weights,  {id, type: 'result', value}        one per request
-//    options}
+//    options, threads}
 //   {id, op: 'fit', x, y, options, events,        {id, type: 'error', error}          (instead of result)
 //    extras}
 //   {id, op: 'predict', x, options}               {id, type: 'events', events}        fit progress, in
@@ -31,10 +31,10 @@
 // weights and predict() data are transferred. 'load' carries PROTOCOL_VERSION: a worker script
 // of another version refuses it.
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export type Request =
-  | { id: number; op: 'load'; version: number; topology: unknown; weights: unknown; options: { allowNonFinite?: boolean } }
+  | { id: number; op: 'load'; version: number; topology: unknown; weights: unknown; options: { allowNonFinite?: boolean }; threads: number }
   | { id: number; op: 'fit'; x: Wire; y: Wire; options: Record<string, unknown>; events: { batch: boolean; epoch: boolean }; extras?: EpochExtrasWire }
   | { id: number; op: 'predict'; x: Wire; options: { batchSize?: number } }
   | { id: number; op: 'save' }

@@ -32,6 +32,11 @@ export interface TrainerOptions {
   workerUrl?: string | URL;
   /** Passed to Sequential.load in the worker. */
   allowNonFinite?: boolean;
+  /**
+   * Threads of the worker's core (`init({threads})` there; default 1). In a browser this needs a
+   * cross-origin-isolated page; elsewhere the worker notes it and trains on one thread.
+   */
+  threads?: number;
 }
 
 export interface TrainerFitOptions extends Omit<FitOptions, 'callbacks'> {
@@ -72,6 +77,8 @@ export interface Trainer {
    * of training later); each resolves with what was trained.
    */
   stop(): void;
+  /** Threads the worker's core runs on (1 where threads are unavailable, e.g. a page that is not cross-origin isolated). */
+  readonly threads: number;
   /** Ends the worker at once: pending calls reject, later calls reject. */
   terminate(): void;
   readonly terminated: boolean;
@@ -142,7 +149,11 @@ function snapshotOf(ev: Extract<ProgressEvent, { type: 'trainBegin' | 'epochEnd'
 export async function createTrainer(spec: ModelArtifacts, options: TrainerOptions = {}): Promise<Trainer> {
   if (!spec || typeof spec !== 'object') throw new Error('createTrainer: spec must be model artifacts { topology, weights } (model.save())');
   for (const k of Object.keys(options)) {
-    if (k !== 'workerUrl' && k !== 'allowNonFinite') throw new Error(`createTrainer: unknown option '${k}' (workerUrl, allowNonFinite)`);
+    if (k !== 'workerUrl' && k !== 'allowNonFinite' && k !== 'threads') throw new Error(`createTrainer: unknown option '${k}' (workerUrl, allowNonFinite, threads)`);
+  }
+  const threads = options.threads;
+  if (threads !== undefined && (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1)) {
+    throw new Error(`createTrainer: threads must be a positive integer, got ${typeof threads === 'number' ? threads : JSON.stringify(threads)}`);
   }
   const pending = new Map<number, Pending>();
   let nextId = 1;
@@ -190,9 +201,10 @@ export async function createTrainer(spec: ModelArtifacts, options: TrainerOption
 
   // The weights are copied once and the copy transferred: the caller's artifacts stay usable.
   const copied = spec.weights instanceof Uint8Array ? spec.weights.slice() : spec.weights;
+  let workerThreads = 1;
   try {
-    await call({ id: nextId++, op: 'load', version: PROTOCOL_VERSION, topology: spec.topology, weights: copied, options: options.allowNonFinite === undefined ? {} : { allowNonFinite: options.allowNonFinite } },
-      copied instanceof Uint8Array ? [copied.buffer as ArrayBuffer] : []);
+    workerThreads = (await call({ id: nextId++, op: 'load', version: PROTOCOL_VERSION, topology: spec.topology, weights: copied, options: options.allowNonFinite === undefined ? {} : { allowNonFinite: options.allowNonFinite }, threads: threads ?? 1 },
+      copied instanceof Uint8Array ? [copied.buffer as ArrayBuffer] : []) as { threads: number }).threads;
   } catch (e) {
     die(new Error('simdnet trainer: terminated (the model did not load)'));
     throw e;
@@ -201,6 +213,7 @@ export async function createTrainer(spec: ModelArtifacts, options: TrainerOption
   const fitIds = new Set<number>();
 
   const trainer: Trainer = {
+    threads: workerThreads,
     get terminated() { return dead !== null; },
 
     fit(x, y, fitOptions = {}) {

@@ -63,11 +63,11 @@ async function handle(req: Exclude<Request, { op: 'stop' }>, post: Post): Promis
     switch (req.op) {
       case 'load': {
         if (req.version !== PROTOCOL_VERSION) throw new Error(`simdnet worker: protocol version ${req.version} does not match this worker script's (${PROTOCOL_VERSION}); use the simdnet.worker.mjs of the same simdnet build`);
-        await init();
+        const rt = await init({ threads: req.threads }); // the first load starts the core; a later one may resize its pool
         if (model) model.dispose();
         model = null;
         model = await Model.load({ topology: req.topology, weights: req.weights } as ModelArtifacts, req.options);
-        post({ id, type: 'result', value: null });
+        post({ id, type: 'result', value: { threads: rt.threads } });
         return;
       }
       case 'fit': {

@@ -262,6 +262,10 @@ describe.each(BROWSERS)('the demo page in %s', (name, launch) => {
   it('Stop ends training early; the model trained so far can be kept', async () => {
     await d.evaluate(`(document.querySelector('[name=epochs]').value = '50', document.querySelector('[data-testid=train]').click(), true)`);
     await waitFor(d, `document.getElementById('acc-chart').dataset.points === '1'`, 'the first epoch', 60_000, 50);
+    // the isolated page trains on min(4, hardwareConcurrency) threads in the worker
+    const during = await d.evaluate<string>(`document.getElementById('progress-text').textContent`);
+    const cores = await d.evaluate<number>('navigator.hardwareConcurrency');
+    expect(during).toMatch(new RegExp(`training in a worker on ${Math.min(4, cores)} thread`));
     await d.evaluate(`(document.getElementById('stop').click(), true)`);
     await waitFor(d, `!document.querySelector('[data-testid=train]').disabled`, 'training to stop', 30_000);
     const done = await d.evaluate<string>(`document.getElementById('progress-text').textContent`);
@@ -354,6 +358,7 @@ describe.each(BROWSERS)('the demo page in %s', (name, launch) => {
     expect(await d.evaluate('crossOriginIsolated')).toBe(false);
     expect(await d.evaluate(`document.getElementById('status').textContent`)).toMatch(/not cross-origin isolated \(threads unavailable; training still works\)/);
     await d.evaluate(`(document.querySelector('[name=lr]').value = '0.001', document.querySelector('[name=epochs]').value = '1', document.querySelector('[data-testid=train]').click(), true)`);
+    await waitFor(d, `/on 1 thread\b/.test(document.getElementById('progress-text').textContent) || !document.querySelector('[data-testid=train]').disabled`, 'the thread count', 60_000, 20);
     await waitFor(d, `!document.querySelector('[data-testid=train]').disabled`, 'training to end', 120_000);
     expect(parseFloat(await d.evaluate<string>(text('accuracy')))).toBeGreaterThan(85);
     expect(d.errors()).toEqual([]);

@@ -4,6 +4,9 @@
 // dist/simdnet.browser.mjs in headless Chromium (playwright-core) and headless Firefox ESR
 // (WebDriver BiDi, tests/browser/firefox.ts). Bun and Deno: tests/runtimes/parity.test.ts.
 //
+// Threads: the page is served cross-origin isolated, and each browser also runs the workloads
+// on 2 threads with every threaded kernel split; they must match Node's one-thread bits.
+//
 // Both sides use the release wasm inlined in the dist bundles (not the debug build that
 // tests/setup.ts gives src/ imports): importing dist/simdnet.mjs yields its own module
 // instance with its own init(). `npm test` builds dist/ first.
@@ -59,6 +62,21 @@ const RUN_WORKLOADS = `(async () => {
   return runAll(lib);
 })()`;
 
+// The same workloads in a fresh module instance (another URL) started with 2 threads, every
+// threaded kernel split: the page is cross-origin isolated (COOP/COEP below), so the workers
+// share the memory; the page's main thread is thread 0 and spins while it waits.
+const RUN_THREADED = `(async () => {
+  const lib = await import('/simdnet.browser.mjs?threads');
+  const { runAll } = await import('/workloads.mjs');
+  const rt = await lib.init({ threads: 2 });
+  rt.minParallelFlops = 0;
+  rt.minSplitWork = 0;
+  return { isolated: crossOriginIsolated, threads: rt.threads, results: await runAll(lib) };
+})()`;
+interface Threaded { isolated: boolean; threads: number; results: WorkloadResult[] }
+let chromiumThreaded: Threaded | undefined;
+let firefoxThreaded: Threaded | undefined;
+
 function resumeScript(): string {
   return `(async () => {
     const lib = await import('/simdnet.browser.mjs');
@@ -87,7 +105,11 @@ function serve(): Promise<Server> {
     const route = routes[new URL(req.url ?? '/', 'http://x').pathname];
     if (!route) { res.writeHead(404).end(); return; }
     const [type, body] = route();
-    res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' }).end(body);
+    // cross-origin isolated, so that SharedArrayBuffer and threads are available
+    res.writeHead(200, {
+      'content-type': type, 'cache-control': 'no-store',
+      'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp',
+    }).end(body);
   });
   return new Promise((resolve, reject) => {
     s.once('error', reject);
@@ -129,6 +151,7 @@ beforeAll(async () => {
     // A source string, not a function: vitest rewrites import() inside test-file functions.
     browserResults = await page.evaluate(RUN_WORKLOADS) as WorkloadResult[];
     ({ files: browserFiles, resume: browserResume } = await page.evaluate(resumeScript()) as { files: string[]; resume: ResumeResult[] });
+    chromiumThreaded = await page.evaluate(RUN_THREADED) as Threaded;
   } catch (e) {
     throw new Error(`workloads failed in Chromium ${browserInfo}: ${String(e)}${pageErrors.length ? `\npage errors:\n${pageErrors.join('\n')}` : ''}`);
   }
@@ -142,6 +165,7 @@ beforeAll(async () => {
     if (await firefox.evaluate('window.__ready === true') !== true) throw new Error('the parity page did not run its module script');
     firefoxResults = await firefox.evaluate<WorkloadResult[]>(RUN_WORKLOADS);
     ({ files: firefoxFiles, resume: firefoxResume } = await firefox.evaluate<{ files: string[]; resume: ResumeResult[] }>(resumeScript()));
+    firefoxThreaded = await firefox.evaluate<Threaded>(RUN_THREADED);
   } catch (e) {
     const errors = firefox.logs.filter((l) => l.level === 'error').map((l) => l.text);
     throw new Error(`workloads failed in Firefox ${firefoxInfo}: ${String(e)}${errors.length ? `\npage errors:\n${errors.join('\n')}` : ''}`);
@@ -199,6 +223,22 @@ function sameBitsIn(name: string, key: string, side: () => BrowserSide): void {
 
 sameBitsIn('Chromium', 'chromium', () => ({ results: browserResults, resume: browserResume, files: browserFiles, info: browserInfo }));
 sameBitsIn('Firefox', 'firefox', () => ({ results: firefoxResults, resume: firefoxResume, files: firefoxFiles, info: firefoxInfo }));
+
+for (const [name, side] of [['Chromium', () => chromiumThreaded], ['Firefox', () => firefoxThreaded]] as const) {
+  describe(`${name} on 2 threads (cross-origin isolated, every threaded kernel split) trains to Node's one-thread bits`, () => {
+    it('the page was isolated and ran the workloads on 2 threads', () => {
+      expect(side()?.isolated).toBe(true);
+      expect(side()?.threads).toBe(2);
+      expect(side()!.results.map((r) => r.name)).toEqual(nodeResults.map((r) => r.name));
+    });
+    for (const idx of WORKLOADS.map((_, i) => i)) {
+      it(`workload ${idx}: bit-identical`, () => {
+        const n = nodeResults[idx], b = side()!.results[idx];
+        expect(differences(n, b, `${name} (2 threads)`), `${n.name}: Node, one thread, vs ${name}, 2 threads`).toEqual([]);
+      });
+    }
+  });
+}
 
 describe('the compared runs are non-trivial', () => {
   for (const idx of WORKLOADS.map((_, i) => i)) {

@@ -3,6 +3,8 @@
 // uncounted — and no growth of wasm memory or of the arena after the first steps.
 
 import { describe, expect, it } from 'vitest';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { core } from '../../bindings/index.js';
 import { Sequential, layers, optimizers } from '../../src/index.js';
 import { randLabels, randn } from './helpers.js';
@@ -58,6 +60,34 @@ describe('model.memory()', () => {
     expect(rt.arena.memory.buffer.byteLength).toBe(pages);
     expect(rt.arena.used).toBe(used);
     expect(m.memory()).toEqual(mem);
+    m.dispose();
+  });
+
+  it('the JS heap does not grow with steps (trainOnBatch and fit)', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const m = new Sequential({ seed: 5 });
+    m.add(layers.dense({ units: 5, activation: 'relu', inputShape: [2] }));
+    for (let i = 0; i < 8; i++) m.add(layers.dense({ units: 5, activation: 'relu' }));
+    m.add(layers.dense({ units: 1, activation: 'sigmoid' }));
+    m.compile({ optimizer: optimizers.adam({ learningRate: 0.01 }), loss: 'binaryCrossentropy' });
+    const x = new Float32Array([0, 0, 0, 1, 1, 0, 1, 1]), y = new Float32Array([0, 1, 1, 0]);
+    // fit: one epoch of 5,000 batches (an epoch's history entry is data, not growth per step)
+    const xs = new Float32Array(20_000 * 2).map((_, i) => x[i % 8]), ys = new Float32Array(20_000).map((_, i) => y[i % 4]);
+    for (let i = 0; i < 2000; i++) m.trainOnBatch(x, y);
+    await m.fit(xs, ys, { epochs: 1, batchSize: 4 });
+    gc(); gc();
+    let before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 20_000; i++) m.trainOnBatch(x, y);
+    gc(); gc();
+    let grown = process.memoryUsage().heapUsed - before;
+    // 8 bytes retained per step would be 160 kB
+    expect(grown, `heap grew by ${grown} bytes over 20,000 trainOnBatch steps`).toBeLessThan(32 * 1024);
+    before = process.memoryUsage().heapUsed;
+    await m.fit(xs, ys, { epochs: 1, batchSize: 4 });
+    gc(); gc();
+    grown = process.memoryUsage().heapUsed - before;
+    expect(grown, `heap grew by ${grown} bytes over a fit of 5,000 steps`).toBeLessThan(32 * 1024);
     m.dispose();
   });
 

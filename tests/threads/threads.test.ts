@@ -191,6 +191,20 @@ describe('init({threads})', () => {
     }
   });
 
+  it('without shared memory: one thread and one note; without SIMD: an Error that says so (fresh processes)', () => {
+    const run = (prelude: string, body: string) => execFileSync(process.execPath, ['--input-type=module', '-e',
+      `${prelude}; import('./dist/simdnet.mjs').then(async (l) => { try { ${body} } catch (e) { console.log('error:', e.message); } });`],
+    { cwd: new URL('../..', import.meta.url), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const noShared = execFileSync(process.execPath, ['--input-type=module', '-e',
+      `delete globalThis.SharedArrayBuffer; const warn = console.warn; console.warn = (m) => console.log('warn:', m);
+       import('./dist/simdnet.mjs').then(async (l) => { const rt = await l.init({ threads: 2 }); console.log('threads', rt.threads, rt.shared); });`],
+    { cwd: new URL('../..', import.meta.url), encoding: 'utf8' });
+    expect(noShared).toMatch(/warn: simdnet: init\(\{threads: 2\}\): this runtime has no SharedArrayBuffer; running on one thread/);
+    expect(noShared).toMatch(/threads 1 false/);
+    const noSimd = run('WebAssembly.validate = () => false', 'await l.init(); console.log("no error");');
+    expect(noSimd).toMatch(/error: simdnet needs WebAssembly with SIMD .*this runtime has none/);
+  });
+
   it('a runtime started without threads says how to get them (dist bundle, fresh process)', () => {
     const script = `import('./dist/simdnet.mjs').then(async (l) => { await l.init(); try { await l.init({ threads: 2 }); console.log('no error'); } catch (e) { console.log(e.message); } });`;
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: new URL('../..', import.meta.url), encoding: 'utf8' });

@@ -102,6 +102,22 @@ describe('createTrainer (worker_threads)', () => {
     back.dispose(); m.dispose();
   });
 
+  it('with {threads: 2} the worker\'s core runs on two threads and trains to the same bits', async () => {
+    const { x, y } = blobs(512, 96, 4, 5);
+    const artifacts = makeArtifacts(96, 160); // its GEMMs are above the split threshold
+    const opts = { epochs: 2, batchSize: 128 } as const;
+    const trainer = await track(lib.createTrainer(artifacts, { threads: 2 }));
+    expect(trainer.threads).toBe(2);
+    const h = await trainer.fit(x, y, opts);
+    const saved = await trainer.save();
+    const m = await lib.Sequential.load(artifacts);
+    const hm = await m.fit(x, y, opts);
+    expect(h.history).toEqual({ ...hm.history });
+    expect(Buffer.from(saved.weights).equals(Buffer.from(m.save().weights))).toBe(true);
+    m.dispose();
+    await expect(lib.createTrainer(artifacts, { threads: 0 })).rejects.toThrow(/createTrainer: threads must be a positive integer, got 0/);
+  });
+
   it('activationStats and epochWeights: per-epoch snapshots equal to this thread\'s, training bits unchanged; a bad sample fails before training', async () => {
     const { x, y } = blobs(400, 12, 4, 31);
     const sample = new lib.Tensor((x.data as Float32Array).slice(0, 50 * 12), [50, 12], 'float32');
