@@ -1,6 +1,6 @@
 // GEMM: C[m, n] = (accumulate ? C : 0) + op(A)[m, k] · op(B)[k, n]
 // gemm<T>(c, work, a, b, m, n, k, transA, transB, accumulate): output, workspace, inputs,
-// sizes, flags.
+// sizes, flags; gemmPart<T>(…, rs, re, cs, ce) computes one block of C (a thread's share).
 //
 // Layout: row-major and contiguous. A is [m, k] (or [k, m] when transA), B is [k, n]
 // (or [n, k] when transB), C is [m, n]. C must not alias A or B.
@@ -9,19 +9,19 @@
 // packed, and a partial tile is computed whole into an edge scratch tile, of which only the
 // in-range part is written to C.
 //
-// NOTE: every operand, transposed or not, is first packed into the same panel layout:
-// A into MR-row panels ([kc][MR]), B into NR-column panels ([kc][NR]), zero-padded at
-// the edges. The micro-kernel then never sees a stride, so dW = xᵀ·dy and dx = dy·Wᵀ run
-// as fast as y = x·W (tfjs-backend-wasm loses ~15× on its transposed path). The 4×8 f32
-// tile keeps 8 accumulators + 2 B vectors + A splats in V8's 15 usable v128 registers;
-// 6×8 or 4×16 tiles spill (measured 30–40% slower), as does unrolling K by hand.
+// f32 runs in gemm-f32.ts (4×8 SIMD micro-kernels, operands read in place where packing does
+// not pay). f64 (gradient checks, research) runs here: every operand packed into the same
+// panels — A into MR-row panels ([kc][MR]), B into NR-column panels ([kc][NR]) — and a scalar
+// 4×8 tile.
 //
+// Bits: every element's sum over k is sequential within each K block of KC, from zero, and
+// the block sums are added to C in order, on every path and for every block a thread gets:
+// the results do not depend on the path, the tile an element falls in, or the thread count.
 // `work` is caller-owned scratch of gemmWorkBytes<T>(m, n, k) bytes (its contents need not
 // survive between calls).
-// Summation order over k is sequential for every element, on every path, so results are
-// deterministic and identical between the SIMD and the scalar edge code.
 
 import { checkAligned } from "./common";
+import { gemmPartF32 } from "./gemm-f32";
 
 const MR: usize = 4;
 const NR: usize = 8;
@@ -29,13 +29,6 @@ export const GEMM_MR = MR;
 export const GEMM_NR = NR;
 /** K block: a B panel (KC·NR·4 = 8 KiB in f32) stays in L1 while A panels stream by. */
 const KC: usize = 256;
-/**
- * A non-transposed f32 B is read in place instead of packed when the product has at most
- * this many rows (packing would cost more than the product), or when B is at most this many
- * columns wide (its rows are a cache line or four: in place is as local as a panel).
- */
-const B_IN_PLACE_ROWS: usize = 16;
-const B_IN_PLACE_COLS: usize = 64;
 /** M block: a packed A block (MC·KC·4 = 192 KiB in f32) stays in L2 across all B panels. */
 const MC: usize = 192;
 
@@ -121,78 +114,6 @@ function packB<T>(dst: usize, b: usize, n: usize, js: usize, je: usize, k: usize
   }
 }
 
-/**
- * f32 micro-kernel: tile[4×8] = Σ_kk a[0..4][kk] ⊗ bp[kk][0..8], then C (+)= tile.
- * A element (r, kk) is at ap + r·rs + kk·ks: a packed panel has rs = 4, ks = 16; a
- * non-transposed A is read in place with rs = lda bytes, ks = 4 (no packing pass).
- * Writes straight into C when the tile is whole, else through `edge` scratch.
- */
-function micro_f32(
-  c: usize, ldc: usize, ap: usize, rs: usize, ks: usize, bp: usize, bs: usize, kc: usize,
-  rows: usize, cols: usize, acc: bool, edge: usize,
-): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  const rs2 = rs + rs, rs3 = rs2 + rs;
-  for (let kk: usize = 0; kk < kc; kk++) {
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    let a = v128.load_splat<f32>(ap);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
-    a = v128.load_splat<f32>(ap + rs);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
-    a = v128.load_splat<f32>(ap + rs2);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
-    a = v128.load_splat<f32>(ap + rs3);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
-    ap += ks;
-    bp += bs;
-  }
-  const full = rows == MR && cols == NR;
-  const dst = full ? c : edge;
-  const ld: usize = full ? ldc * 4 : 32;
-  if (full && acc) {
-    c00 = f32x4.add(c00, v128.load(dst)); c01 = f32x4.add(c01, v128.load(dst, 16));
-    c10 = f32x4.add(c10, v128.load(dst + ld)); c11 = f32x4.add(c11, v128.load(dst + ld, 16));
-    c20 = f32x4.add(c20, v128.load(dst + 2 * ld)); c21 = f32x4.add(c21, v128.load(dst + 2 * ld, 16));
-    c30 = f32x4.add(c30, v128.load(dst + 3 * ld)); c31 = f32x4.add(c31, v128.load(dst + 3 * ld, 16));
-  }
-  v128.store(dst, c00); v128.store(dst, c01, 16);
-  v128.store(dst + ld, c10); v128.store(dst + ld, c11, 16);
-  v128.store(dst + 2 * ld, c20); v128.store(dst + 2 * ld, c21, 16);
-  v128.store(dst + 3 * ld, c30); v128.store(dst + 3 * ld, c31, 16);
-  if (!full) edgeCopy<f32>(c, ldc, edge, rows, cols, acc);
-}
-
-/**
- * f32 micro-kernel for a single row: tile[1×8] = Σ_kk a[kk] ⊗ b[kk][0..8], the same lanes,
- * products and k order as row 0 of micro_f32 (same bits), a quarter of the work. A row-vector
- * product (predict on one sample) and the last row of an m ≡ 1 (mod 4) product run here.
- */
-function micro1_f32(c: usize, ap: usize, ks: usize, bp: usize, bs: usize, kc: usize, cols: usize, acc: bool, edge: usize): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
-  for (let kk: usize = 0; kk < kc; kk++) {
-    const a = v128.load_splat<f32>(ap);
-    c0 = f32x4.add(c0, f32x4.mul(a, v128.load(bp)));
-    c1 = f32x4.add(c1, f32x4.mul(a, v128.load(bp, 16)));
-    ap += ks;
-    bp += bs;
-  }
-  if (cols == NR) {
-    if (acc) { c0 = f32x4.add(c0, v128.load(c)); c1 = f32x4.add(c1, v128.load(c, 16)); }
-    v128.store(c, c0); v128.store(c, c1, 16);
-    return;
-  }
-  v128.store(edge, c0); v128.store(edge, c1, 16);
-  edgeCopy<f32>(c, 0, edge, 1, cols, acc);
-}
-
 /** f64 micro-kernel: same panels and the same k order, scalar (f64 is for gradient checks). */
 function micro_f64(
   c: usize, ldc: usize, ap: usize, bp: usize, kc: usize,
@@ -252,6 +173,10 @@ export function gemmPart<T>(
     }
     return;
   }
+  if (sizeof<T>() == 4) {
+    gemmPartF32(c, work, a, b, m, n, k, transA, transB, accumulate, rs, re, cs, ce);
+    return;
+  }
   const kcMax = k < KC ? k : KC;
   const rows = re - rs;
   const mcMax = rows < MC ? rows : MC;
@@ -261,34 +186,16 @@ export function gemmPart<T>(
   for (let k0: usize = 0; k0 < k; k0 += KC) {
     const kc = k - k0 < KC ? k - k0 : KC;
     const acc = accumulate || k0 > 0;
-    // NOTE: a non-transposed f32 B is read in place when packing it would not pay (see
-    // B_IN_PLACE_ROWS): its 8 columns of one k are contiguous, like a panel's; only a ragged
-    // last panel is packed
-    const fullCols = sizeof<T>() == 4 && !transB && (rows <= B_IN_PLACE_ROWS || n <= B_IN_PLACE_COLS) ? cs + (ce - cs) / NR * NR : cs;
-    if (fullCols < ce) packB<T>(packedB, b, n, fullCols, ce, k, k0, kc, transB);
+    packB<T>(packedB, b, n, cs, ce, k, k0, kc, transB);
     for (let m0: usize = rs; m0 < re; m0 += MC) {
       const m1 = re - m0 < MC ? re : m0 + MC;
-      // NOTE: a non-transposed f32 A is read in place (splat loads need no panel layout);
-      // only its ragged last panel is packed, zero-padded. Transposed A is packed: its
-      // column walk would touch a new cache line per k.
-      const inPlace = sizeof<T>() == 4 && !transA;
-      const full = inPlace ? m0 + (m1 - m0) / MR * MR : m0;
-      if (full < m1) packA<T>(packedA, a, m, full, m1, k, k0, kc, transA);
+      packA<T>(packedA, a, m, m0, m1, k, k0, kc, transA);
       for (let j0: usize = cs; j0 < ce; j0 += NR) {
         const cols = ce - j0 < NR ? ce - j0 : NR;
-        const inB = j0 < fullCols;
-        const bp = inB ? b + (k0 * n + j0) * es : packedB + (j0 - fullCols) * kc * es;
-        const bs = inB ? n * es : NR * es;
+        const bp = packedB + (j0 - cs) * kc * es;
         for (let i0 = m0; i0 < m1; i0 += MR) {
           const r = m1 - i0 < MR ? m1 - i0 : MR;
-          const cp = c + (i0 * n + j0) * es;
-          if (sizeof<T>() == 4) {
-            if (i0 < full) micro_f32(cp, n, a + (i0 * k + k0) * es, k * es, es, bp, bs, kc, r, cols, acc, edge);
-            else if (r == 1) micro1_f32(cp, packedA + (i0 - full) * kc * es, MR * es, bp, bs, kc, cols, acc, edge);
-            else micro_f32(cp, n, packedA + (i0 - full) * kc * es, es, MR * es, bp, bs, kc, r, cols, acc, edge);
-          } else {
-            micro_f64(cp, n, packedA + (i0 - m0) * kc * es, bp, kc, r, cols, acc, edge);
-          }
+          micro_f64(c + (i0 * n + j0) * es, n, packedA + (i0 - m0) * kc * es, bp, kc, r, cols, acc, edge);
         }
       }
     }
