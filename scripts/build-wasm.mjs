@@ -18,7 +18,9 @@ const newest = Math.max(...[...sources(join(root, 'assembly')), join(root, 'asco
   .map((f) => statSync(f).mtimeMs));
 
 const asc = join(root, 'node_modules', 'assemblyscript', 'bin', 'asc.js');
-for (const target of ['release', 'debug']) {
+// relaxed: the release build with relaxed SIMD (f32x4.relaxed_madd in the GEMM): opt-in, see
+// src/relaxed-simd.ts
+for (const target of ['release', 'debug', 'relaxed']) {
   const wasm = join(out, `simdnet.${target}.wasm`);
   const mod = join(out, `simdnet.${target}.wasm.js`);
   if (existsSync(mod) && statSync(mod).mtimeMs > newest && process.env.FORCE !== '1') continue;
