@@ -242,7 +242,7 @@ const result = {
 };
 try {
   for (const full of WORKLOADS.filter((x) => workloadIds.includes(x.id))) {
-    const chosen = inSuite(full, suite);
+    const chosen = inSuite(full, suite, args.quick);
     if (!chosen) continue;
     const w = chosen.workload;
     const skipped = Object.fromEntries(Object.entries(chosen.skipped).filter(([x]) => contenderIds.includes(x)));

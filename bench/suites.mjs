@@ -5,9 +5,10 @@
 // left out only where one cell would cost minutes per runtime (each such choice says why,
 // and the table prints it).
 //
-// A workload's entry: { cases: [case ids], skip?: { contender: { reason, cases? } } } —
-// `cases` in skip limits the skip to those cases; without it the contender sits out the
-// workload. A workload without an entry is not in the suite.
+// A workload's entry: { cases: [case ids], quickCases?, skip?: { contender: { reason,
+// cases? } } } — `quickCases` replaces `cases` with --quick; `cases` in skip limits the skip
+// to those cases, without it the contender sits out the workload. A workload without an
+// entry is not in the suite.
 
 const MLP_SHAPES = ['A·B 64x256x256', 'Aᵀ·B 256x256x64', 'A·Bᵀ 64x256x256'];
 const CNN_SHAPES = ['A·B 12544x32x400', 'Aᵀ·B 400x32x12544', 'A·Bᵀ 12544x400x32'];
@@ -26,12 +27,19 @@ export const SUITES = {
         // with), and forward / dW / dx of the MLP's second layer and of the CNN's second
         // convolution (the training-step shapes that carry most of the FLOPs)
         cases: ['A·B 128', 'A·B 256', 'A·B 512', 'A·B 1024', ...MLP_SHAPES, ...CNN_SHAPES],
+        quickCases: ['A·B 128', 'A·B 256', 'A·B 512', 'Aᵀ·B 256x256x64', 'A·B 12544x32x400'],
         skip: { 'tfjs-cpu': { reason: 'plain JS at ~1 GFLOP/s: A·B 128³, 256³ and the MLP shapes only', cases: ['A·B 512', 'A·B 1024', ...CNN_SHAPES] } },
       },
       mlp: { cases: ['trainOnBatch', 'trainOnBatch2'] },
       cnn: {
         cases: ['trainOnBatch', 'trainOnBatch2'],
-        skip: { 'tfjs-cpu': { reason: 'a batch takes ~35 s: npm run bench (Node) has it' } },
+        skip: {
+          'tfjs-cpu': { reason: 'a batch takes ~35 s: npm run bench (Node) has it' },
+          // NOTE: jax-js's CNN batch takes 5–10 s (its lax.conv runs at ~0.2 GFLOP/s) after
+          // ~12 s of compiling: ~40 s per row and runtime, a quarter of the budget. Its
+          // convolutions are in predict's CNN row; the full suite has its training.
+          'jax-js': { reason: 'a batch takes 5–10 s after ~12 s of compiling: its CNN predict row is here, its CNN training in the full suite (npm run bench, or run.mjs --runtime <r> --only cnn)' },
+        },
       },
       lstm: {
         cases: ['trainOnBatch'],
@@ -47,13 +55,14 @@ export const SUITES = {
  * Workload `w` as suite `suite` runs it: its cases, each with the contenders that play it,
  * and the skips as { contender: reason }. null when the suite leaves `w` out.
  */
-export function inSuite(w, suite) {
+export function inSuite(w, suite, quick = false) {
   if (!suite.workloads) return { workload: w, skipped: {} };
   const entry = suite.workloads[w.id];
   if (!entry) return null;
   const skip = entry.skip ?? {};
   const sitsOut = (x, caseId) => skip[x] && (!skip[x].cases || skip[x].cases.includes(caseId));
-  const cases = entry.cases.map((id) => {
+  const ids = quick && entry.quickCases ? entry.quickCases : entry.cases;
+  const cases = ids.map((id) => {
     const c = w.cases.find((x) => x.id === id);
     if (!c) throw new Error(`suite: workload ${w.id} has no case '${id}'`);
     return { ...c, contenders: (c.contenders ?? w.contenders).filter((x) => !sitsOut(x, id)) };

@@ -9,7 +9,7 @@
 //              yes and init loads tfjs-backend-wasm-threaded-simd.wasm: XNNPACK on a
 //              pthreadpool of setThreadsCount(n) threads. info.wasmBinary is the .wasm the
 //              page really fetched (the Resource Timing entries), info.threads what the
-//              backend reports
+//              backend reports (see the note in loadTfjs on its cap of cores / 2)
 //   tfjs-cpu   @tensorflow/tfjs-backend-cpu, plain JS, 1 thread
 //   jax-js     @jax-js/jax on its wasm device: in an isolated page it makes a worker pool
 //              sized by navigator.hardwareConcurrency, which is set to the thread count
@@ -34,6 +34,12 @@ async function loadTfjs(backend, threads) {
   const info = { backend, version: tf.version_core };
   let wasm = null;
   if (backend === 'wasm') {
+    // NOTE: tfjs-backend-wasm caps its thread pool at navigator.hardwareConcurrency / 2, "many
+    // x86-64 processors have 2 threads per core" (init_with_threads_count in its backend.cc):
+    // on a 2-core machine it runs 1 thread whatever setThreadsCount says. So the page reports
+    // 2·n cores to it (an own property of navigator, before its module starts), and
+    // setThreadsCount(n) is then what it runs; info.threads is what it reports running.
+    Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
     wasm = await import('@tensorflow/tfjs-backend-wasm');
     wasm.setWasmPaths('/tfjs-wasm/');
     wasm.setThreadsCount(threads);

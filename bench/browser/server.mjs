@@ -9,7 +9,7 @@
 //   /build/simdnet.release.wasm    the kernels the gemm workload calls directly
 //   /tfjs-wasm/<file>.wasm         @tensorflow/tfjs-backend-wasm's three binaries
 //   /mnist/<count>/<seed>          lib/mnist.mjs's digits as raw bytes (browser/mnist.mjs)
-// Anything else is a 404.
+// Anything else is a 404 (/favicon.ico: 204, no content).
 
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -60,7 +60,7 @@ export function serveBench(buildDir) {
       res.writeHead(500, { 'content-type': 'text/plain', ...isolated }).end(String(e?.message ?? e));
       return;
     }
-    if (!found) { res.writeHead(404, isolated).end(); return; }
+    if (!found) { res.writeHead(req.url === '/favicon.ico' ? 204 : 404, isolated).end(); return; }
     const [type, body] = found;
     res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store', ...isolated }).end(body);
   });

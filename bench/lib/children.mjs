@@ -126,10 +126,11 @@ function stdioCommand(rt) {
   return { bin, args: ['run', '--no-config', '--no-lock', '--node-modules-dir=manual', '--no-prompt', `--allow-read=${root},${modules}`, script] };
 }
 
-/** The version a runtime binary reports (`bun --version`, `deno --version`'s first line). */
+/** The version a runtime binary reports: `bun --version` ("1.4.5"), `deno --version` ("deno 2.9.5 (stable, …)" → "2.9.5"). */
 async function versionOf(bin) {
   const { execFileSync } = await import('node:child_process');
-  return execFileSync(bin, ['--version'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } }).split('\n')[0].trim();
+  const line = execFileSync(bin, ['--version'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } }).split('\n')[0].trim();
+  return line.replace(/^deno\s+/, '').replace(/\s*\(.*$/, '');
 }
 
 /**

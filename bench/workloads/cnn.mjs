@@ -289,7 +289,7 @@ const FLOPS_PER_SAMPLE = (() => {
 
 const derived = fastestApiOf(cases, ALL);
 const oneThread = trainingSummary({ id: 'cnn', name: 'CNN', peers: ['pytorch', 'tfjs-wasm', 'tfjs-cpu', 'jax-js', 'convnetjs'], targets: TARGETS, flopsPerSample: FLOPS_PER_SAMPLE, digits: 2, flopsNote: ', nominal' });
-const twoThreads = threadsSummary({ id: 'cnn', name: 'CNN', oneThread: 'trainOnBatch', twoThreads: 'trainOnBatch2', peers: ['pytorch'], target: THREADS_TARGET });
+const twoThreads = threadsSummary({ id: 'cnn', name: 'CNN', oneThread: 'trainOnBatch', twoThreads: 'trainOnBatch2', peers: ['pytorch', 'tfjs-wasm', 'jax-js'], target: THREADS_TARGET });
 const summary = (view) => [...oneThread(view), ...twoThreads(view)];
 
 export default {

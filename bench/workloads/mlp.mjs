@@ -192,7 +192,7 @@ const FLOPS_PER_SAMPLE = (() => {
  */
 const derived = fastestApiOf(cases, ALL);
 const oneThread = trainingSummary({ id: 'mlp', name: 'MLP', peers: ['pytorch', 'tfjs-wasm', 'tfjs-cpu', 'jax-js'], targets: TARGETS, flopsPerSample: FLOPS_PER_SAMPLE, digits: 2, flopsNote: '' });
-const twoThreads = threadsSummary({ id: 'mlp', name: 'MLP', oneThread: 'trainOnBatch', twoThreads: 'trainOnBatch2', peers: ['pytorch'], target: THREADS_TARGET });
+const twoThreads = threadsSummary({ id: 'mlp', name: 'MLP', oneThread: 'trainOnBatch', twoThreads: 'trainOnBatch2', peers: ['pytorch', 'tfjs-wasm', 'jax-js'], target: THREADS_TARGET });
 const summary = (view) => [...oneThread(view), ...twoThreads(view)];
 
 export default {
