@@ -248,7 +248,11 @@ try {
     const skipped = Object.fromEntries(Object.entries(chosen.skipped).filter(([x]) => contenderIds.includes(x)));
     if (Object.keys(skipped).length) result.skipped[w.id] = skipped;
     log(`— ${w.id}: ${w.title} [${w.unit}]`);
-    result.workloads.push(await runWorkload(w, result, runtime));
+    const tw = performance.now();
+    const done = await runWorkload(w, result, runtime);
+    done.elapsedSeconds = (performance.now() - tw) / 1000;
+    result.workloads.push(done);
+    log(`— ${w.id}: ${done.elapsedSeconds.toFixed(0)} s`);
   }
 } finally {
   await runtime.close();

@@ -20,14 +20,15 @@ export const SUITES = {
     // Shorter repeats than the full bench: five runtimes in one run. The rounds, warm-up and
     // paired ratios are the same.
     settings: { minSeconds: 0.25, warmupSeconds: 0.5, repeats: 5, slowRepeats: 3, slowStepSeconds: 1 },
-    quickSettings: { minSeconds: 0.1, warmupSeconds: 0.2, repeats: 3, slowRepeats: 2, slowStepSeconds: 1 },
+    // --quick checks that everything runs everywhere: two rounds, short repeats.
+    quickSettings: { minSeconds: 0.1, warmupSeconds: 0.1, repeats: 2, slowRepeats: 2, slowStepSeconds: 1 },
     workloads: {
       gemm: {
         // the square sizes of the GEMM target (and 128, the square the MLP shapes are compared
         // with), and forward / dW / dx of the MLP's second layer and of the CNN's second
         // convolution (the training-step shapes that carry most of the FLOPs)
         cases: ['A·B 128', 'A·B 256', 'A·B 512', 'A·B 1024', ...MLP_SHAPES, ...CNN_SHAPES],
-        quickCases: ['A·B 128', 'A·B 256', 'A·B 512', 'Aᵀ·B 256x256x64', 'A·B 12544x32x400'],
+        quickCases: ['A·B 128', 'A·B 256', 'A·B 512', 'A·B 1024', 'Aᵀ·B 256x256x64', 'A·B 12544x32x400'],
         skip: { 'tfjs-cpu': { reason: 'plain JS at ~1 GFLOP/s: A·B 128³, 256³ and the MLP shapes only', cases: ['A·B 512', 'A·B 1024', ...CNN_SHAPES] } },
       },
       mlp: { cases: ['trainOnBatch', 'trainOnBatch2'] },

@@ -41,9 +41,14 @@ function unionRows(results, id) {
   return [...seen].map(([rowId, label]) => ({ id: rowId, label }));
 }
 
-/** A target line's value in one runtime, in a few words. */
-function targetText(line) {
+/**
+ * A target line's value in one runtime, in a few words; '—' when the line compares with a
+ * peer that does not run there (PyTorch outside Node) or that the suite left out.
+ */
+function targetText(line, result, workloadId) {
   if (!line) return '—';
+  const peer = /simdnet\/(\S+)$/.exec(line.id)?.[1];
+  if (peer && !Number.isFinite(line.ratio) && (result.excluded?.[peer] || result.skipped?.[workloadId]?.[peer])) return '—';
   if (line.shapes) {
     const met = line.shapes.filter((s) => s.met).length;
     return `${met} of ${line.shapes.length} shapes ≥ ${line.target}`;
@@ -105,7 +110,10 @@ export function formatRuntimesTable(all) {
     // The workload's target lines, one row per line id, a column per runtime.
     const ids = [];
     for (const x of byRuntime) for (const l of x?.summary ?? []) if (l.target !== undefined && !ids.includes(l.id)) ids.push(l.id);
-    for (const id of ids) targets.push({ id, target: byRuntime.flatMap((x) => x?.summary ?? []).find((l) => l.id === id)?.target, cells: byRuntime.map((x) => targetText(x?.summary.find((l) => l.id === id))) });
+    for (const id of ids) {
+      const target = byRuntime.flatMap((x) => x?.summary ?? []).find((l) => l.id === id)?.target;
+      targets.push({ id, target, cells: byRuntime.map((x, i) => targetText(x?.summary.find((l) => l.id === id), results[i], wid)) });
+    }
   }
 
   if (targets.length) {
@@ -114,12 +122,15 @@ export function formatRuntimesTable(all) {
     out.push('');
     out.push(row(['summary line (bench/README.md)', 'target', ...ok]));
     out.push(row([':--', '--:', ...ok.map(() => '--:')]));
-    for (const t of targets) out.push(row([t.id, t.id.includes('µs') ? `≤ ${t.target} µs` : `≥ ${t.target}`, ...t.cells]));
+    for (const t of targets) {
+      if (t.cells.every((c) => c === '—')) continue; // a peer no runtime ran here (the suite left it out)
+      out.push(row([t.id, t.id.includes('µs') ? `≤ ${t.target} µs` : `≥ ${t.target}`, ...t.cells]));
+    }
   }
 
   // Notes: each text once, with the runtimes it holds for.
   const notes = new Map();
-  const note = (text, rt) => { if (!notes.has(text)) notes.set(text, []); notes.get(text).push(rt); };
+  const note = (text, rt) => { if (!notes.has(text)) notes.set(text, new Set()); notes.get(text).add(rt); };
   for (const rt of order) {
     const r = all.runtimes[rt];
     if (!r) continue;
@@ -141,7 +152,7 @@ export function formatRuntimesTable(all) {
     out.push('');
     out.push('## Notes');
     out.push('');
-    for (const [text, rts] of notes) out.push(`- ${rts.length === order.length ? 'all runtimes' : rts.join(', ')}: ${text.replace(/\n/g, ' ')}`);
+    for (const [text, rts] of notes) out.push(`- ${rts.size === order.length ? 'all runtimes' : [...rts].join(', ')}: ${text.replace(/\n/g, ' ')}`);
   }
   return out.join('\n');
 }
