@@ -215,7 +215,16 @@ function gitState() {
 
 const t0 = performance.now();
 log(`— runtime: ${runtimeId}, suite: ${args.suite}${args.quick ? ', quick' : ''}`);
-const runtime = runtimeId === 'chromium' || runtimeId === 'firefox'
+// Ctrl-C or a kill: close the browser if it is up (at most 5 s), then exit; process.exit runs
+// the 'exit' handlers that kill a browser still starting (playwright's, tests/browser/firefox.ts's).
+let runtime = null;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    const closing = runtime ? runtime.close() : Promise.resolve();
+    Promise.race([closing, new Promise((r) => setTimeout(r, 5000))]).finally(() => process.exit(130));
+  });
+}
+runtime = runtimeId === 'chromium' || runtimeId === 'firefox'
   ? await (await import('./browser/session.mjs')).startBrowserRuntime(runtimeId)
   : await startProcessRuntime(runtimeId);
 const cpus = os.cpus();

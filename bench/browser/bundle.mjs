@@ -1,7 +1,8 @@
 // Bundles the bench page (browser/page.mjs: the cell host, the workloads and the browser
-// contenders with tfjs, jax-js and ConvNetJS) with esbuild into bench/browser/.build/, and
-// the Firefox client of the browser tests (tests/browser/firefox.ts) into a module the
-// harness can import. Generated on every run (~1 s), never committed.
+// contenders with tfjs, jax-js and ConvNetJS) with esbuild into bench/browser/.build/<pid>/,
+// and the Firefox client of the browser tests (tests/browser/firefox.ts) into a module the
+// harness can import. Generated on every run (~1 s) in a folder of the run's own (so that
+// two runs, or a run and the tests, do not clash), deleted at its end, never committed.
 //
 // In the page, four of the harness's Node-only modules are replaced by browser ones:
 //   contenders.mjs       → browser/contenders.mjs  (how each library loads in a page)
@@ -21,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const bench = join(here, '..');
 const root = join(bench, '..');
-export const BUILD_DIR = join(here, '.build');
+const BUILD_ROOT = join(here, '.build');
 const require = createRequire(import.meta.url);
 
 const REPLACED = {
@@ -33,8 +34,12 @@ const REPLACED = {
 
 const versionOf = (pkgJson) => JSON.parse(readFileSync(pkgJson, 'utf8')).version;
 
-/** Writes .build/page.mjs (and its chunks) and .build/firefox.mjs; returns their paths. */
+/**
+ * Writes .build/<pid>/page.mjs (and its chunks) and .build/<pid>/firefox.mjs; returns the
+ * folder and their paths. (Inside the repository: firefox.mjs imports `ws` from its node_modules.)
+ */
 export async function bundlePage() {
+  const BUILD_DIR = join(BUILD_ROOT, String(process.pid));
   rmSync(BUILD_DIR, { recursive: true, force: true });
   mkdirSync(BUILD_DIR, { recursive: true });
   const versions = {
@@ -77,5 +82,5 @@ export async function bundlePage() {
     outExtension: { '.js': '.mjs' },
     logLevel: 'error',
   });
-  return { page: join(BUILD_DIR, 'page.mjs'), firefox: join(BUILD_DIR, 'firefox.mjs') };
+  return { dir: BUILD_DIR, page: join(BUILD_DIR, 'page.mjs'), firefox: join(BUILD_DIR, 'firefox.mjs') };
 }

@@ -13,9 +13,9 @@
 // of every process below it (the browser's, from /proc: lib/proc-cpu.mjs), which is the
 // browser alone while a repeat runs (one page works at a time; the others wait idle).
 
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { bundlePage, BUILD_DIR } from './bundle.mjs';
+import { bundlePage } from './bundle.mjs';
 import { serveBench } from './server.mjs';
 import { descendantsCpuSeconds } from '../lib/proc-cpu.mjs';
 
@@ -116,8 +116,9 @@ async function launchFirefox(origin, firefoxModule) {
  * starts the server and the browser, and reads what a page sees (isolation, cores).
  */
 export async function startBrowserRuntime(kind) {
-  const { firefox } = await bundlePage();
-  const server = await serveBench(BUILD_DIR);
+  const { dir, firefox } = await bundlePage();
+  const server = await serveBench(dir);
+  const cleanUp = async () => { await server.close(); rmSync(dir, { recursive: true, force: true }); };
   let browser;
   try {
     browser = kind === 'chromium' ? await launchChromium(server.origin) : await launchFirefox(server.origin, firefox);
@@ -127,11 +128,11 @@ export async function startBrowserRuntime(kind) {
     return {
       info: { id: kind, version: browser.version, ...seen },
       spawn: (name) => new PageChild(name, browser.open),
-      close: async () => { await browser.close().catch(() => {}); await server.close(); },
+      close: async () => { await browser.close().catch(() => {}); await cleanUp(); },
     };
   } catch (e) {
     await browser?.close().catch(() => {});
-    await server.close();
+    await cleanUp();
     throw e;
   }
 }
