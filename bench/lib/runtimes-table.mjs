@@ -73,7 +73,8 @@ export function formatRuntimesTable(all) {
     out.push(`${all.date} — ${m.cpu} (${m.cores} cores), ${m.os}; harness: node ${m.node}; ${git}; suite \`runtimes\` (bench/suites.mjs)${all.settings.quick ? '; **QUICK MODE, not for comparison**' : ''}; ${all.elapsedSeconds.toFixed(0)} s in all.`);
     const s = first.settings;
     out.push('');
-    out.push(`Each cell: the median of a cell's timed repeats (${s.repeats}, or ${s.slowRepeats} when a step takes ≥ ${s.slowStepSeconds} s; each ≥ ${s.minSeconds} s of whole steps, after warm-up), run in rounds of one repeat of every cell of the workload; ` +
+    const slow = s.slowRepeats !== s.repeats ? `, or ${s.slowRepeats} when a step takes ≥ ${s.slowStepSeconds} s` : '';
+    out.push(`Each cell: the median of a cell's timed repeats (${s.repeats}${slow}; each ≥ ${s.minSeconds} s of whole steps, after warm-up), run in rounds of one repeat of every cell of the workload; ` +
       'in parentheses, simdnet ÷ that contender in the same runtime: the median over rounds of the ratio within a round, > 1: simdnet faster (for µs: theirs ÷ simdnet\'s). ' +
       'Compare runtimes by the ratios more than by the absolute numbers: the runtimes ran one after the other, each under the load of its own minutes (load averages below).');
   }
