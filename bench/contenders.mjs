@@ -53,6 +53,13 @@ async function loadTfjs(backend, threads) {
     info.simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     info.multithread = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
     info.threads = wasm.getThreadsCount();
+    // The binary its init picks from the two flags (backend_wasm.js, getPathToWasmBinary).
+    info.wasmBinary = `tfjs-backend-wasm${info.simd && info.multithread ? '-threaded-simd' : info.simd ? '-simd' : ''}.wasm`;
+    // NOTE: its multithread check answers false whenever `process.versions.node` exists: Node,
+    // Bun and Deno alike (tensorflow/tfjs#3830). Forcing the flag true does not help: its
+    // init then fails in all three, because its pthread workers are blob: URLs, which
+    // worker_threads rejects (ERR_WORKER_PATH; tried with tfjs 4.22, 2026-12).
+    if (info.threads < threads) info.threadsNote = `multithread support: ${info.multithread ? 'yes' : 'no'}; tfjs-backend-wasm has no threads under Node, Bun or Deno, tensorflow/tfjs#3830`;
   } else {
     info.threads = 1;
   }
@@ -101,10 +108,15 @@ async function loadTorch(threads) {
 
 /**
  * @jax-js/jax on its wasm device. It makes a worker pool only where a global `Worker` and
- * SharedArrayBuffer exist (browsers; not Node), sized by navigator.hardwareConcurrency, with
- * no setting for the count: info.threads says what it would use here.
+ * SharedArrayBuffer exist (Bun, Deno, isolated pages; not Node), sized by
+ * navigator.hardwareConcurrency, with no setting for the count. So where it makes one, the
+ * bench sets navigator.hardwareConcurrency to `threads` (an own property of the navigator
+ * object, before the pool is made): its 1-thread rows run a pool of one worker (the calling
+ * thread waits), its 2-thread rows a pool of two. info.threads says what it ran.
  */
-async function loadJax() {
+async function loadJax(threads) {
+  const pool = typeof Worker !== 'undefined' && typeof SharedArrayBuffer !== 'undefined';
+  if (pool) Object.defineProperty(globalThis.navigator, 'hardwareConcurrency', { value: threads, configurable: true });
   let jax;
   try {
     jax = await import('@jax-js/jax');
@@ -115,9 +127,9 @@ async function loadJax() {
   if (!devices.includes('wasm')) throw new Error(`@jax-js/jax: no wasm device (devices: ${devices.join(', ')})`);
   jax.defaultDevice('wasm');
   const pkg = JSON.parse(readFileSync(join(dirname(require.resolve('@jax-js/jax')), '..', 'package.json'), 'utf8'));
-  const pool = typeof Worker !== 'undefined' && typeof SharedArrayBuffer !== 'undefined';
-  const threads = pool ? Math.max(1, (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 4) : 1;
-  return { jax, cpuSeconds: processCpuSeconds, info: { version: pkg.version, device: 'wasm', threads, workerPool: pool } };
+  const ran = pool ? Math.max(1, (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 4) : 1;
+  const threadsNote = pool ? undefined : 'its worker pool needs a global Worker and SharedArrayBuffer: not in Node';
+  return { jax, cpuSeconds: processCpuSeconds, info: { version: pkg.version, device: 'wasm', threads: ran, workerPool: pool, ...(threadsNote ? { threadsNote } : {}) } };
 }
 
 /** id → { title, load(threads): Promise<ctx> }; ctx.info ends up in the JSON. */
@@ -160,18 +172,4 @@ export const CONTENDERS = {
 /** Table column order. */
 export const CONTENDER_ORDER = Object.keys(CONTENDERS);
 
-/**
- * For a cell that needs `n` threads: throws the status 'no threads' (shown in the table,
- * with the reason once under the block) when a peer runs fewer here.
- * NOTE: simdnet is measured whatever its runtime reports: it is what the rows are about,
- * and the header and the summary say how many threads it ran (a simdnet without the option
- * runs 1, and its 2-thread row then measures the 1-thread code once more).
- */
-export function needThreads({ info, contender }, n) {
-  if (contender === 'simdnet' || n <= 1 || info.threads >= n) return;
-  const why = {
-    'tfjs-wasm': `tfjs-backend-wasm runs ${info.threads} thread here (multithread support: ${info.multithread ? 'yes' : 'no'}; under Node it never has it, tensorflow/tfjs#3830)`,
-    'jax-js': `@jax-js/jax runs ${info.threads} thread here (its worker pool needs a global Worker and SharedArrayBuffer: browsers, not Node)`,
-  }[contender] ?? `${contender} runs ${info.threads} thread here`;
-  throw Object.assign(new Error(why), { status: 'no threads' });
-}
+export { needThreads } from './lib/need-threads.mjs';

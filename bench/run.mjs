@@ -1,23 +1,36 @@
 // npm run bench: every workload × contender, one table on stdout, JSON in bench/results/.
 //
 //   node bench/run.mjs [--quick] [--only gemm,mlp] [--contenders simdnet,tfjs-wasm] [--out file]
+//                      [--runtime node|bun|deno|chromium|firefox] [--suite full|runtimes]
 //
-// One child process per (workload, contender, thread count) (see contenders.mjs). Every case of a
-// workload is set up and warmed up first; then the timed repeats run in rounds, each
-// round one repeat of every (case, contender) in turn. A load spike on this shared
-// machine thus hits all contenders alike, and every ratio (simdnet ÷ other, or one case ÷
-// another) is the median over rounds of the ratio within a round.
-// A full run writes bench/results/latest.json; --quick/--only/--contenders write
-// bench/results/partial.json instead, so latest.json is always a complete run.
+// One child per (workload, contender, thread count) (see contenders.mjs): a Node process
+// (worker.mjs), a Bun or Deno process (`--runtime bun|deno`: runtimes/stdio-worker.mjs), or
+// a page in headless Chromium or Firefox (`--runtime chromium|firefox`: browser/session.mjs);
+// the harness itself always runs in Node. Every case of a workload is set up and warmed up
+// first; then the timed repeats run in rounds, each round one repeat of every (case,
+// contender) in turn. A load spike on this shared machine thus hits all contenders alike,
+// and every ratio (simdnet ÷ other, or one case ÷ another) is the median over rounds of the
+// ratio within a round.
+// `--suite runtimes` runs the cases of the cross-runtime table (suites.mjs; all.mjs runs it
+// in every runtime and merges the results).
+// A full Node run writes bench/results/latest.json; any other run (--quick, --only,
+// --contenders, another runtime or suite) writes bench/results/partial.json instead, so
+// latest.json is always a complete Node run.
 
-import { fork, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
 import { CONTENDERS, CONTENDER_ORDER } from './contenders.mjs';
 import { WORKLOADS } from './workloads/index.mjs';
+import { SUITES, inSuite } from './suites.mjs';
 import { median, pairedRatio } from './lib/measure.mjs';
 import { formatTable, fmtValue } from './lib/table.mjs';
+import { startProcessRuntime } from './lib/children.mjs';
+
+const RUNTIMES = ['node', 'bun', 'deno', 'chromium', 'firefox'];
+/** Contenders that run in Node only, and why. */
+const NODE_ONLY = { pytorch: 'native PyTorch is the same program in every runtime: the Node run measures it' };
 
 const { values: args } = parseArgs({
   options: {
@@ -25,6 +38,8 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     contenders: { type: 'string' },
     out: { type: 'string' },
+    runtime: { type: 'string', default: 'node' },
+    suite: { type: 'string', default: 'full' },
   },
 });
 const pick = (list, ids, what) => {
@@ -33,47 +48,20 @@ const pick = (list, ids, what) => {
   for (const id of want) if (!list.includes(id)) throw new Error(`unknown ${what} '${id}'; known: ${list.join(', ')}`);
   return list.filter((x) => want.includes(x));
 };
+const runtimeId = pick(RUNTIMES, args.runtime, 'runtime')[0];
+const suite = SUITES[args.suite];
+if (!suite) throw new Error(`unknown suite '${args.suite}'; known: ${Object.keys(SUITES).join(', ')}`);
 const workloadIds = pick(WORKLOADS.map((w) => w.id), args.only, 'workload');
-const contenderIds = pick(CONTENDER_ORDER, args.contenders, 'contender');
-const partial = args.quick || args.only || args.contenders;
+const excluded = runtimeId === 'node' ? {} : NODE_ONLY;
+const contenderIds = pick(CONTENDER_ORDER, args.contenders, 'contender').filter((x) => !excluded[x]);
+const partial = args.quick || args.only || args.contenders || runtimeId !== 'node' || args.suite !== 'full';
 
 const settings = args.quick
-  ? { quick: true, minSeconds: 0.1, warmupSeconds: 0.2, repeats: 3, slowRepeats: 3, slowStepSeconds: 1 }
-  : { quick: false, minSeconds: 0.5, warmupSeconds: 0.5, repeats: 5, slowRepeats: 3, slowStepSeconds: 1 };
+  ? { quick: true, minSeconds: 0.1, warmupSeconds: 0.2, repeats: 3, slowRepeats: 3, slowStepSeconds: 1, ...suite.quickSettings }
+  : { quick: false, minSeconds: 0.5, warmupSeconds: 0.5, repeats: 5, slowRepeats: 3, slowStepSeconds: 1, ...suite.settings };
 
 const resultsDir = new URL('results/', import.meta.url);
 const outFile = args.out ?? new URL(partial ? 'partial.json' : 'latest.json', resultsDir).pathname;
-
-/** A worker process answering one request at a time. */
-class Child {
-  constructor(name) {
-    this.name = name;
-    this.pending = null;
-    this.dead = null;
-    // stdout ignored: tfjs prints a banner there; errors still reach stderr.
-    this.proc = fork(new URL('worker.mjs', import.meta.url).pathname, [], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-    this.proc.on('message', (m) => {
-      const p = this.pending;
-      this.pending = null;
-      if (p) m.ok ? p.resolve(m) : p.reject(Object.assign(new Error(m.error), m.status ? { status: m.status } : {}));
-    });
-    this.proc.on('exit', (code, signal) => {
-      this.dead = `worker ${name} exited (${code ?? signal})`;
-      this.pending?.reject(new Error(this.dead));
-      this.pending = null;
-    });
-  }
-  call(msg) {
-    if (this.dead) return Promise.reject(new Error(this.dead));
-    return new Promise((resolve, reject) => {
-      this.pending = { resolve, reject };
-      this.proc.send(msg);
-    });
-  }
-  async close() {
-    if (!this.dead) await this.call({ cmd: 'exit' }).catch(() => {});
-  }
-}
 
 const log = (s) => process.stderr.write(s + '\n');
 
@@ -93,7 +81,7 @@ function recordInfo(result, x, n, info) {
   }
 }
 
-async function runWorkload(w, result) {
+async function runWorkload(w, result, runtime) {
   const who = w.contenders.filter((c) => contenderIds.includes(c));
   const plays = (c, x) => who.includes(x) && (!c.contenders || c.contenders.includes(x));
   const players = (c) => who.filter((x) => plays(c, x));
@@ -104,7 +92,7 @@ async function runWorkload(w, result) {
   for (const x of who) {
     const counts = [...new Set(w.cases.filter((c) => plays(c, x)).map(threadsOf))].sort((a, b) => a - b);
     for (const n of counts) {
-      const kid = new Child(`${w.id}/${x}${n > 1 ? `@${n}` : ''}`);
+      const kid = runtime.spawn(`${w.id}/${x}${n > 1 ? `@${n}` : ''}`);
       try {
         const { info } = await kid.call({ cmd: 'load', workload: w.id, contender: x, threads: n, settings });
         recordInfo(result, x, n, info);
@@ -226,6 +214,19 @@ function gitState() {
 }
 
 const t0 = performance.now();
+log(`— runtime: ${runtimeId}, suite: ${args.suite}${args.quick ? ', quick' : ''}`);
+// Ctrl-C or a kill: close the browser if it is up (at most 5 s), then exit; process.exit runs
+// the 'exit' handlers that kill a browser still starting (playwright's, tests/browser/firefox.ts's).
+let runtime = null;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    const closing = runtime ? runtime.close() : Promise.resolve();
+    Promise.race([closing, new Promise((r) => setTimeout(r, 5000))]).finally(() => process.exit(130));
+  });
+}
+runtime = runtimeId === 'chromium' || runtimeId === 'firefox'
+  ? await (await import('./browser/session.mjs')).startBrowserRuntime(runtimeId)
+  : await startProcessRuntime(runtimeId);
 const cpus = os.cpus();
 const result = {
   schema: 2,
@@ -237,14 +238,33 @@ const result = {
     loadAvgStart: +os.loadavg()[0].toFixed(2), loadAvgEnd: null,
   },
   git: gitState(),
+  // Where the contenders ran (the harness itself is the Node of `machine`).
+  runtime: runtime.info,
+  suite: args.suite,
   settings,
   contenders: {},
+  // Contenders left out of this runtime, or of a workload by the suite: id → why.
+  excluded: Object.fromEntries(Object.entries(excluded).filter(([x]) => !args.contenders || args.contenders.split(',').includes(x))),
+  skipped: {},
   workloads: [],
   elapsedSeconds: 0,
 };
-for (const w of WORKLOADS.filter((x) => workloadIds.includes(x.id))) {
-  log(`— ${w.id}: ${w.title} [${w.unit}]`);
-  result.workloads.push(await runWorkload(w, result));
+try {
+  for (const full of WORKLOADS.filter((x) => workloadIds.includes(x.id))) {
+    const chosen = inSuite(full, suite, args.quick);
+    if (!chosen) continue;
+    const w = chosen.workload;
+    const skipped = Object.fromEntries(Object.entries(chosen.skipped).filter(([x]) => contenderIds.includes(x)));
+    if (Object.keys(skipped).length) result.skipped[w.id] = skipped;
+    log(`— ${w.id}: ${w.title} [${w.unit}]`);
+    const tw = performance.now();
+    const done = await runWorkload(w, result, runtime);
+    done.elapsedSeconds = (performance.now() - tw) / 1000;
+    result.workloads.push(done);
+    log(`— ${w.id}: ${done.elapsedSeconds.toFixed(0)} s`);
+  }
+} finally {
+  await runtime.close();
 }
 result.elapsedSeconds = (performance.now() - t0) / 1000;
 result.machine.loadAvgEnd = +os.loadavg()[0].toFixed(2);

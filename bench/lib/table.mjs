@@ -22,7 +22,8 @@ function describe(id, info) {
   const more = Object.entries(info.byThreads ?? {}).map(([n, i]) => `; ${n}-thread rows: ${onThreads(id, +n, i)}`).join('');
   if (info.error) return `${id} (failed to load${more})`;
   if (id === 'tfjs-wasm') {
-    return `${id} ${info.version} (SIMD ${info.simd ? 'yes' : 'no'}, multithread ${info.multithread ? 'yes' : 'no'}, ${plural(info.threads, 'thread')}${more})`;
+    const binary = info.wasmBinary ? `, ${info.wasmBinary}` : '';
+    return `${id} ${info.version} (SIMD ${info.simd ? 'yes' : 'no'}, multithread ${info.multithread ? 'yes' : 'no'}${binary}, ${plural(info.threads, 'thread')}${more})`;
   }
   if (id === 'convnetjs') {
     return `${id} ${info.version} (f64, 1 thread; ${info.trainerHasAdam ? 'its Trainer\'s Adam' : 'no Adam in its Trainer: the bench\'s Adam on its gradients'})`;
@@ -32,7 +33,7 @@ function describe(id, info) {
     return `${id} ${info.version} (native, ${info.blas}${slow}, oneDNN ${info.mkldnn ? 'yes' : 'no'}, ${info.cpuCapability ?? '?'}, ${plural(info.threads, 'thread')}${more})`;
   }
   if (id === 'jax-js') {
-    return `${id} ${info.version} (wasm device, ${plural(info.threads, 'thread')}${info.workerPool ? '' : ': no worker pool here'}${more})`;
+    return `${id} ${info.version} (wasm device, ${info.workerPool ? `a worker pool of ${info.threads}` : '1 thread: no worker pool here'}${more})`;
   }
   return `${id} ${info.version ?? ''} (${plural(info.threads ?? 1, 'thread')}${more})`;
 }
@@ -42,7 +43,14 @@ function onThreads(id, n, info) {
   if (info.status === 'not installed') return 'not installed';
   if (info.error) return 'failed to load';
   if (id === 'simdnet' && info.threadsOption === 'ignored') return `init({threads: ${n}}) ignored by this build: ran 1 thread`;
+  if (id === 'jax-js' && info.workerPool) return `a worker pool of ${info.threads}`;
   return plural(info.threads, 'thread');
+}
+
+/** Where the contenders ran, when not in the harness's Node: version, and what a page saw. */
+export function describeRuntime(rt) {
+  const page = rt.crossOriginIsolated === undefined ? '' : `, cross-origin isolated: ${rt.crossOriginIsolated ? 'yes' : 'NO'}, hardwareConcurrency ${rt.hardwareConcurrency}`;
+  return `${rt.id} (${rt.version}${page})`;
 }
 
 const pct = (x) => `${(100 * x).toFixed(0)}%`;
@@ -53,8 +61,10 @@ export function formatTable(result, contenderOrder) {
   const out = [];
   const m = result.machine;
   out.push(`simdnet bench — ${result.date} — ${m.cpu} (${m.cores} cores), ${m.os}, node ${m.node}, load average ${m.loadAvgStart} → ${m.loadAvgEnd}`);
+  if (result.runtime && result.runtime.id !== 'node') out.push(`runtime: ${describeRuntime(result.runtime)}${result.suite && result.suite !== 'full' ? `; suite: ${result.suite}` : ''}`);
   if (result.git) out.push(`simdnet at ${result.git.commit.slice(0, 12)}${result.git.dirty ? ' + uncommitted changes to its sources' : ''}`);
-  out.push(`contenders: ${contenderOrder.map((c) => describe(c, result.contenders[c])).join('; ')}`);
+  const excluded = result.excluded ?? {};
+  out.push(`contenders: ${contenderOrder.map((c) => (excluded[c] ? `${c} (not in this runtime: ${excluded[c]})` : describe(c, result.contenders[c]))).join('; ')}`);
   const slow = s.slowRepeats !== s.repeats ? ` (${s.slowRepeats} when one step takes ≥ ${s.slowStepSeconds} s)` : '';
   out.push(`each cell: median of ${s.repeats} timed repeats${slow}, each ≥ ${s.minSeconds} s, after warm-up, in rounds over all cells; ` +
     `ratios: median over rounds of the ratio within a round${s.quick ? '; QUICK MODE, not for comparison' : ''}`);
@@ -92,6 +102,7 @@ export function formatTable(result, contenderOrder) {
         if (!said.has(text)) { said.add(text); out.push(text); }
       }
     }
+    for (const [c, why] of Object.entries(result.skipped?.[w.id] ?? {})) out.push(`  ${c} left out of some or all rows by the suite: ${why}`);
   }
   out.push('');
   out.push(`total ${result.elapsedSeconds.toFixed(0)} s`);

@@ -113,7 +113,7 @@ export const setup = {
   async simdnet(ctx, c, settings) {
     const m = simdnetCnn(ctx.lib);
     const n = samplesFor(settings);
-    const { x, y } = loadMnist(n);
+    const { x, y } = await loadMnist(n);
     return simdnetCell(m, c, { x, y, n, batch: BATCH, width: PIXELS }, {
       // ~1 s a step: as many repeats as the fast cells, not the slow-cell count.
       repeats: settings.repeats,
@@ -122,7 +122,7 @@ export const setup = {
   async pytorch(ctx, c, settings) {
     needThreads(ctx, c.threads ?? 1);
     const n = samplesFor(settings);
-    const { x, y } = loadMnist(n);
+    const { x, y } = await loadMnist(n);
     return torchTrainCell(ctx, c, { workload: 'cnn', x, y, n, batch: BATCH, k: TORCH_STEPS, model: { classes: CLASSES } });
   },
   'tfjs-wasm': tfjsSetup,
@@ -134,7 +134,7 @@ export const setup = {
     const { params, logits } = jaxCnn(jax);
     const trainer = jaxTrainer(jax, params, (p, x, y) => jaxSoftmaxCrossEntropy(jax, logits(p, x), y), { name: 'adam', lr: 1e-3 });
     const n = samplesFor(settings);
-    const { x, y } = loadMnist(n);
+    const { x, y } = await loadMnist(n);
     const bs = batches(nhwcToNchw(x, n, ...IMAGE), y, n, BATCH, PIXELS).map((b) => ({
       x: np.array(b.x).reshape([BATCH, IMAGE[2], IMAGE[0], IMAGE[1]]),
       y: nn.oneHot(np.array(b.y, { dtype: np.int32 }), CLASSES),
@@ -151,7 +151,7 @@ async function tfjsSetup(ctx, c, settings) {
   const lossFn = (yTrue, logits) => tf.losses.softmaxCrossEntropy(yTrue, logits);
   model.compile({ optimizer: tf.train.adam(1e-3), loss: lossFn });
   const n = samplesFor(settings);
-  const { x, y } = loadMnist(n);
+  const { x, y } = await loadMnist(n);
   const xs = tf.tensor4d(x, [n, ...IMAGE]);
   const labels = tf.tensor1d(y, 'int32');
   const ys = tf.cast(tf.oneHot(labels, CLASSES), 'float32');
@@ -240,7 +240,7 @@ class ConvNetJsAdam {
   }
 }
 
-function convnetjsSetup({ convnetjs, info }, c, settings) {
+async function convnetjsSetup({ convnetjs, info }, c, settings) {
   const net = new convnetjs.Net();
   // 'conv' with activation 'relu' adds a relu layer; 'softmax' adds the fc layer to 10 classes.
   net.makeLayers([
@@ -255,7 +255,7 @@ function convnetjsSetup({ convnetjs, info }, c, settings) {
   const options = { method: 'adam', learning_rate: 1e-3, batch_size: BATCH, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
   const trainer = info.trainerHasAdam ? new convnetjs.Trainer(net, options) : new ConvNetJsAdam(net, options);
   const n = samplesFor(settings);
-  const { x, y } = loadMnist(n);
+  const { x, y } = await loadMnist(n);
   // Vol(28, 28, 1): w[(y·28 + x)·1 + 0], the row-major order of the MNIST pixels.
   const vols = Array.from({ length: n }, (_, s) => {
     const v = new convnetjs.Vol(IMAGE[0], IMAGE[1], IMAGE[2], 0.0);
@@ -289,7 +289,7 @@ const FLOPS_PER_SAMPLE = (() => {
 
 const derived = fastestApiOf(cases, ALL);
 const oneThread = trainingSummary({ id: 'cnn', name: 'CNN', peers: ['pytorch', 'tfjs-wasm', 'tfjs-cpu', 'jax-js', 'convnetjs'], targets: TARGETS, flopsPerSample: FLOPS_PER_SAMPLE, digits: 2, flopsNote: ', nominal' });
-const twoThreads = threadsSummary({ id: 'cnn', name: 'CNN', oneThread: 'trainOnBatch', twoThreads: 'trainOnBatch2', peers: ['pytorch'], target: THREADS_TARGET });
+const twoThreads = threadsSummary({ id: 'cnn', name: 'CNN', oneThread: 'trainOnBatch', twoThreads: 'trainOnBatch2', peers: ['pytorch', 'tfjs-wasm', 'jax-js'], target: THREADS_TARGET });
 const summary = (view) => [...oneThread(view), ...twoThreads(view)];
 
 export default {

@@ -14,7 +14,7 @@
 // plain one. The training-step shapes are every GEMM of one MLP and one CNN training step
 // at batch 64 (src/layers/dense.ts and conv2d.ts make exactly these calls).
 
-import { readFileSync } from 'node:fs';
+import { simdnetReleaseWasm } from '../lib/assets.mjs';
 import { pairedRatio } from '../lib/measure.mjs';
 
 const OPS = { 'A·B': [false, false], 'Aᵀ·B': [true, false], 'A·Bᵀ': [false, true] };
@@ -107,7 +107,7 @@ function checkC(c, a, b, { m, n, k, transA, transB }) {
 let simdnetWasm = null;
 async function simdnetGemm() {
   if (!simdnetWasm) {
-    const bytes = readFileSync(new URL('../../build/simdnet.release.wasm', import.meta.url));
+    const bytes = await simdnetReleaseWasm();
     const memory = new WebAssembly.Memory({ initial: 256, maximum: 32768 });
     const env = { memory, abort() { throw new Error('simdnet kernel assertion failed'); } };
     const { instance } = await WebAssembly.instantiate(bytes, { env });

@@ -42,13 +42,13 @@ export const setup = {
     m.add(layers.dense({ units: CLASSES }));
     m.compile({ optimizer: optimizers.adam({ learningRate: 1e-3 }), loss: 'softmaxCrossEntropy' });
     const n = samplesFor(settings);
-    const { x, y } = loadMnist(n);
+    const { x, y } = await loadMnist(n);
     // NOTE: the cells pass typed arrays; the model's input shape [28, 28] reads each 784-pixel row as 28×28
     return simdnetCell(m, c, { x, y, n, batch: BATCH, width: T * F });
   },
   async pytorch(ctx, c, settings) {
     const n = samplesFor(settings);
-    const { x, y } = loadMnist(n);
+    const { x, y } = await loadMnist(n);
     return torchTrainCell(ctx, c, { workload: 'lstm', x, y, n, batch: BATCH, k: TORCH_STEPS, model: { T, F, units: UNITS, classes: CLASSES } });
   },
   'tfjs-wasm': tfjsSetup,
@@ -63,7 +63,7 @@ async function tfjsSetup({ tf, tfl }, c, settings) {
   const lossFn = (yTrue, logits) => tf.losses.softmaxCrossEntropy(yTrue, logits);
   model.compile({ optimizer: tf.train.adam(1e-3), loss: lossFn });
   const n = samplesFor(settings);
-  const { x, y } = loadMnist(n);
+  const { x, y } = await loadMnist(n);
   const xs = tf.tensor3d(x, [n, T, F]);
   const ys = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(y, 'int32'), CLASSES), 'float32'));
   const bs = batches(x, y, n, BATCH, T * F).map((_, b) => ({ x: tf.slice(xs, [b * BATCH, 0, 0], [BATCH, T, F]), y: tf.slice(ys, [b * BATCH, 0], [BATCH, CLASSES]) }));

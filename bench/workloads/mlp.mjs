@@ -99,13 +99,13 @@ export const setup = {
     needThreads(ctx, c.threads ?? 1);
     const m = simdnetMlp(ctx.lib);
     const n = samplesFor('simdnet', settings);
-    const { x, y } = loadMnist(n);
+    const { x, y } = await loadMnist(n);
     return simdnetCell(m, c, { x, y, n, batch: BATCH, width: UNITS[0] });
   },
   async pytorch(ctx, c, settings) {
     needThreads(ctx, c.threads ?? 1);
     const n = Math.min(2048, samplesFor('default', settings));
-    const { x, y } = loadMnist(n);
+    const { x, y } = await loadMnist(n);
     return torchTrainCell(ctx, c, { workload: 'mlp', x, y, n, batch: BATCH, k: TORCH_STEPS, model: TORCH_MLP });
   },
   'tfjs-wasm': tfjsSetup,
@@ -117,7 +117,7 @@ export const setup = {
     const { params, logits } = jaxMlp(jax);
     const trainer = jaxTrainer(jax, params, (p, x, y) => jaxSoftmaxCrossEntropy(jax, logits(p, x), y), { name: 'adam', lr: 1e-3 });
     const n = Math.min(2048, samplesFor('default', settings));
-    const { x, y } = loadMnist(n);
+    const { x, y } = await loadMnist(n);
     const bs = batches(x, y, n, BATCH, UNITS[0]).map((b) => ({
       x: np.array(b.x).reshape([BATCH, UNITS[0]]),
       y: nn.oneHot(np.array(b.y, { dtype: np.int32 }), UNITS[3]),
@@ -134,7 +134,7 @@ async function tfjsSetup(ctx, c, settings) {
   model.compile({ optimizer: tf.train.adam(1e-3), loss: lossFn });
   const contender = info.backend === 'wasm' ? 'tfjs-wasm' : 'tfjs-cpu';
   const n = (c.api ?? c.id) === 'fit' ? samplesFor(contender, settings) : Math.min(2048, samplesFor('default', settings));
-  const { x, y } = loadMnist(n);
+  const { x, y } = await loadMnist(n);
   const xs = tf.tensor2d(x, [n, UNITS[0]]);
   const labels = tf.tensor1d(y, 'int32');
   const ys = tf.cast(tf.oneHot(labels, UNITS[3]), 'float32');
@@ -192,7 +192,7 @@ const FLOPS_PER_SAMPLE = (() => {
  */
 const derived = fastestApiOf(cases, ALL);
 const oneThread = trainingSummary({ id: 'mlp', name: 'MLP', peers: ['pytorch', 'tfjs-wasm', 'tfjs-cpu', 'jax-js'], targets: TARGETS, flopsPerSample: FLOPS_PER_SAMPLE, digits: 2, flopsNote: '' });
-const twoThreads = threadsSummary({ id: 'mlp', name: 'MLP', oneThread: 'trainOnBatch', twoThreads: 'trainOnBatch2', peers: ['pytorch'], target: THREADS_TARGET });
+const twoThreads = threadsSummary({ id: 'mlp', name: 'MLP', oneThread: 'trainOnBatch', twoThreads: 'trainOnBatch2', peers: ['pytorch', 'tfjs-wasm', 'jax-js'], target: THREADS_TARGET });
 const summary = (view) => [...oneThread(view), ...twoThreads(view)];
 
 export default {

@@ -57,11 +57,11 @@ function latencyCell(x, predictOne, dispose) {
 export const setup = {
   async simdnet({ lib }, c) {
     const m = MODELS[c.id].simdnet(lib);
-    const { x } = loadMnist(SAMPLES);
+    const { x } = await loadMnist(SAMPLES);
     return latencyCell(x, (v) => argMax(m.predict(v).data), () => m.dispose());
   },
   async pytorch(ctx, c) {
-    const { x } = loadMnist(SAMPLES);
+    const { x } = await loadMnist(SAMPLES);
     return torchPredictCell(ctx, c, { model: c.id, x, n: SAMPLES, k: MODELS[c.id].torchCalls, sizes: MODELS[c.id].torch });
   },
   'tfjs-wasm': tfjsSetup,
@@ -72,7 +72,7 @@ export const setup = {
     const { params, logits } = spec.jax(jax);
     const f = jit(logits);
     const shape = spec.nchw ?? [1, PIXELS];
-    const { x } = loadMnist(SAMPLES);
+    const { x } = await loadMnist(SAMPLES);
     const input = spec.nchw ? nhwcToNchw(x, SAMPLES, 28, 28, 1) : x;
     return latencyCell(input, (v) => argMax(f(tree.ref(params), np.array(v).reshape(shape)).dataSync()), () => tree.dispose(params));
   },
@@ -81,7 +81,7 @@ export const setup = {
 async function tfjsSetup({ tf, tfl }, c) {
   const spec = MODELS[c.id];
   const model = spec.tfjs(tfl);
-  const { x } = loadMnist(SAMPLES);
+  const { x } = await loadMnist(SAMPLES);
   const predictOne = (v) => {
     const out = tf.tidy(() => model.predict(tf.tensor(v, [1, ...spec.shape])));
     const d = out.dataSync();

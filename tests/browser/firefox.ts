@@ -4,7 +4,7 @@
 // Firefox builds have (Debian's has not), and its WebDriver BiDi channel fails on ESR 140
 // (`network.addDataCollector: unknown command`). Firefox itself speaks WebDriver BiDi (a W3C
 // protocol over one WebSocket), so this file does what the tests need with a dozen commands:
-// session.new/end, browsingContext.getTree/navigate/reload/setViewport/captureScreenshot,
+// session.new/end, browsingContext.getTree/create/close/navigate/reload/setViewport/captureScreenshot,
 // script.evaluate/addPreloadScript, input.performActions, session.subscribe + log.entryAdded.
 //
 // Firefox runs headless with a fresh profile in a temporary folder (deleted at close), started
@@ -125,8 +125,20 @@ export class Firefox {
     });
   }
 
-  async goto(url: string): Promise<void> {
-    await this.send('browsingContext.navigate', { context: this.context, url, wait: 'complete' });
+  /** Navigates the first tab, or the browsing context `context` (one from newWindow()). */
+  async goto(url: string, context = this.context): Promise<void> {
+    await this.send('browsingContext.navigate', { context, url, wait: 'complete' });
+  }
+
+  /** Opens another top-level window (a browsing context of its own, e.g. a page per benchmark child); returns its id. */
+  async newWindow(): Promise<string> {
+    const r = await this.send('browsingContext.create', { type: 'window' }) as { context: string };
+    return r.context;
+  }
+
+  /** Closes a browsing context opened by newWindow(). */
+  async closeContext(context: string): Promise<void> {
+    await this.send('browsingContext.close', { context });
   }
 
   async reload(): Promise<void> {
@@ -150,11 +162,12 @@ export class Firefox {
   /**
    * Evaluates an expression in the page (promises awaited) and returns its value through
    * JSON: the expression's result must be JSON-serializable. A thrown error rejects with its text.
+   * In the first tab, or in the browsing context `context`.
    */
-  async evaluate<T = unknown>(expression: string): Promise<T> {
+  async evaluate<T = unknown>(expression: string, context = this.context): Promise<T> {
     const r = await this.send('script.evaluate', {
       expression: `(async () => JSON.stringify(await (${expression})))()`,
-      target: { context: this.context }, awaitPromise: true, resultOwnership: 'none',
+      target: { context }, awaitPromise: true, resultOwnership: 'none',
     }) as { type: 'success' | 'exception'; result?: RemoteValue; exceptionDetails?: { text: string } };
     if (r.type === 'exception') throw new Error(`firefox evaluate: ${r.exceptionDetails?.text ?? 'exception'}`);
     const v = r.result;
