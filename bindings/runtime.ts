@@ -8,6 +8,7 @@
 
 import releaseBase64 from '../build/simdnet.release.wasm.js';
 import { Arena, MAX_PAGES } from './arena.js';
+import { decodeBase64 } from './base64.js';
 import { bindRaw, isDebugBuild, type Exports, type Kernels, type RawKernels, type DType } from './ops.js';
 import { bindKernels } from './kernels.js';
 import { GEMM_MIN_FLOPS, MIN_SPLIT_WORK, THREADED_EXPORTS, threadedKernels } from './parallel.js';
@@ -15,8 +16,11 @@ import { ThreadPool, threadSupport } from './threads.js';
 import { withSharedMemory } from './wasm-binary.js';
 
 export interface InitOptions {
-  /** wasm bytes or a compiled module; defaults to the release build inlined in the bundle. */
-  wasm?: BufferSource | WebAssembly.Module;
+  /**
+   * wasm bytes or a compiled module; defaults to the release build inlined in the bundle (also
+   * for null: `init({ wasm: relaxedSimdWasm() })` from `simdnet/relaxed-simd` falls back to it).
+   */
+  wasm?: BufferSource | WebAssembly.Module | null;
   /** Initial memory in 64 KiB pages (grows on demand). */
   initialPages?: number;
   /**
@@ -250,13 +254,6 @@ function readString(memory: WebAssembly.Memory, ptr: number): string {
   if (!ptr) return '';
   const len = new Uint32Array(memory.buffer, ptr - 4, 1)[0] >>> 1;
   return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, len));
-}
-
-function decodeBase64(s: string): Uint8Array {
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }
 
 /**

@@ -7,9 +7,10 @@
 //
 // Synchronization is through a small SharedArrayBuffer of its own (not the wasm memory):
 // per worker a job counter (posted by the caller), a done counter, a status and an error
-// message. Workers spin briefly on their job counter before sleeping in Atomics.wait: a
-// training step posts a job every few tens of µs, and a futex wake costs more than that.
-// The caller spins too, then sleeps where the host allows it (not on a browser's main thread).
+// message. Workers spin on their job counter for 5 ms before sleeping in Atomics.wait: a
+// training step posts a job every few tens of µs, and a futex wake costs far more than that
+// (2–4 ms measured on the 2-vCPU VM). The caller spins while its helpers work (up to 100 ms,
+// then sleeps where the host allows it: not on a browser's main thread, where it only spins).
 //
 // A worker whose kernel throws (a trap, a failed assertion, an injected fault) reports the
 // message in its slot; the caller waits for every share to end, then throws an Error with
@@ -31,7 +32,11 @@ interface WorkerHandle { terminate(): void }
 // The worker's whole program, as source: it runs in Node's worker_threads (eval) and in web
 // workers (a blob URL: browsers, Deno, Bun) with no file to locate.
 const WORKER_SOURCE = `
-const parent = typeof require === 'function' ? require('node:worker_threads').parentPort : null;
+// Node, Deno, Bun: worker_threads, through import() (an eval'd worker is a script or a module
+// depending on the parent's flags; import() works in both); browsers: the worker's self
+const nodeLike = typeof process === 'object' && process !== null && !!(process.versions && process.versions.node);
+const ports = nodeLike ? import('node:worker_threads').then((m) => m.parentPort) : Promise.resolve(null);
+ports.then((parent) => {
 const port = parent ?? self;
 const on = (f) => parent ? parent.on('message', f) : (self.onmessage = (e) => f(e.data));
 on((init) => {
@@ -84,12 +89,20 @@ on((init) => {
     Atomics.notify(ctl, base + 1);
   }
 });
+});
 `;
 
-/** How long an idle worker spins before it sleeps, in ms. */
-const WORKER_SPIN_MS = 0.2;
-/** How long the caller spins for its helpers before it sleeps (where it may), in ms. */
-const CALLER_SPIN_MS = 0.05;
+/**
+ * How long an idle worker spins before it sleeps, in ms. Waking a sleeping thread costs 2–4 ms
+ * on the 2-vCPU VMs this was tuned on (futex wake of a halted vCPU), 50–300 µs on others: a
+ * training step's gaps between threaded kernels (tens of µs) and between steps must not pay it.
+ */
+const WORKER_SPIN_MS = 5;
+/**
+ * How long the caller spins for its helpers before it sleeps (where it may), in ms. It has
+ * nothing else to do: sleeping only adds a wake-up to the end of a long share.
+ */
+const CALLER_SPIN_MS = 100;
 
 export class ThreadPool {
   /** Threads in all, the caller included. */

@@ -3,6 +3,7 @@
 //   dist/simdnet.cjs          Node, Deno, Bun: CommonJS (exports["."].require)
 //   dist/simdnet.browser.mjs  browsers, minified ESM (exports["."].browser)
 //   dist/simdnet.worker.mjs   createTrainer's Worker script, importing ./simdnet.mjs (exports["./worker"])
+//   dist/simdnet.relaxed-simd.mjs  the opt-in relaxed-SIMD core (exports["./relaxed-simd"])
 // and writes the type declarations:
 //   dist/types/**.d.ts        for import (tsc, from tsconfig.json)
 //   dist/types-cjs/**.d.cts   for require: the same files, renamed, with './x.js' → './x.cjs'
@@ -34,6 +35,9 @@ await Promise.all([
   // callbacks.htmlReport writes a file: the browser bundle gets a stub that says so (-4 kB gzip)
   build({ ...common, format: 'esm', outfile: join(dist, 'simdnet.browser.mjs'), platform: 'browser', minify: true,
     plugins: [{ name: 'node-only', setup: (b) => b.onResolve({ filter: /\/html-report\.js$/ }, () => ({ path: join(root, 'src/toolkit/html-report.browser.ts') })) }] }),
+  // The opt-in relaxed-SIMD core (src/relaxed-simd.ts): its own module, so the main bundles
+  // carry one core only.
+  build({ ...common, ...readable, entryPoints: [join(root, 'src/relaxed-simd.ts')], format: 'esm', outfile: join(dist, 'simdnet.relaxed-simd.mjs'), platform: 'neutral' }),
   // The Worker script of createTrainer (src/worker/worker.ts). It imports the library from
   // ./simdnet.mjs next to it instead of holding a second copy of the core (+~105 kB gzip).
   build({ ...common, ...readable, entryPoints: [join(root, 'src/worker/worker.ts')], format: 'esm', outfile: join(dist, 'simdnet.worker.mjs'), platform: 'neutral',
@@ -61,7 +65,7 @@ for (const file of walk(types)) {
 }
 if (count === 0) throw new Error('bundle: tsc wrote no declarations');
 
-for (const f of ['simdnet.mjs', 'simdnet.cjs', 'simdnet.browser.mjs', 'simdnet.worker.mjs']) {
+for (const f of ['simdnet.mjs', 'simdnet.cjs', 'simdnet.browser.mjs', 'simdnet.worker.mjs', 'simdnet.relaxed-simd.mjs']) {
   console.log(`dist/${f}: ${(statSync(join(dist, f)).size / 1024).toFixed(1)} KiB`);
 }
 console.log(`dist/types, dist/types-cjs: ${count} declaration files each`);

@@ -24,7 +24,10 @@
 // kernels: the wasm core went from 66 to 99 kB), the functional API and merge layers, browser
 // storage and the HTML report brought the tarball to 518.4 kB and the browser bundle to
 // 124.9 kB gzipped. ~10% headroom; a second copy of the core (+49 kB gzip per bundle) still trips both.
-const TARBALL_BUDGET = 575_000; // bytes, the gzipped .tgz as npm reports it (`size`)
+// Raised three times: the opt-in relaxed-SIMD core ships as its own module
+// (dist/simdnet.relaxed-simd.mjs, +~48 kB gzip: a second core, on purpose, outside the main
+// bundles) and threads brought the tarball to ~595 kB.
+const TARBALL_BUDGET = 650_000; // bytes, the gzipped .tgz as npm reports it (`size`)
 const BROWSER_GZIP_BUDGET = 138_000; // bytes, dist/simdnet.browser.mjs through zlib level 9
 
 import { execFileSync } from 'node:child_process';
@@ -51,7 +54,7 @@ const files = pack.files.map((f) => f.path).sort();
 
 const allowed = [
   /^package\.json$/, /^README\.md$/, /^LICENSE$/,
-  /^dist\/simdnet\.(mjs|cjs|browser\.mjs|worker\.mjs)$/,
+  /^dist\/simdnet\.(mjs|cjs|browser\.mjs|worker\.mjs|relaxed-simd\.mjs)$/,
   /^dist\/types\/.+\.d\.ts$/, /^dist\/types-cjs\/.+\.d\.cts$/,
 ];
 for (const f of files) if (!allowed.some((re) => re.test(f))) errors.push(`unexpected file in the package: ${f}`);
