@@ -19,6 +19,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 
+import { startTfjs } from './lib/tfjs-start.mjs';
+
 const require = createRequire(import.meta.url);
 const root = new URL('..', import.meta.url);
 
@@ -28,43 +30,18 @@ const processCpuSeconds = () => { const u = process.cpuUsage(); return (u.user +
 const notInstalled = (message) => Object.assign(new Error(message), { status: 'not installed' });
 
 async function loadTfjs(backend, threads) {
-  const tf = await import('@tensorflow/tfjs-core');
-  // Production mode only silences warnings (the Node banner among them); the costly
-  // checks sit behind the DEBUG flag, which is off by default.
-  tf.enableProdMode();
-  const info = { backend, version: tf.version_core };
-  if (backend === 'wasm') {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const started = await startTfjs(backend, threads, {
     // A file path with a trailing slash: the Node build reads the .wasm files from there.
-    wasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
-    // Asked for before the backend starts; it takes effect only where the wasm backend finds
-    // multithread support (never under Node, tensorflow/tfjs#3830): info.threads says.
-    wasm.setThreadsCount(threads);
-  } else {
-    await import('@tensorflow/tfjs-backend-cpu');
-  }
-  if (!(await tf.setBackend(backend))) throw new Error(`tfjs could not set backend '${backend}'`);
-  await tf.ready();
-  if (tf.getBackend() !== backend) throw new Error(`tfjs runs on '${tf.getBackend()}', not '${backend}'`);
-  const tfl = await import('@tensorflow/tfjs-layers');
-  info.layersVersion = tfl.version_layers;
-  if (backend === 'wasm') {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    info.simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-    info.multithread = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-    info.threads = wasm.getThreadsCount();
+    wasmPaths: join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/',
     // The binary its init picks from the two flags (backend_wasm.js, getPathToWasmBinary).
-    info.wasmBinary = `tfjs-backend-wasm${info.simd && info.multithread ? '-threaded-simd' : info.simd ? '-simd' : ''}.wasm`;
+    wasmBinary: (info) => `tfjs-backend-wasm${info.simd && info.multithread ? '-threaded-simd' : info.simd ? '-simd' : ''}.wasm`,
     // NOTE: its multithread check answers false whenever `process.versions.node` exists: Node,
     // Bun and Deno alike (tensorflow/tfjs#3830). Forcing the flag true does not help: its
     // init then fails in all three, because its pthread workers are blob: URLs, which
     // worker_threads rejects (ERR_WORKER_PATH; tried with tfjs 4.22, 2026-12).
-    if (info.threads < threads) info.threadsNote = `multithread support: ${info.multithread ? 'yes' : 'no'}; tfjs-backend-wasm has no threads under Node, Bun or Deno, tensorflow/tfjs#3830`;
-  } else {
-    info.threads = 1;
-  }
-  info.threadsRequested = threads;
-  return { tf, tfl, info, cpuSeconds: processCpuSeconds };
+    threadsNote: (info) => `multithread support: ${info.multithread ? 'yes' : 'no'}; tfjs-backend-wasm has no threads under Node, Bun or Deno, tensorflow/tfjs#3830`,
+  });
+  return { ...started, cpuSeconds: processCpuSeconds };
 }
 
 /**

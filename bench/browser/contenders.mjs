@@ -18,6 +18,8 @@
 // Browsers do not tell a page its CPU time: ctx.cpuSeconds() is NaN and the parent measures
 // the browser's processes instead (browser/session.mjs).
 
+import { startTfjs } from '../lib/tfjs-start.mjs';
+
 export { needThreads } from '../lib/need-threads.mjs';
 
 /** Versions read at bundle time (browser/bundle.mjs), as the Node contenders read them from package.json. */
@@ -29,39 +31,18 @@ const SIMDNET_URL = '/simdnet.browser.mjs';
 const fetchedWasm = () => performance.getEntriesByType('resource').map((e) => e.name.split('/').pop()).filter((n) => n.endsWith('.wasm'));
 
 async function loadTfjs(backend, threads) {
-  const tf = await import('@tensorflow/tfjs-core');
-  tf.enableProdMode();
-  const info = { backend, version: tf.version_core };
-  let wasm = null;
-  if (backend === 'wasm') {
+  const started = await startTfjs(backend, threads, {
+    wasmPaths: '/tfjs-wasm/',
     // NOTE: tfjs-backend-wasm caps its thread pool at navigator.hardwareConcurrency / 2, "many
     // x86-64 processors have 2 threads per core" (init_with_threads_count in its backend.cc):
     // on a 2-core machine it runs 1 thread whatever setThreadsCount says. So the page reports
     // 2·n cores to it (an own property of navigator, before its module starts), and
     // setThreadsCount(n) is then what it runs; info.threads is what it reports running.
-    Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
-    wasm = await import('@tensorflow/tfjs-backend-wasm');
-    wasm.setWasmPaths('/tfjs-wasm/');
-    wasm.setThreadsCount(threads);
-  } else {
-    await import('@tensorflow/tfjs-backend-cpu');
-  }
-  if (!(await tf.setBackend(backend))) throw new Error(`tfjs could not set backend '${backend}'`);
-  await tf.ready();
-  if (tf.getBackend() !== backend) throw new Error(`tfjs runs on '${tf.getBackend()}', not '${backend}'`);
-  const tfl = await import('@tensorflow/tfjs-layers');
-  info.layersVersion = tfl.version_layers;
-  if (wasm) {
-    info.simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
-    info.multithread = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-    info.threads = wasm.getThreadsCount();
-    info.wasmBinary = fetchedWasm().join(', ') || 'none fetched';
-    if (info.threads < threads) info.threadsNote = `multithread support: ${info.multithread ? 'yes' : 'no'}; crossOriginIsolated: ${globalThis.crossOriginIsolated}`;
-  } else {
-    info.threads = 1;
-  }
-  info.threadsRequested = threads;
-  return { tf, tfl, info, cpuSeconds: noCpuTime };
+    beforeWasm: () => Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true }),
+    wasmBinary: () => fetchedWasm().join(', ') || 'none fetched',
+    threadsNote: (info) => `multithread support: ${info.multithread ? 'yes' : 'no'}; crossOriginIsolated: ${globalThis.crossOriginIsolated}`,
+  });
+  return { ...started, cpuSeconds: noCpuTime };
 }
 
 async function loadJax(threads) {
