@@ -240,6 +240,24 @@ function packLanes(dst: usize, a: usize, m: usize, m0: usize, m1: usize, k: usiz
 const ROWS: i32 = 0;
 const LANES: i32 = 1;
 
+/** Whole panels of A are read in place (ROWS, or Aᵀ on the conv dW path), not packed. */
+@inline function aReadInPlace(m: usize, n: usize, transA: bool): bool {
+  return n <= SMALL_N && (!transA || m <= DIRECT_M);
+}
+
+/** Whole panels of B are read in place, not packed. */
+@inline function bReadInPlace(m: usize, n: usize, transB: bool): bool {
+  return !transB && ((n <= SMALL_N && m <= DIRECT_M) || n <= B_IN_PLACE_COLS || m <= B_IN_PLACE_ROWS);
+}
+
+/**
+ * What a product of the whole m × n packs (bit 0: A, bit 1: B): every thread that computes a
+ * block of it packs those again, so the thread split (bindings/parallel.ts) weighs them.
+ */
+export function gemmPackingF32(m: usize, n: usize, transA: bool, transB: bool): i32 {
+  return (aReadInPlace(m, n, transA) ? 0 : 1) | (bReadInPlace(m, n, transB) ? 0 : 2);
+}
+
 /** The block [rs, re) × [cs, ce) of the product (rs, cs multiples of 4 and 8; k ≥ 1). */
 export function gemmPartF32(
   c: usize, work: usize, a: usize, b: usize, m: usize, n: usize, k: usize,
@@ -251,11 +269,9 @@ export function gemmPartF32(
   const packedB = work;
   const packedA = packedB + roundUp(ce - cs, NR) * kcMax * 4;
   const edge = (packedA + roundUp(mcMax, MR) * kcMax * 4 + 15) & ~(<usize>15);
-  const small = n <= SMALL_N;
-  const direct = small && m <= DIRECT_M;
-  const kind = small && !transA ? ROWS : LANES;
-  const aInPlace = kind == ROWS || (direct && transA); // whole panels of A read where they are
-  const bInPlace = !transB && (direct || n <= B_IN_PLACE_COLS || m <= B_IN_PLACE_ROWS);
+  const kind = n <= SMALL_N && !transA ? ROWS : LANES;
+  const aInPlace = aReadInPlace(m, n, transA); // whole panels of A read where they are
+  const bInPlace = bReadInPlace(m, n, transB);
   const bWhole = bInPlace ? cs + (ce - cs) / NR * NR : cs; // columns [cs, bWhole) of B in place
   for (let k0: usize = 0; k0 < k; k0 += KC) {
     const kc = k - k0 < KC ? k - k0 : KC;

@@ -6,6 +6,7 @@
 // aliasing and tail handling.
 
 import { gemm, gemmPart, gemmWorkBytes, GEMM_MR, GEMM_NR } from "./gemm";
+import { gemmPackingF32 } from "./gemm-f32";
 import { biasAct, actBackward, prelu, preluBackward, maxout, maxoutBackward, softmax, softmaxBackward } from "./activations";
 import { softmaxXent, softmaxXentDense, sigmoidXent, mse, mae, huber, countArgmaxHits, countArgmaxMatches, countBinaryHits, countTopKHits } from "./losses";
 import { sgdStep } from "./optim/sgd";
@@ -44,6 +45,9 @@ export function gemm_part_f64(c: usize, work: usize, a: usize, b: usize, m: usiz
 /** The micro-kernel tile: parts of a product start on multiples of these. */
 export function gemm_tile_rows(): usize { return GEMM_MR; }
 export function gemm_tile_cols(): usize { return GEMM_NR; }
+/** What a product packs (bit 0: A, bit 1: B); f64 packs both. */
+export function gemm_packing_f32(m: usize, n: usize, transA: bool, transB: bool): i32 { return gemmPackingF32(m, n, transA, transB); }
+export function gemm_packing_f64(m: usize, n: usize, transA: bool, transB: bool): i32 { return 3; }
 
 // ---- activations
 export function bias_act_f32(y: usize, x: usize, bias: usize, rows: usize, cols: usize, act: i32, alpha: f32): void { biasAct<f32>(y, x, bias, rows, cols, act, alpha); }

@@ -2,10 +2,11 @@
 // to the pool's workers and computes the first on the calling thread. The blocks are chosen
 // so that every output element is computed exactly as the one-thread kernel computes it
 // (GEMM: whole micro-kernel tiles, each with its sequential k sum), so the bits do not depend
-// on the thread count. Small calls run on the calling thread: waking a worker costs ~1–20 µs.
+// on the thread count. Small calls run on the calling thread: a job round trip to a spinning
+// worker costs ~2 µs.
 //
-// The wrappers read the pool at each call (`host.pool`), so the Kernels object a model holds
-// stays valid when init({threads}) resizes the pool.
+// The runtime installs these in its RawKernels objects while it has a pool (and the
+// one-thread exports without one); they read the pool at each call (`host.pool`).
 
 import type { Exports, RawKernels } from './ops.js';
 import type { ThreadPool } from './threads.js';
@@ -32,21 +33,24 @@ function threadedGemm(k: RawKernels, ex: Exports, suffix: 'f32' | 'f64', host: P
   const workBytes = k.gemmWorkBytes;
   const MR = (ex.gemm_tile_rows as () => number)();
   const NR = (ex.gemm_tile_cols as () => number)();
-  const name = `gemm_part_${suffix}`;
-  const packsA = suffix === 'f64'; // f64 always packs A; f32 packs it when transposed
+  const fn = THREADED_EXPORTS.indexOf(`gemm_part_${suffix}`);
+  // what the kernel packs, from the kernel itself (its path choice lives in one place)
+  const packing = ex[`gemm_packing_${suffix}`] as (m: number, n: number, ta: boolean, tb: boolean) => number;
 
   return (c, work, a, b, m, n, kk, transA, transB, accumulate) => {
     const pool = host.pool;
     if (!pool || 2 * m * n * kk < host.minParallelFlops) { serial(c, work, a, b, m, n, kk, transA, transB, accumulate); return; }
     const tm = Math.ceil(m / MR), tn = Math.ceil(n / NR);
-    // Split the columns or the rows, whichever leaves the busiest thread less to do: a
-    // thread packs its own B columns, and all of A if A needs packing (column split) or
-    // all of B (row split). Packing an element costs about as much as 8 multiply-adds.
+    // Split the columns or the rows, whichever leaves the busiest thread less to do: with a
+    // column split each thread packs its own B columns and all of A, with a row split its own
+    // A rows and all of B (when the kernel packs them). Packing an element costs about as
+    // much as 8 multiply-adds.
     const threads = pool.threads;
     const pn = Math.min(threads, tn), pm = Math.min(threads, tm);
-    const aPacked = packsA || transA;
-    const costN = Math.ceil(tn / pn) * NR * m * kk / 8 + (aPacked ? m * kk : 0) + Math.ceil(tn / pn) * NR * kk;
-    const costM = Math.ceil(tm / pm) * MR * n * kk / 8 + n * kk + (aPacked ? Math.ceil(tm / pm) * MR * kk : 0);
+    const packs = packing(m, n, transA, transB);
+    const aPacked = (packs & 1) !== 0, bPacked = (packs & 2) !== 0;
+    const costN = Math.ceil(tn / pn) * NR * m * kk / 8 + (aPacked ? m * kk : 0) + (bPacked ? Math.ceil(tn / pn) * NR * kk : 0);
+    const costM = Math.ceil(tm / pm) * MR * n * kk / 8 + (bPacked ? n * kk : 0) + (aPacked ? Math.ceil(tm / pm) * MR * kk : 0);
     const byCols = costN <= costM;
     const parts = byCols ? pn : pm;
     if (parts < 2) { serial(c, work, a, b, m, n, kk, transA, transB, accumulate); return; }
@@ -58,7 +62,6 @@ function threadedGemm(k: RawKernels, ex: Exports, suffix: 'f32' | 'f64', host: P
       serial(c, work, a, b, m, n, kk, transA, transB, accumulate);
       return;
     }
-    const fn = pool.fn(name);
     for (let p = 1; p < parts; p++) {
       const lo = Math.min(total, Math.floor((p * tiles) / parts) * step);
       const hi = Math.min(total, Math.floor(((p + 1) * tiles) / parts) * step);
@@ -146,7 +149,7 @@ export function threadedKernels(k: RawKernels, ex: Exports, suffix: 'f32' | 'f64
   const es = suffix === 'f32' ? 4 : 8;
   for (const spec of SPLITS) {
     const serial = k[spec.op] as unknown as Fn;
-    const fnName = `${snake(spec.op)}_${suffix}`;
+    const fn = THREADED_EXPORTS.indexOf(`${snake(spec.op)}_${suffix}`);
     const a = new Float64Array(spec.argc);
     const strides = new Float64Array(spec.ptrs.length);
     const call: number[] = new Array(spec.argc).fill(0);
@@ -167,7 +170,6 @@ export function threadedKernels(k: RawKernels, ex: Exports, suffix: 'f32' | 'f64
       }
       spec.strides(a, es, strides);
       const per = Math.ceil(total / parts / align) * align;
-      const fn = pool.fn(fnName);
       let used = 0;
       for (let p = 1; p < parts; p++) {
         const lo = p * per;

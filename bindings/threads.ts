@@ -112,7 +112,6 @@ export class ThreadPool {
   /** Per worker: its job slot (a view of the shared jobs buffer). */
   private readonly slots: Float64Array[];
   private readonly workers: WorkerHandle[];
-  private readonly names: readonly string[];
   private readonly canBlock: boolean;
   private readonly posted: Int32Array;
   /** Workspace per worker (byte offsets in wasm memory) and their size. */
@@ -120,13 +119,12 @@ export class ThreadPool {
   workBytes = 0;
   private faults = 0;
 
-  private constructor(threads: number, ctl: Int32Array, jobs: SharedArrayBuffer, messages: SharedArrayBuffer, workers: WorkerHandle[], names: readonly string[]) {
+  private constructor(threads: number, ctl: Int32Array, jobs: SharedArrayBuffer, messages: SharedArrayBuffer, workers: WorkerHandle[]) {
     this.threads = threads;
     this.ctl = ctl;
     this.messages = new Uint16Array(messages);
     this.slots = workers.map((_, i) => new Float64Array(jobs, i * SLOT * 8, SLOT));
     this.workers = workers;
-    this.names = names;
     this.posted = new Int32Array(workers.length);
     this.canBlock = callerCanBlock();
   }
@@ -153,7 +151,7 @@ export class ThreadPool {
       for (const w of workers) w.terminate();
       throw e;
     }
-    return new ThreadPool(threads, new Int32Array(control), jobs, messages, workers, names);
+    return new ThreadPool(threads, new Int32Array(control), jobs, messages, workers);
   }
 
   /** The job slot of worker `w` (0-based: thread w + 1): the caller fills [2…] with arguments. */
@@ -165,12 +163,6 @@ export class ThreadPool {
     return s;
   }
 
-  /** Index of a threaded export, for slot(). */
-  fn(name: string): number {
-    const i = this.names.indexOf(name);
-    if (i < 0) throw new Error(`simdnet: ${name} is not a threaded export`);
-    return i;
-  }
 
   /** Jobs handed to workers so far. */
   get jobs(): number {
