@@ -20,6 +20,7 @@ import { dirname, join } from 'node:path';
 import { readFileSync } from 'node:fs';
 
 import { startTfjs } from './lib/tfjs-start.mjs';
+import { startJax } from './lib/jax-start.mjs';
 
 const require = createRequire(import.meta.url);
 const root = new URL('..', import.meta.url);
@@ -92,21 +93,18 @@ async function loadTorch(threads) {
  * thread waits), its 2-thread rows a pool of two. info.threads says what it ran.
  */
 async function loadJax(threads) {
-  const pool = typeof Worker !== 'undefined' && typeof SharedArrayBuffer !== 'undefined';
-  if (pool) Object.defineProperty(globalThis.navigator, 'hardwareConcurrency', { value: threads, configurable: true });
-  let jax;
-  try {
-    jax = await import('@jax-js/jax');
-  } catch (e) {
-    throw notInstalled(`@jax-js/jax: ${e.message.split('\n')[0]}`);
-  }
-  const devices = await jax.init('wasm');
-  if (!devices.includes('wasm')) throw new Error(`@jax-js/jax: no wasm device (devices: ${devices.join(', ')})`);
-  jax.defaultDevice('wasm');
-  const pkg = JSON.parse(readFileSync(join(dirname(require.resolve('@jax-js/jax')), '..', 'package.json'), 'utf8'));
-  const ran = pool ? Math.max(1, (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 4) : 1;
-  const threadsNote = pool ? undefined : 'its worker pool needs a global Worker and SharedArrayBuffer: not in Node';
-  return { jax, cpuSeconds: processCpuSeconds, info: { version: pkg.version, device: 'wasm', threads: ran, workerPool: pool, ...(threadsNote ? { threadsNote } : {}) } };
+  const started = await startJax(threads, {
+    import: async () => {
+      try {
+        return await import('@jax-js/jax');
+      } catch (e) {
+        throw notInstalled(`@jax-js/jax: ${e.message.split('\n')[0]}`);
+      }
+    },
+    version: () => JSON.parse(readFileSync(join(dirname(require.resolve('@jax-js/jax')), '..', 'package.json'), 'utf8')).version,
+    noPool: 'its worker pool needs a global Worker and SharedArrayBuffer: not in Node',
+  });
+  return { ...started, cpuSeconds: processCpuSeconds };
 }
 
 /** id → { title, load(threads): Promise<ctx> }; ctx.info ends up in the JSON. */

@@ -19,6 +19,7 @@
 // the browser's processes instead (browser/session.mjs).
 
 import { startTfjs } from '../lib/tfjs-start.mjs';
+import { startJax } from '../lib/jax-start.mjs';
 
 export { needThreads } from '../lib/need-threads.mjs';
 
@@ -46,15 +47,12 @@ async function loadTfjs(backend, threads) {
 }
 
 async function loadJax(threads) {
-  const pool = typeof Worker !== 'undefined' && typeof SharedArrayBuffer !== 'undefined';
-  if (pool) Object.defineProperty(navigator, 'hardwareConcurrency', { value: threads, configurable: true });
-  const jax = await import('@jax-js/jax');
-  const devices = await jax.init('wasm');
-  if (!devices.includes('wasm')) throw new Error(`@jax-js/jax: no wasm device (devices: ${devices.join(', ')})`);
-  jax.defaultDevice('wasm');
-  const ran = pool ? Math.max(1, navigator.hardwareConcurrency || 4) : 1;
-  const threadsNote = pool ? undefined : 'its worker pool needs SharedArrayBuffer: the page is not cross-origin isolated';
-  return { jax, cpuSeconds: noCpuTime, info: { version: VERSIONS.jax, device: 'wasm', threads: ran, workerPool: pool, ...(threadsNote ? { threadsNote } : {}) } };
+  const started = await startJax(threads, {
+    import: () => import('@jax-js/jax'),
+    version: () => VERSIONS.jax,
+    noPool: 'its worker pool needs SharedArrayBuffer: the page is not cross-origin isolated',
+  });
+  return { ...started, cpuSeconds: noCpuTime };
 }
 
 export const CONTENDERS = {
