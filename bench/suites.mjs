@@ -46,7 +46,7 @@ export const SUITES = {
         cases: ['trainOnBatch'],
         skip: { 'tfjs-cpu': { reason: 'a batch takes ~3 s: npm run bench (Node) has it' } },
       },
-      'deep-xor': { cases: ['relu'] },
+      'deep-xor': { cases: ['relu', 'relu-kernels'] },
       predict: { cases: ['mlp', 'cnn'] },
     },
   },

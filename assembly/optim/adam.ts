@@ -4,7 +4,9 @@
 //   m ← m + (1 − β1)(g − m)                  (torch's lerp form of β1·m + (1 − β1)·g)
 //   v ← β2·v + (1 − β2)·g²
 //   p ← p − (lr / (1 − β1ᵗ)) · m / (√v / √(1 − β2ᵗ) + ε)
-// Bias corrections are computed here in f64 (torch computes them as Python floats);
+// Bias corrections are computed here in f64 (torch computes them as Python floats), once per
+// (β1, β2, t): every parameter of a step reuses the last pair (two pows cost more than the
+// update of a small tensor);
 // m and v are flushed to zero below the smallest normal (see ftz in common.ts).
 // https://pytorch.org/docs/stable/generated/torch.optim.Adam.html
 // Layout, alignment, outputs, aliasing and the returned non-finite count as in sgd.ts.
@@ -13,14 +15,26 @@
 
 import { lanes, ftz, ftzV, sqrt_, anyNonZero, countNonFinite } from "../common";
 
+let lastBeta1 = NaN, lastBeta2 = NaN, lastT = NaN, lastBc1 = 0.0, lastBc2 = 0.0;
+
+/** 1 − β1ᵗ and 1 − β2ᵗ (kept for the next call with the same β1, β2, t). */
+@inline function biasCorrections(beta1: f64, beta2: f64, t: f64): void {
+  if (beta1 != lastBeta1 || beta2 != lastBeta2 || t != lastT) {
+    lastBc1 = 1.0 - Math.pow(beta1, t);
+    lastBc2 = 1.0 - Math.pow(beta2, t);
+    lastBeta1 = beta1; lastBeta2 = beta2; lastT = t;
+  }
+}
+
 @inline function adamCore<T>(
   pOut: usize, mOut: usize, vOut: usize, p: usize, grad: usize, m: usize, v: usize, n: usize,
   lr: f64, beta1: f64, beta2: f64, eps: f64, weightDecay: f64, t: f64, decoupled: bool,
 ): i32 {
   const es = sizeof<T>();
   const L = lanes<T>();
-  const stepSize = <T>(lr / (1.0 - Math.pow(beta1, t)));
-  const bc2Sqrt = <T>Math.sqrt(1.0 - Math.pow(beta2, t));
+  biasCorrections(beta1, beta2, t);
+  const stepSize = <T>(lr / lastBc1);
+  const bc2Sqrt = <T>Math.sqrt(lastBc2);
   const omb1 = <T>(1.0 - beta1), b2 = <T>beta2, omb2 = <T>(1.0 - beta2);
   const e = <T>eps, wd = <T>weightDecay, decay = <T>(1.0 - lr * weightDecay);
   const hasWd = weightDecay != 0;
