@@ -14,7 +14,7 @@ import { rmspropStep } from "./optim/rmsprop";
 import { adagradStep } from "./optim/adagrad";
 import { adamStep, adamwStep } from "./optim/adam";
 import { rngSeed, rngUniform, rngNormal, dropout, shuffleI32 } from "./rng";
-import { im2col, col2im } from "./conv";
+import { convWorkBytes, convForward, convInputGrad, convFilterGrad } from "./conv";
 import { maxPool, maxPoolBackward, avgPool, avgPoolBackward } from "./pool";
 import { batchNormTrain, batchNormInfer, batchNormBackward, ema, groupNorm, groupNormBackward } from "./norm";
 import { addTo, subTo, scaleTo, maxMerge, selectGrad, copyRows } from "./merge";
@@ -131,10 +131,14 @@ export function random_shift_f32(out: usize, state: usize, x: usize, count: usiz
 export function random_shift_f64(out: usize, state: usize, x: usize, count: usize, h: usize, w: usize, c: usize, maxShift: i32): void { randomShift<f64>(out, state, x, count, h, w, c, maxShift); }
 
 // ---- convolution, pooling, normalization
-export function im2col_f32(col: usize, x: usize, N: usize, H: usize, W: usize, C: usize, KH: usize, KW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize): void { im2col<f32>(col, x, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW); }
-export function im2col_f64(col: usize, x: usize, N: usize, H: usize, W: usize, C: usize, KH: usize, KW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize): void { im2col<f64>(col, x, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW); }
-export function col2im_f32(dx: usize, col: usize, N: usize, H: usize, W: usize, C: usize, KH: usize, KW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize): void { col2im<f32>(dx, col, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW); }
-export function col2im_f64(dx: usize, col: usize, N: usize, H: usize, W: usize, C: usize, KH: usize, KW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize): void { col2im<f64>(dx, col, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW); }
+export function conv_work_bytes_f32(H: usize, W: usize, C: usize, KH: usize, KW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize, F: usize): usize { return convWorkBytes<f32>(C, KH, KW, OH, OW, F); }
+export function conv_work_bytes_f64(H: usize, W: usize, C: usize, KH: usize, KW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize, F: usize): usize { return convWorkBytes<f64>(C, KH, KW, OH, OW, F); }
+export function conv_forward_f32(y: usize, work: usize, x: usize, w: usize, N: usize, H: usize, W: usize, C: usize, KH: usize, KW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize, F: usize): void { convForward<f32>(y, work, x, w, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW, F); }
+export function conv_forward_f64(y: usize, work: usize, x: usize, w: usize, N: usize, H: usize, W: usize, C: usize, KH: usize, KW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize, F: usize): void { convForward<f64>(y, work, x, w, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW, F); }
+export function conv_input_grad_f32(dx: usize, work: usize, dy: usize, w: usize, N: usize, H: usize, W: usize, C: usize, KH: usize, KW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize, F: usize): void { convInputGrad<f32>(dx, work, dy, w, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW, F); }
+export function conv_input_grad_f64(dx: usize, work: usize, dy: usize, w: usize, N: usize, H: usize, W: usize, C: usize, KH: usize, KW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize, F: usize): void { convInputGrad<f64>(dx, work, dy, w, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW, F); }
+export function conv_filter_grad_f32(dw: usize, work: usize, x: usize, dy: usize, N: usize, H: usize, W: usize, C: usize, KH: usize, KW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize, F: usize, t0: usize, taps: usize): void { convFilterGrad<f32>(dw, work, x, dy, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW, F, t0, taps); }
+export function conv_filter_grad_f64(dw: usize, work: usize, x: usize, dy: usize, N: usize, H: usize, W: usize, C: usize, KH: usize, KW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize, F: usize, t0: usize, taps: usize): void { convFilterGrad<f64>(dw, work, x, dy, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW, F, t0, taps); }
 export function max_pool_f32(y: usize, idx: usize, x: usize, N: usize, H: usize, W: usize, C: usize, PH: usize, PW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize): void { maxPool<f32>(y, idx, x, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
 export function max_pool_f64(y: usize, idx: usize, x: usize, N: usize, H: usize, W: usize, C: usize, PH: usize, PW: usize, SH: usize, SW: usize, pt: usize, pl: usize, OH: usize, OW: usize): void { maxPool<f64>(y, idx, x, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW); }
 export function max_pool_backward_f32(dx: usize, dy: usize, idx: usize, N: usize, H: usize, W: usize, C: usize, OH: usize, OW: usize): void { maxPoolBackward<f32>(dx, dy, idx, N, H, W, C, OH, OW); }

@@ -30,14 +30,17 @@ interface Rule<F> {
 
 type Rules = { [K in KernelName]: Rule<Kernels[K]> };
 
-/** Elements of an image batch and of its windows (im2col rows), from a window geometry. */
+/** Elements of an image batch and of its pooled outputs, from a window geometry. */
 const images = (N: number, g: Geometry) => N * g.H * g.W * g.C;
 const outputs = (N: number, g: Geometry) => N * g.OH * g.OW * g.C;
-const columns = (N: number, g: Geometry) => N * g.OH * g.OW * g.KH * g.KW * g.C;
+/** Windows (output pixels) of N images, and the elements of one window (a conv's K). */
+const windows = (N: number, g: Geometry) => N * g.OH * g.OW;
+const taps = (g: Geometry) => g.KH * g.KW * g.C;
 /** Bytes a strided copy of `rows` blocks touches. */
 const strided = (rows: number, rowBytes: number, stride: number) => (rows > 0 ? (rows - 1) * stride + rowBytes : 0);
 
 function rules(r: RawKernels): Rules {
+  const convWork = (g: Geometry, F: number) => r.convWorkBytes(g.H, g.W, g.C, g.KH, g.KW, g.SH, g.SW, g.padTop, g.padLeft, g.OH, g.OW, F);
   const loss = (rows: number, cols: number) => [rows * cols, rows * cols, rows * cols, rows];
   const elementwise = (n: number) => [n, n, n];
   return {
@@ -82,8 +85,9 @@ function rules(r: RawKernels): Rules {
     l2: { bufs: 'grad w', need: (n) => [n, n] },
     randomShift: { bufs: 'out state:rng x', need: (count, h, w, c) => [count * h * w * c, undefined, count * h * w * c], apart: 'out state' },
 
-    im2col: { bufs: 'col x', need: (N, g) => [columns(N, g), images(N, g)], apart: 'col' },
-    col2im: { bufs: 'dx col', need: (N, g) => [images(N, g), columns(N, g)], apart: 'dx' },
+    convForward: { bufs: 'y work:bytes x w', need: (N, g, F) => [windows(N, g) * F, convWork(g, F), images(N, g), taps(g) * F], apart: 'y work' },
+    convInputGrad: { bufs: 'dx work:bytes dy w', need: (N, g, F) => [images(N, g), convWork(g, F), windows(N, g) * F, taps(g) * F], apart: 'dx work' },
+    convFilterGrad: { bufs: 'dw work:bytes x dy', need: (N, g, F) => [taps(g) * F, convWork(g, F), images(N, g), windows(N, g) * F], apart: 'dw work' },
     maxPool: { bufs: 'y idx:i32 x', need: (N, g) => [outputs(N, g), outputs(N, g), images(N, g)], apart: 'y idx' },
     maxPoolBackward: { bufs: 'dx dy idx:i32', need: (N, g) => [images(N, g), outputs(N, g), outputs(N, g)], apart: 'dx' },
     avgPool: { bufs: 'y x', need: (N, g) => [outputs(N, g), images(N, g)], apart: 'y' },

@@ -75,8 +75,13 @@ export function tensorKernels(r: RawKernels): Kernels {
     l2: (grad, w, n, lambda) => r.l2(grad.ptr, w.ptr, n, lambda),
     randomShift: (out, state, x, count, h, w, c, maxShift) => r.randomShift(out.ptr, state.ptr, x.ptr, count, h, w, c, maxShift),
 
-    im2col: (col, x, N, g) => r.im2col(col.ptr, x.ptr, N, g.H, g.W, g.C, g.KH, g.KW, g.SH, g.SW, g.padTop, g.padLeft, g.OH, g.OW),
-    col2im: (dx, col, N, g) => r.col2im(dx.ptr, col.ptr, N, g.H, g.W, g.C, g.KH, g.KW, g.SH, g.SW, g.padTop, g.padLeft, g.OH, g.OW),
+    convWorkBytes: (g, F) => r.convWorkBytes(g.H, g.W, g.C, g.KH, g.KW, g.SH, g.SW, g.padTop, g.padLeft, g.OH, g.OW, F),
+    convForward: (y, work, x, w, N, g, F) =>
+      r.convForward(y.ptr, work.ptr, x.ptr, w.ptr, N, g.H, g.W, g.C, g.KH, g.KW, g.SH, g.SW, g.padTop, g.padLeft, g.OH, g.OW, F),
+    convInputGrad: (dx, work, dy, w, N, g, F) =>
+      r.convInputGrad(dx.ptr, work.ptr, dy.ptr, w.ptr, N, g.H, g.W, g.C, g.KH, g.KW, g.SH, g.SW, g.padTop, g.padLeft, g.OH, g.OW, F),
+    convFilterGrad: (dw, work, x, dy, N, g, F) =>
+      r.convFilterGrad(dw.ptr, work.ptr, x.ptr, dy.ptr, N, g.H, g.W, g.C, g.KH, g.KW, g.SH, g.SW, g.padTop, g.padLeft, g.OH, g.OW, F, 0, g.KH * g.KW),
     maxPool: (y, idx, x, N, g) => r.maxPool(y.ptr, idx.ptr, x.ptr, N, g.H, g.W, g.C, g.KH, g.KW, g.SH, g.SW, g.padTop, g.padLeft, g.OH, g.OW),
     maxPoolBackward: (dx, dy, idx, N, g) => r.maxPoolBackward(dx.ptr, dy.ptr, idx.ptr, N, g.H, g.W, g.C, g.OH, g.OW),
     avgPool: (y, x, N, g) => r.avgPool(y.ptr, x.ptr, N, g.H, g.W, g.C, g.KH, g.KW, g.SH, g.SW, g.padTop, g.padLeft, g.OH, g.OW),

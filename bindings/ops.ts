@@ -80,9 +80,14 @@ export interface Kernels {
   firstNonFinite(x: Buf, n: number): number;
   l2(grad: Buf, w: Buf, n: number, lambda: number): number;
   randomShift(out: Buf, state: Buf, x: Buf, count: number, h: number, w: number, c: number, maxShift: number): void;
+  // convolutions of N NHWC images, F filters, w [KH·KW·C, F] (assembly/conv.ts): im2col a
+  // chunk of images at a time inside `work` (convWorkBytes(g, F) bytes); the raw kernels take
+  // the geometry as 11 integers after N, then F
+  convWorkBytes(g: Geometry, F: number): number;
+  convForward(y: Buf, work: Buf, x: Buf, w: Buf, N: number, g: Geometry, F: number): void;
+  convInputGrad(dx: Buf, work: Buf, dy: Buf, w: Buf, N: number, g: Geometry, F: number): void;
+  convFilterGrad(dw: Buf, work: Buf, x: Buf, dy: Buf, N: number, g: Geometry, F: number): void;
   // NHWC windows over N images (the raw kernels take the geometry as 11 integers after N)
-  im2col(col: Buf, x: Buf, N: number, g: Geometry): void;
-  col2im(dx: Buf, col: Buf, N: number, g: Geometry): void;
   maxPool(y: Buf, idx: Buf, x: Buf, N: number, g: Geometry): void;
   maxPoolBackward(dx: Buf, dy: Buf, idx: Buf, N: number, g: Geometry): void;
   avgPool(y: Buf, x: Buf, N: number, g: Geometry): void;
@@ -140,7 +145,7 @@ export interface Kernels {
 }
 
 /** The kernels' names (what bindings/checks.ts has a rule for). */
-export type KernelName = Exclude<keyof Kernels, 'bytes' | 'gemmWorkBytes' | 'covarianceWorkBytes' | 'projectWorkBytes'>;
+export type KernelName = Exclude<keyof Kernels, 'bytes' | 'gemmWorkBytes' | 'convWorkBytes' | 'covarianceWorkBytes' | 'projectWorkBytes'>;
 
 /** A kernel's signature over byte addresses: every Operand (or null) becomes a number. */
 type RawOf<F> = F extends (...args: infer A) => infer R ? (...args: { [I in keyof A]: A[I] extends Opt ? number : A[I] }) => R : F;
@@ -148,12 +153,15 @@ type RawOf<F> = F extends (...args: infer A) => infer R ? (...args: { [I in keyo
 /** H, W, C, KH, KW, SH, SW, padTop, padLeft, OH, OW: the window kernels' integers after N. */
 export type GeometryArgs = [number, number, number, number, number, number, number, number, number, number, number];
 
-type WindowOp = 'im2col' | 'col2im' | 'maxPool' | 'maxPoolBackward' | 'avgPool' | 'avgPoolBackward';
+type WindowOp = 'convWorkBytes' | 'convForward' | 'convInputGrad' | 'convFilterGrad' | 'maxPool' | 'maxPoolBackward' | 'avgPool' | 'avgPoolBackward';
 
 /** The kernels over byte addresses (0 for "none"): the exports themselves, and the thread wrappers. */
 export type RawKernels = { [K in Exclude<keyof Kernels, WindowOp>]: RawOf<Kernels[K]> } & {
-  im2col(col: number, x: number, N: number, ...geometry: GeometryArgs): void;
-  col2im(dx: number, col: number, N: number, ...geometry: GeometryArgs): void;
+  convWorkBytes(...geometryAndF: [...GeometryArgs, number]): number;
+  convForward(y: number, work: number, x: number, w: number, N: number, ...geometryAndF: [...GeometryArgs, number]): void;
+  convInputGrad(dx: number, work: number, dy: number, w: number, N: number, ...geometryAndF: [...GeometryArgs, number]): void;
+  /** The rows of dW for window taps [t0, t0 + taps) (dw points at the first): a thread's share; the whole is t0 0, taps KH·KW. */
+  convFilterGrad(dw: number, work: number, x: number, dy: number, N: number, ...geometryFTaps: [...GeometryArgs, number, number, number]): void;
   maxPool(y: number, idx: number, x: number, N: number, ...geometry: GeometryArgs): void;
   maxPoolBackward(dx: number, dy: number, idx: number, N: number, H: number, W: number, C: number, OH: number, OW: number): void;
   avgPool(y: number, x: number, N: number, ...geometry: GeometryArgs): void;
@@ -168,7 +176,7 @@ const GENERIC_OPS = [
   'swapAxes', 'lstmCell', 'lstmCellBackward', 'gruCell', 'gruCellBackward', 'gruGates', 'gruCandidate', 'gruCandidateBackward', 'gruResetBackward',
   'embedding', 'embeddingBackward',
   'rngUniform', 'rngNormal', 'dropout', 'colSum', 'mul', 'sumSquares', 'firstNonFinite', 'l2', 'randomShift',
-  'im2col', 'col2im', 'maxPool', 'maxPoolBackward', 'avgPool', 'avgPoolBackward',
+  'convWorkBytes', 'convForward', 'convInputGrad', 'convFilterGrad', 'maxPool', 'maxPoolBackward', 'avgPool', 'avgPoolBackward',
   'batchNormTrain', 'batchNormInfer', 'batchNormBackward', 'ema', 'groupNorm', 'groupNormBackward',
   'activationStats', 'histogram',
   'colMoments', 'standardize', 'unstandardize', 'prepareScale', 'covariance', 'project', 'unproject',
@@ -221,6 +229,8 @@ export function bindRaw(ex: Exports, suffix: 'f32' | 'f64'): RawKernels {
     const fn = k[op] as (...sizes: number[]) => number;
     k[op] = (a: number, b: number, c: number) => fn(a, b, c) >>> 0;
   }
+  const convWork = k.convWorkBytes as (...sizes: number[]) => number;
+  k.convWorkBytes = (...sizes: number[]) => convWork(...sizes) >>> 0;
   return k as unknown as RawKernels;
 }
 

@@ -99,23 +99,36 @@ interface Split {
   align: number;
   /** Work of one unit, in element operations: a call below MIN_SPLIT_WORK runs on one thread. */
   unitWork(a: Float64Array): number;
+  /** Argument indices of unit indices (not pointers) that advance by lo with the count. */
+  offsets?: number[];
+  /** Argument index of a workspace: a worker's part gets its own (the pool's), of workBytes(k, args) bytes. */
+  work?: number;
+  workBytes?(k: RawKernels, a: Float64Array): number;
 }
 
 /** Default of minSplitWork: ~20–40 µs of one thread's elementwise work. */
 export const MIN_SPLIT_WORK = 1 << 15;
 
-const geometryWork = (a: Float64Array) => a[5] * a[6] * a[13] * a[14]; // per image: C·KH·KW·OH·OW (im2col's col row count × C)
+// conv kernels (y|dx|dw, work, x|dy, w|dy, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW, F[, t0, taps]):
+// multiply-adds per image, per tap
+const convImageWork = (a: Float64Array) => a[14] * a[15] * a[8] * a[9] * a[7] * a[16];
+const convTapWork = (a: Float64Array) => a[4] * a[14] * a[15] * a[7] * a[16];
+const convWorkBytes = (k: RawKernels, a: Float64Array) =>
+  k.convWorkBytes(a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16]);
 
 export const SPLITS: Split[] = [
   // biasAct(y, x, bias, rows, cols, act, alpha): by rows
   { op: 'biasAct', argc: 7, count: 3, ptrs: [0, 1], align: 1, unitWork: (a) => a[4], strides: (a, es, o) => { o[0] = o[1] = a[4] * es; } },
   // actBackward(dx, dy, y, n, act, alpha): by elements
   { op: 'actBackward', argc: 6, count: 3, ptrs: [0, 1, 2], align: 64, unitWork: () => 1, strides: (_, es, o) => { o[0] = o[1] = o[2] = es; } },
-  // im2col(col, x, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW), col2im(dx, col, …): by images
-  { op: 'im2col', argc: 14, count: 2, ptrs: [0, 1], align: 1, unitWork: geometryWork,
-    strides: (a, es, o) => { o[0] = a[12] * a[13] * a[6] * a[7] * a[5] * es; o[1] = a[3] * a[4] * a[5] * es; } },
-  { op: 'col2im', argc: 14, count: 2, ptrs: [0, 1], align: 1, unitWork: geometryWork,
-    strides: (a, es, o) => { o[0] = a[3] * a[4] * a[5] * es; o[1] = a[12] * a[13] * a[6] * a[7] * a[5] * es; } },
+  // convForward(y, work, x, w, N, …geometry, F), convInputGrad(dx, work, dy, w, …): by images, each part in its own workspace
+  { op: 'convForward', argc: 17, count: 4, ptrs: [0, 2], align: 1, unitWork: convImageWork, work: 1, workBytes: convWorkBytes,
+    strides: (a, es, o) => { o[0] = a[14] * a[15] * a[16] * es; o[1] = a[5] * a[6] * a[7] * es; } },
+  { op: 'convInputGrad', argc: 17, count: 4, ptrs: [0, 2], align: 1, unitWork: convImageWork, work: 1, workBytes: convWorkBytes,
+    strides: (a, es, o) => { o[0] = a[5] * a[6] * a[7] * es; o[1] = a[14] * a[15] * a[16] * es; } },
+  // convFilterGrad(dw, work, x, dy, N, …geometry, F, t0, taps): by kernel taps (a part's rows of dW, over every image)
+  { op: 'convFilterGrad', argc: 19, count: 18, ptrs: [0], offsets: [17], align: 1, unitWork: convTapWork, work: 1, workBytes: convWorkBytes,
+    strides: (a, es, o) => { o[0] = a[7] * a[16] * es; } },
   // maxPool(y, idx, x, N, H, W, C, PH, PW, SH, SW, pt, pl, OH, OW): by images
   { op: 'maxPool', argc: 15, count: 3, ptrs: [0, 1, 2], align: 1, unitWork: (a) => a[6] * a[7] * a[8] * a[13] * a[14],
     strides: (a, es, o) => { const out = a[13] * a[14] * a[6]; o[0] = out * es; o[1] = out * 4; o[2] = a[4] * a[5] * a[6] * es; } },
@@ -154,19 +167,24 @@ export function threadedKernels(k: RawKernels, ex: Exports, suffix: 'f32' | 'f64
     const strides = new Float64Array(spec.ptrs.length);
     const call: number[] = new Array(spec.argc).fill(0);
     const { count, ptrs, argc, align } = spec;
+    const offsets = spec.offsets ?? [];
     // NOTE: fixed parameters, not (...args): a rest array would be allocated on every call
     const threaded = (a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, a7: number,
-      a8: number, a9: number, a10: number, a11: number, a12: number, a13: number, a14: number, a15: number): number => {
+      a8: number, a9: number, a10: number, a11: number, a12: number, a13: number, a14: number, a15: number,
+      a16: number, a17: number, a18: number): number => {
       const pool = host.pool;
-      if (!pool) return serial(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
+      if (!pool) return serial(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18);
       a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3; a[4] = a4; a[5] = a5;
       if (argc > 6) a[6] = a6; if (argc > 7) a[7] = a7; if (argc > 8) a[8] = a8; if (argc > 9) a[9] = a9;
       if (argc > 10) a[10] = a10; if (argc > 11) a[11] = a11; if (argc > 12) a[12] = a12; if (argc > 13) a[13] = a13;
-      if (argc > 14) a[14] = a14; if (argc > 15) a[15] = a15;
+      if (argc > 14) a[14] = a14; if (argc > 15) a[15] = a15; if (argc > 16) a[16] = a16; if (argc > 17) a[17] = a17;
+      if (argc > 18) a[18] = a18;
       const total = a[count];
       const parts = Math.min(pool.threads, Math.floor(total / align));
-      if (parts < 2 || total * spec.unitWork(a) < host.minSplitWork) {
-        return serial(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
+      if (parts < 2 || total * spec.unitWork(a) < host.minSplitWork ||
+        (spec.workBytes !== undefined && spec.workBytes(k, a) > pool.workBytes)) {
+        // (a worker's workspace too small for this call: the model did not reserve it)
+        return serial(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18);
       }
       spec.strides(a, es, strides);
       const per = Math.ceil(total / parts / align) * align;
@@ -177,6 +195,8 @@ export function threadedKernels(k: RawKernels, ex: Exports, suffix: 'f32' | 'f64
         const s = pool.slot(p - 1, fn, argc);
         for (let i = 0; i < argc; i++) s[2 + i] = a[i];
         for (let j = 0; j < ptrs.length; j++) if (a[ptrs[j]] !== 0) s[2 + ptrs[j]] = a[ptrs[j]] + lo * strides[j];
+        for (let j = 0; j < offsets.length; j++) s[2 + offsets[j]] = a[offsets[j]] + lo;
+        if (spec.work !== undefined) s[2 + spec.work] = pool.workspaces[p - 1];
         s[2 + count] = Math.min(total, lo + per) - lo;
         used++;
       }

@@ -12,7 +12,8 @@
 // dW = xᵀ·dy, dx = dy·Wᵀ), and a Conv2D the same three on its im2col matrix: simdnet packs
 // every operand into the same panels, so its transposed calls should run as fast as the
 // plain one. The training-step shapes are every GEMM of one MLP and one CNN training step
-// at batch 64 (src/layers/dense.ts and conv2d.ts make exactly these calls).
+// at batch 64 (src/layers/dense.ts and assembly/conv.ts make exactly these calls; a conv's
+// once per chunk of images).
 
 import { simdnetReleaseWasm } from '../lib/assets.mjs';
 import { pairedRatio } from '../lib/measure.mjs';
@@ -47,18 +48,21 @@ function denseShapes(model, name, inputs, units, first) {
     ...(first ? [] : [shaped(BATCH, inputs, units, 'A·Bᵀ', `${model} ${name} dx`)]),
   ];
 }
+/** Images per chunk of simdnet's conv kernels: as many as keep their im2col within 320 KiB (assembly/conv.ts CHUNK_BYTES). */
+const convChunk = (hw, K) => Math.min(BATCH, Math.max(1, Math.floor((320 << 10) / (hw * hw * K * 4))));
 /**
- * Every GEMM of a Conv2D in a training step (conv2d.ts): M = batch·OH·OW rows of im2col,
- * K = kh·kw·C, F filters: y = col·W, dW = colᵀ·dy, and dcol = dy·Wᵀ unless it is the first
- * layer. tfjs-cpu is left out of the conv shapes: ~0.1–0.3 s a call at these sizes, and its
- * square rows already place it.
+ * Every GEMM of a Conv2D in a training step (assembly/conv.ts, per chunk of images): M =
+ * chunk·OH·OW rows of im2col, K = kh·kw·C, F filters: y = col·W, dW = colᵀ·dy, and
+ * dcol = dy·Wᵀ unless it is the first layer; each runs batch ÷ chunk times a step. tfjs-cpu
+ * is left out of the conv shapes (its square rows already place it).
  */
 function convShapes(name, hw, k, c, f, first) {
-  const M = BATCH * hw * hw, K = k * k * c, fast = FAST;
+  const K = k * k * c, chunk = convChunk(hw, K), M = chunk * hw * hw, fast = FAST;
+  const what = `${chunk} image${chunk > 1 ? 's' : ''}`;
   return [
-    shaped(M, f, K, 'A·B', `CNN ${name} fwd`, fast),
-    shaped(K, f, M, 'Aᵀ·B', `CNN ${name} dW`, fast),
-    ...(first ? [] : [shaped(M, K, f, 'A·Bᵀ', `CNN ${name} dcol`, fast)]),
+    shaped(M, f, K, 'A·B', `CNN ${name} fwd, ${what}`, fast),
+    shaped(K, f, M, 'Aᵀ·B', `CNN ${name} dW, ${what}`, fast),
+    ...(first ? [] : [shaped(M, K, f, 'A·Bᵀ', `CNN ${name} dcol, ${what}`, fast)]),
   ];
 }
 

@@ -1,8 +1,10 @@
 // Conv2D over NHWC images: y = act(conv(x, W) + b), kernel W [kh, kw, inChannels, filters].
-// im2col + GEMM (see the closing note of the conv issue for the measurement behind it):
-//   forward   col = im2col(x) [N·OH·OW, kh·kw·C];  y = col · W  (W read as [kh·kw·C, filters])
-//   backward  dz = act'(y)·dy;  dW = colᵀ · dz;  db = Σ dz;  dcol = dz · Wᵀ;  dx = col2im(dcol)
-// A 1×1 kernel with stride 1 and no padding skips im2col: the input already is `col`.
+// im2col + GEMM, a chunk of images at a time inside the workspace (assembly/conv.ts: the
+// chunk's im2col stays in cache for its GEMMs; no batch-sized col buffer):
+//   forward   y = im2col(x) · W  (W read as [kh·kw·C, filters])
+//   backward  dz = act'(y)·dy;  dW = im2col(x)ᵀ · dz;  db = Σ dz;  dx = col2im(dz · Wᵀ)
+// A 1×1 kernel with stride 1 and no padding skips im2col: the input already is `col`, and
+// the three products are plain GEMMs.
 
 import type { WasmTensor } from '../../bindings/index.js';
 import type { InitializerSpec } from '../initializers.js';
@@ -31,10 +33,9 @@ export class Conv2D extends KernelLayer {
   readonly padding: Padding;
   private g!: Geometry2D;
   private pointwise = false;
-  private col: WasmTensor | null = null;
   private y!: WasmTensor;
   private dx!: WasmTensor;
-  /** saved by forward: the input buffer (its im2col is in `col`) */
+  /** saved by forward: the input buffer (backward takes its im2col again) */
   private x: WasmTensor | null = null;
 
   constructor(args: Conv2DArgs) {
@@ -61,7 +62,6 @@ export class Conv2D extends KernelLayer {
 
   protected allocateBuffers(capacity: number): void {
     const { H, W, C, OH, OW } = this.g;
-    this.col = this.pointwise ? null : this.buffer([capacity * OH * OW, this.K]);
     this.y = this.buffer([capacity, OH, OW, this.filters]);
     this.z = this.act.output ? this.buffer([capacity, OH, OW, this.filters]) : null;
     this.dx = this.buffer([capacity, H, W, C]);
@@ -69,36 +69,31 @@ export class Conv2D extends KernelLayer {
 
   override workBytes(capacity: number): number {
     const M = capacity * this.g.OH * this.g.OW, K = this.K, F = this.filters;
+    if (!this.pointwise) return this.k.convWorkBytes(this.g, F);
     return Math.max(this.k.gemmWorkBytes(M, F, K), this.k.gemmWorkBytes(K, F, M), this.k.gemmWorkBytes(M, K, F));
   }
 
   forward(x: WasmTensor, n: number): WasmTensor {
     const M = n * this.g.OH * this.g.OW;
     this.x = x;
-    const col = this.col ?? x;
-    if (this.col) this.k.im2col(this.col, x, n, this.g);
-    this.k.gemm(this.y, this.work!, col, this.kernel.value, M, this.filters, this.K, false, false, false);
+    if (this.pointwise) this.k.gemm(this.y, this.work!, x, this.kernel.value, M, this.filters, this.K, false, false, false);
+    else this.k.convForward(this.y, this.work!, x, this.kernel.value, n, this.g, this.filters);
     this.biasActivate(this.y, M, this.filters);
     return this.y;
   }
 
   backward(dy: WasmTensor, n: number, needDx: boolean): WasmTensor | null {
     const M = n * this.g.OH * this.g.OW, K = this.K, F = this.filters;
-    const w = this.work!;
-    const col = this.col ?? this.x!;
+    const w = this.work!, x = this.x!;
     this.activationBackward(dy, this.y, M, F); // dz, in place
     if (!this.frozen) {
-      this.k.gemm(this.kernel.grad, w, col, dy, K, F, M, true, false, false);
+      if (this.pointwise) this.k.gemm(this.kernel.grad, w, x, dy, K, F, M, true, false, false);
+      else this.k.convFilterGrad(this.kernel.grad, w, x, dy, n, this.g, F);
       if (this.bias) this.k.colSum(this.bias.grad, dy, M, F, false);
     }
     if (!needDx) return null;
-    if (!this.col) {
-      this.k.gemm(this.dx, w, dy, this.kernel.value, M, K, F, false, true, false);
-      return this.dx;
-    }
-    // the im2col is no longer needed: dcol overwrites it
-    this.k.gemm(this.col, w, dy, this.kernel.value, M, K, F, false, true, false);
-    this.k.col2im(this.dx, this.col, n, this.g);
+    if (this.pointwise) this.k.gemm(this.dx, w, dy, this.kernel.value, M, K, F, false, true, false);
+    else this.k.convInputGrad(this.dx, w, dy, this.kernel.value, n, this.g, F);
     return this.dx;
   }
 

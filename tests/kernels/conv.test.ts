@@ -1,15 +1,19 @@
-// im2col / col2im (assembly/conv.ts) vs the f64 oracles of tests/reference/conv.ts, at
-// strides 1, 2 and [2, 1], 'same' padding with odd and even kernels (the extra row/column
-// at the bottom/right), 'valid' with leftover rows, 1×1 kernels, windows larger than the
-// input, C ∈ {1, 3, 4, 5, 16, 17} (v128 body and scalar tails), batch 1 and 3, H ≠ W, at
-// 16-byte-aligned pointers and one element off.
+// The conv kernels (assembly/conv.ts: convForward, convInputGrad, convFilterGrad, which
+// im2col a chunk of images at a time inside their workspace) vs f64 oracles built from the
+// plain im2col / col2im of tests/reference/conv.ts: y = im2col(x)·W, dx = col2im(dy·Wᵀ),
+// dW = im2col(x)ᵀ·dy. Geometries: strides 1, 2 and [2, 1], 'same' padding with odd and even
+// kernels (the extra row/column at the bottom/right), 'valid' with leftover rows, 1×1
+// kernels, windows larger than the input, C ∈ {1, 3, 4, 5, 16, 17}, batch 1 and 3, H ≠ W,
+// at 16-byte-aligned pointers and one element off; and batches of several chunks (a chunk is
+// as many images as keep their im2col within 320 KiB), the last one short.
 //
-// Tolerances: im2col is a copy, so exact (padding exactly 0). col2im sums, in T, the col
-// entries copied from each pixel (≤ KH·KW terms, summed in some order): |Δ| ≤ γ_k·Σ|terms|
-// (Higham eq. 3.5; dotErrorFactor(k, u)), k the pixel's term count. At most 25 terms here,
-// so the f32 bound is ≤ 1.6e-6 relative to Σ|terms|; sending an entry to a wrong pixel costs
-// O(|entry|) ≈ Σ|terms|/k, far above it. Outputs carry a trailing sentinel that must survive,
-// and start as sentinels, so every element must be written (col2im must zero dx first).
+// Tolerances (Higham eq. 3.5; dotErrorFactor(k, u)): y and dW are dot products of K and
+// N·OH·OW terms; a dx element is a sum of ≤ KH·KW dot products of F terms, |Δ| ≤
+// γ_{F + KH·KW}·Σ|terms|. A wrong pixel, tap or image costs O(|term|), far above them.
+// Outputs start as sentinels with a trailing one that must survive (every element written,
+// none past the end), and so does the byte after the workspace.
+// Thread shares: a filter-gradient call for taps [t0, t0 + taps) writes exactly those rows of
+// the whole call's dW, bit for bit (what a thread computes; tests/threads splits them too).
 
 import { describe, it, expect, afterEach } from 'vitest';
 import { runtime, type DType } from '../../bindings/index.js';
@@ -18,40 +22,13 @@ import { TestRng, uniformArray } from '../reference/prng.js';
 import { expectClose, expectExact, unitRoundoff } from '../reference/check.js';
 import { dotErrorFactor } from '../reference/gemm.js';
 import {
-  geom, geomArgs, axisGeom, inSize, colSize, im2colRef, col2imRef, windowCases, type Geom,
+  geom, geomArgs, axisGeom, inSize, im2colRef, col2imRef, windowCases, type Geom,
 } from '../reference/conv.js';
 
 const DTYPES: DType[] = ['float32', 'float64'];
-const U64 = 2 ** -53;
 
 const mem = new Mem();
 afterEach(() => mem.freeAll());
-
-function runIm2col(dtype: DType, x: Float64Array, g: Geom, off: number): Float64Array {
-  const n = colSize(g);
-  const px = mem.put(dtype, x, off), pc = mem.put(dtype, sentinels(n + 1), off);
-  runtime().raw[dtype].im2col(pc, px, ...geomArgs(g));
-  const out = mem.read(dtype, pc, n + 1);
-  mem.freeAll();
-  expect(out[n], 'wrote past the end of col').toBe(SENTINEL);
-  return out.subarray(0, n);
-}
-
-function runCol2im(dtype: DType, col: Float64Array, g: Geom, off: number): Float64Array {
-  const n = inSize(g);
-  const pc = mem.put(dtype, col, off), pd = mem.put(dtype, sentinels(n + 1), off);
-  runtime().raw[dtype].col2im(pd, pc, ...geomArgs(g));
-  const out = mem.read(dtype, pd, n + 1);
-  mem.freeAll();
-  expect(out[n], 'wrote past the end of dx').toBe(SENTINEL);
-  return out.subarray(0, n);
-}
-
-function dot(a: ArrayLike<number>, b: ArrayLike<number>): { v: number; abs: number } {
-  let v = 0, abs = 0;
-  for (let i = 0; i < a.length; i++) { v += a[i] * b[i]; abs += Math.abs(a[i] * b[i]); }
-  return { v, abs };
-}
 
 describe('geometry oracle (TF rule)', () => {
   it('matches hand-computed outputs and paddings', () => {
@@ -74,47 +51,120 @@ describe('geometry oracle (TF rule)', () => {
   });
 });
 
-describe.each(DTYPES)('im2col / col2im %s', (dtype) => {
+interface ConvCase { label: string; g: Geom; F: number }
+
+const F_OF = [4, 3, 8, 5, 16, 2, 7, 1, 9, 6, 3, 4];
+
+function convCases(): ConvCase[] {
+  const cases: ConvCase[] = windowCases().map(({ label, g }, i) => ({ label, g, F: F_OF[i % F_OF.length] }));
+  // several chunks: 20×20×8 5×5 same is ~320 KB of im2col an image (f32; 640 KB f64): chunks of 1;
+  // 12×12×6 3×3 same is 31 KB (f32): chunks of 10, so 23 images make 10 + 10 + 3
+  cases.push({ label: 'chunks of 1 image (5×5 same, C 8)', g: geom(3, 20, 20, 8, [5, 5], [1, 1], 'same'), F: 6 });
+  cases.push({ label: 'chunks of 10 images, the last short (3×3 same, C 6)', g: geom(23, 12, 12, 6, [3, 3], [1, 1], 'same'), F: 5 });
+  return cases;
+}
+
+const K = (g: Geom) => g.KH * g.KW * g.C;
+const P = (g: Geom) => g.N * g.OH * g.OW;
+const geomF = (g: Geom, F: number) => [...geomArgs(g).slice(1), F] as [number, number, number, number, number, number, number, number, number, number, number, number];
+
+/** Runs one conv kernel on fresh copies; returns the output and checks the sentinels. */
+function runConv(dtype: DType, op: 'convForward' | 'convInputGrad' | 'convFilterGrad', g: Geom, F: number,
+  a: Float64Array, b: Float64Array, off: number, taps?: [number, number]): Float64Array {
+  const raw = runtime().raw[dtype];
+  const es = bytesOf(dtype);
+  const outLen = op === 'convForward' ? P(g) * F : op === 'convInputGrad' ? inSize(g) : (taps ? taps[1] * g.C : K(g)) * F;
+  const workBytes = raw.convWorkBytes(...geomF(g, F));
+  const work = mem.alloc(workBytes + 16);
+  mem.write('float64', work + workBytes, [SENTINEL, SENTINEL]);
+  const pa = mem.put(dtype, a, off), pb = mem.put(dtype, b, off), out = mem.put(dtype, sentinels(outLen + 1), off);
+  if (op === 'convFilterGrad') {
+    const [t0, n] = taps ?? [0, g.KH * g.KW];
+    raw.convFilterGrad(out, work, pa, pb, g.N, ...geomF(g, F), t0, n);
+  } else raw[op](out, work, pa, pb, g.N, ...geomF(g, F));
+  const got = mem.read(dtype, out, outLen + 1);
+  expect(got[outLen], `${op} wrote past the end of its output`).toBe(SENTINEL);
+  expect(Array.from(mem.read('float64', work + workBytes, 2)), `${op} wrote past the end of its workspace`).toEqual([SENTINEL, SENTINEL]);
+  mem.freeAll();
+  return got.subarray(0, outLen);
+}
+
+/** f64 oracle of a product of row-major [m, k]·[k, n] (transposes by index functions), with Σ|terms|. */
+function product(m: number, n: number, k: number, a: (i: number, kk: number) => number, b: (kk: number, j: number) => number) {
+  const v = new Float64Array(m * n), abs = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
+    let s = 0, t = 0;
+    for (let kk = 0; kk < k; kk++) { const p = a(i, kk) * b(kk, j); s += p; t += Math.abs(p); }
+    v[i * n + j] = s; abs[i * n + j] = t;
+  }
+  return { v, abs };
+}
+
+describe.each(DTYPES)('conv kernels %s', (dtype) => {
   const u = unitRoundoff(dtype);
 
-  it.each(windowCases())('im2col is an exact copy: $label', ({ label, g }) => {
+  it.each(convCases())('convForward: y = im2col(x)·W ($label)', ({ label, g, F }) => {
     const rng = new TestRng(g.H * 100 + g.W * 10 + g.C);
-    const x = uniformArray(rng, inSize(g), -4, 4, dtype);
-    const want = im2colRef(x, g);
-    for (const off of [0, bytesOf(dtype)]) expectExact(runIm2col(dtype, x, g, off), want, `${label} off=${off}`);
-  });
-
-  it.each(windowCases())('col2im vs oracle: $label', ({ label, g }) => {
-    const rng = new TestRng(7 + g.H * 100 + g.W * 10 + g.C);
-    const col = uniformArray(rng, colSize(g), -4, 4, dtype);
-    const want = col2imRef(col, g);
+    const x = uniformArray(rng, inSize(g), -2, 2, dtype), w = uniformArray(rng, K(g) * F, -1, 1, dtype);
+    const col = im2colRef(x, g), k = K(g);
+    const want = product(P(g), F, k, (i, kk) => col[i * k + kk], (kk, j) => w[kk * F + j]);
     for (const off of [0, bytesOf(dtype)]) {
-      const got = runCol2im(dtype, col, g, off);
-      expectClose(got, want.v, (i) => dotErrorFactor(want.terms[i], u) * want.abs[i], `${label} off=${off}`);
+      expectClose(runConv(dtype, 'convForward', g, F, x, w, off), want.v, (i) => dotErrorFactor(k, u) * want.abs[i], `${label} off=${off}`);
     }
   });
 
-  it.each(windowCases())('col2im is the adjoint of im2col: ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩ ($label)', ({ label, g }) => {
-    const rng = new TestRng(11 + g.H * 100 + g.W * 10 + g.C);
-    const x = uniformArray(rng, inSize(g), -1, 1, dtype), c = uniformArray(rng, colSize(g), -1, 1, dtype);
-    const lhs = dot(runIm2col(dtype, x, g, 0), c);
-    const rhs = dot(x, runCol2im(dtype, c, g, 0));
-    // col2im's own error (≤ γ_{KH·KW} relative to Σ|terms|) plus two f64 dot products of ≤ colSize terms
-    const tol = (dotErrorFactor(g.KH * g.KW, u) + 2 * dotErrorFactor(colSize(g), U64)) * lhs.abs;
-    expect(Math.abs(lhs.v - rhs.v), `${label}: ${lhs.v} vs ${rhs.v}`).toBeLessThanOrEqual(tol);
-    expect(lhs.abs).toBeGreaterThan(0);
+  it.each(convCases())('convInputGrad: dx = col2im(dy·Wᵀ) ($label)', ({ label, g, F }) => {
+    const rng = new TestRng(5 + g.H * 100 + g.W * 10 + g.C);
+    const dy = uniformArray(rng, P(g) * F, -2, 2, dtype), w = uniformArray(rng, K(g) * F, -1, 1, dtype);
+    const k = K(g);
+    const dcol = product(P(g), k, F, (i, f) => dy[i * F + f], (f, j) => w[j * F + f]);
+    const want = col2imRef(dcol.v, g), scale = col2imRef(dcol.abs, g);
+    for (const off of [0, bytesOf(dtype)]) {
+      const got = runConv(dtype, 'convInputGrad', g, F, dy, w, off);
+      expectClose(got, want.v, (i) => dotErrorFactor(F + g.KH * g.KW, u) * scale.v[i], `${label} off=${off}`);
+    }
   });
 
-  it('col2im of im2col(x) counts each pixel once per window holding it (integer data, exact)', () => {
-    // 3×3 same s1 on 4×5: interior pixels lie in 9 windows, corners in 4, edges in 6
-    const g = geom(1, 4, 5, 3, [3, 3], [1, 1], 'same');
-    const x = Float64Array.from({ length: inSize(g) }, (_, i) => (i % 7) - 3);
-    const back = runCol2im(dtype, runIm2col(dtype, x, g, 0), g, 0);
-    const mult = (p: number, n: number) => (p === 0 || p === n - 1 ? 2 : 3);
-    const want = x.map((v, i) => {
-      const p = Math.floor(i / g.C), iy = Math.floor(p / g.W), ix = p % g.W;
-      return v * mult(iy, g.H) * mult(ix, g.W);
-    });
-    expectExact(back, want);
+  it.each(convCases())('convFilterGrad: dW = im2col(x)ᵀ·dy, and each range of taps exactly its rows ($label)', ({ label, g, F }) => {
+    const rng = new TestRng(9 + g.H * 100 + g.W * 10 + g.C);
+    const x = uniformArray(rng, inSize(g), -2, 2, dtype), dy = uniformArray(rng, P(g) * F, -1, 1, dtype);
+    const col = im2colRef(x, g), k = K(g), rows = P(g);
+    const want = product(k, F, rows, (i, r) => col[r * k + i], (r, j) => dy[r * F + j]);
+    let whole = new Float64Array(0);
+    for (const off of [0, bytesOf(dtype)]) {
+      whole = runConv(dtype, 'convFilterGrad', g, F, x, dy, off);
+      expectClose(whole, want.v, (i) => dotErrorFactor(rows, u) * want.abs[i], `${label} off=${off}`);
+    }
+    const T = g.KH * g.KW;
+    for (const [t0, n] of [[0, 1], [T - 1, 1], [Math.floor(T / 3), Math.ceil(T / 2)], [1, T - 1]]) {
+      if (n < 1 || t0 + n > T) continue;
+      const part = runConv(dtype, 'convFilterGrad', g, F, x, dy, 0, [t0, n]);
+      expectExact(part, whole.subarray(t0 * g.C * F, (t0 + n) * g.C * F), `${label} taps [${t0}, ${t0 + n})`);
+    }
+  });
+
+  it('convFilterGrad over no images is zero; the workspace grows with the chunk, not the batch', () => {
+    const g = geom(0, 6, 6, 3, [3, 3], [1, 1], 'same');
+    expectExact(runConv(dtype, 'convFilterGrad', g, 4, new Float64Array(0), new Float64Array(0), 0), new Float64Array(K(g) * 4));
+    const raw = runtime().raw[dtype];
+    const big = geom(1, 20, 20, 8, [5, 5], [1, 1], 'same');
+    // one image's im2col, and the GEMM workspace: less than twice the col of one image
+    const oneImage = big.OH * big.OW * K(big) * bytesOf(dtype);
+    const bytes = raw.convWorkBytes(...geomF(big, 6));
+    expect(bytes).toBeGreaterThanOrEqual(oneImage);
+    expect(bytes).toBeLessThan(2 * oneImage);
+  });
+
+  it('convInputGrad of convForward\'s adjoint: ⟨conv(x), dy⟩ = ⟨x, convInputGrad(dy)⟩ (5×5 same s1, 3 chunks)', () => {
+    const g = geom(3, 20, 20, 8, [5, 5], [1, 1], 'same'), F = 3;
+    const rng = new TestRng(77);
+    const x = uniformArray(rng, inSize(g), -1, 1, dtype), dy = uniformArray(rng, P(g) * F, -1, 1, dtype), w = uniformArray(rng, K(g) * F, -1, 1, dtype);
+    const y = runConv(dtype, 'convForward', g, F, x, w, 0);
+    const dx = runConv(dtype, 'convInputGrad', g, F, dy, w, 0);
+    let lhs = 0, rhs = 0, abs = 0;
+    for (let i = 0; i < y.length; i++) { lhs += y[i] * dy[i]; abs += Math.abs(y[i] * dy[i]); }
+    for (let i = 0; i < x.length; i++) rhs += x[i] * dx[i];
+    expect(Math.abs(lhs - rhs)).toBeLessThanOrEqual(dotErrorFactor(K(g) + F + g.KH * g.KW, u) * abs * 8 + 1e-12);
+    expect(abs).toBeGreaterThan(0);
   });
 });
