@@ -21,6 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import os from 'node:os';
+import { measureParallelism } from './lib/parallelism.mjs';
 import { CONTENDERS, CONTENDER_ORDER } from './contenders.mjs';
 import { WORKLOADS } from './workloads/index.mjs';
 import { SUITES, inSuite } from './suites.mjs';
@@ -173,6 +174,7 @@ async function runWorkload(w, result, runtime) {
     series: (id, c) => rows.find((r) => r.id === id)?.cells[c]?.values,
     cpuPerWall: (id, c) => rows.find((r) => r.id === id)?.cells[c]?.cpuPerWall,
     info: (c, threads = 1) => (threads === 1 ? result.contenders[c] : result.contenders[c]?.byThreads?.[threads]),
+    machine: result.machine,
   };
   for (const d of w.derived?.(view) ?? []) {
     const cells = Object.fromEntries(Object.entries(d.series).map(([c, values]) => [c, { median: median(values), values }]));
@@ -249,6 +251,9 @@ const result = {
   workloads: [],
   elapsedSeconds: 0,
 };
+// The ceiling of a 2-thread speedup here, now and again at the end (lib/parallelism.mjs).
+result.machine.parallelism = { start: await measureParallelism(), end: null };
+log(`— machine: two independent threads ran ${result.machine.parallelism.start.ratio.toFixed(2)}× one thread's GEMM`);
 try {
   for (const full of WORKLOADS.filter((x) => workloadIds.includes(x.id))) {
     const chosen = inSuite(full, suite, args.quick);
@@ -266,6 +271,7 @@ try {
 } finally {
   await runtime.close();
 }
+result.machine.parallelism.end = await measureParallelism();
 result.elapsedSeconds = (performance.now() - t0) / 1000;
 result.machine.loadAvgEnd = +os.loadavg()[0].toFixed(2);
 for (const c of Object.keys(result.contenders)) result.contenders[c].title = CONTENDERS[c].title;

@@ -76,19 +76,22 @@ export function formatRuntimesTable(all) {
     const slow = s.slowRepeats !== s.repeats ? `, or ${s.slowRepeats} when a step takes ≥ ${s.slowStepSeconds} s` : '';
     out.push(`Each cell: the median of a cell's timed repeats (${s.repeats}${slow}; each ≥ ${s.minSeconds} s of whole steps, after warm-up), run in rounds of one repeat of every cell of the workload; ` +
       'in parentheses, simdnet ÷ that contender in the same runtime: the median over rounds of the ratio within a round, > 1: simdnet faster (for µs: theirs ÷ simdnet\'s). ' +
-      'Compare runtimes by the ratios more than by the absolute numbers: the runtimes ran one after the other, each under the load of its own minutes (load averages below).');
+      'Compare runtimes by the ratios more than by the absolute numbers: the runtimes ran one after the other, each under the load of its own minutes (load averages below). ' +
+      '"two threads ÷ one (machine)": two independent one-thread GEMM loops at once against one alone, at the start and the end of that runtime\'s run (bench/lib/parallelism.mjs): the ceiling of any 2-thread speedup in those minutes.');
   }
   out.push('');
   const shown = ['simdnet', 'tfjs-wasm', 'jax-js'];
-  out.push(row(['runtime', 'version', 'load average', 'time', ...shown.map((x) => `${x} ran`)]));
-  out.push(row(['---', '---', '---', '--:', ...shown.map(() => '---')]));
+  out.push(row(['runtime', 'version', 'load average', 'two threads ÷ one (machine)', 'time', ...shown.map((x) => `${x} ran`)]));
+  out.push(row(['---', '---', '---', '---', '--:', ...shown.map(() => '---')]));
   for (const rt of order) {
     const r = all.runtimes[rt];
-    if (!r || r.error) { out.push(row([rt, 'FAILED (see notes)', '', '', ...shown.map(() => '')])); continue; }
+    if (!r || r.error) { out.push(row([rt, 'FAILED (see notes)', '', '', '', ...shown.map(() => '')])); continue; }
     const version = r.runtime?.id === 'node' || !r.runtime ? `Node ${r.machine.node}` : r.runtime.crossOriginIsolated === undefined
       ? `${rt === 'bun' ? 'Bun' : 'Deno'} ${r.runtime.version}`
       : `${r.runtime.version}, cross-origin isolated: ${r.runtime.crossOriginIsolated ? 'yes' : 'NO'}`;
-    out.push(row([rt, version, `${r.machine.loadAvgStart} → ${r.machine.loadAvgEnd}`, `${r.elapsedSeconds.toFixed(0)} s`, ...shown.map((x) => ran(x, r.contenders[x]))]));
+    const par = r.machine.parallelism;
+    const ceiling = par?.start ? `${par.start.ratio.toFixed(2)}× → ${par.end ? par.end.ratio.toFixed(2) + '×' : '?'}` : '—';
+    out.push(row([rt, version, `${r.machine.loadAvgStart} → ${r.machine.loadAvgEnd}`, ceiling, `${r.elapsedSeconds.toFixed(0)} s`, ...shown.map((x) => ran(x, r.contenders[x]))]));
   }
 
   const workloadIds = [...new Set(results.flatMap((r) => r.workloads.map((w) => w.id)))];
