@@ -191,11 +191,18 @@ export function convWorkBytes<T>(C: usize, KH: usize, KW: usize, OH: usize, OW: 
   return colBytes<T>(C, KH, KW, OH, OW) + g;
 }
 
+/** Debug build: a window of at least 1×1 and work 16-byte aligned (im2col's row arithmetic assumes both). */
+@inline function checkWindow(KH: usize, KW: usize, work: usize): void {
+  assert(KH > 0 && KW > 0, "conv window must be at least 1×1");
+  assert(work % 16 == 0, "conv workspace must be 16-byte aligned");
+}
+
 /** y[N·OH·OW, F] = im2col(x) · w (no bias). */
 export function convForward<T>(
   y: usize, work: usize, x: usize, w: usize, N: usize, H: usize, W: usize, C: usize,
   KH: usize, KW: usize, SH: usize, SW: usize, padTop: usize, padLeft: usize, OH: usize, OW: usize, F: usize,
 ): void {
+  checkWindow(KH, KW, work);
   const es = sizeof<T>();
   const chunk = chunkImages<T>(C, KH, KW, OH, OW);
   const gw = work + colBytes<T>(C, KH, KW, OH, OW);
@@ -212,6 +219,7 @@ export function convInputGrad<T>(
   dx: usize, work: usize, dy: usize, w: usize, N: usize, H: usize, W: usize, C: usize,
   KH: usize, KW: usize, SH: usize, SW: usize, padTop: usize, padLeft: usize, OH: usize, OW: usize, F: usize,
 ): void {
+  checkWindow(KH, KW, work);
   const es = sizeof<T>();
   const chunk = chunkImages<T>(C, KH, KW, OH, OW);
   const gw = work + colBytes<T>(C, KH, KW, OH, OW);
@@ -233,6 +241,8 @@ export function convFilterGrad<T>(
   KH: usize, KW: usize, SH: usize, SW: usize, padTop: usize, padLeft: usize, OH: usize, OW: usize, F: usize,
   t0: usize, taps: usize,
 ): void {
+  checkWindow(KH, KW, work);
+  assert(t0 + taps <= KH * KW, "conv filter gradient: taps out of the window");
   const es = sizeof<T>();
   if (taps == 0) return;
   if (N == 0) { memory.fill(dw, 0, taps * C * F * es); return; }

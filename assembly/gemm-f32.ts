@@ -31,8 +31,9 @@
 //   B is read in place (not transposed) when n ≤ 64, or m ≤ 16 (packing it would cost more
 //   than the product), or on the conv dW path; single-row tiles (predict on one sample) run
 //   on a 1×8 kernel, and a last column panel of ≤ 4 columns on a 4×4 one (a 10-class output
-//   layer: 1.15–1.17× its forward and dW). Measured in a lab against the previous kernel (interleaved, CPU time):
-//   1.13–1.32× on every shape of the MLP and CNN training steps and the squares 256–1024.
+//   layer: 1.15–1.17× its forward and dW). Before the load_splat broadcasts, this kernel
+//   measured 1.13–1.32× the one it replaced on every shape of the MLP and CNN training
+//   steps and the squares 256–1024 (lab, interleaved, CPU time).
 // Tails: a tile with rows < 4 or cols < 8 runs on zero-padded panels into a 4×8 scratch of
 // which only the in-range part is added to C; a K block may have any length ≥ 1.
 
@@ -211,12 +212,13 @@ function packLanes(dst: usize, a: usize, m: usize, m0: usize, m1: usize, k: usiz
 }
 
 /**
- * A last column panel of at most 4 columns (n = 10: columns 8 and 9): tile[4×4], the same
+ * A last column panel of at most 4 columns (n = 10: columns 8 and 9): tile[4×4] (= into the
+ * edge scratch, never added to C here), the same
  * products and k order as lanes 0–3 of the 4×8 kernels (B's packed panel is 8 wide; only
  * its first 4 lanes are read). Half the arithmetic of a 4×8 tile, where at most 4 lanes of 8
  * would be kept.
  */
-@inline function microNarrow(c: usize, ldc: usize, a: usize, ra: usize, ka: usize, bp: usize, bs: usize, kc: usize, addC: bool): void {
+@inline function microNarrow(c: usize, ldc: usize, a: usize, ra: usize, ka: usize, bp: usize, bs: usize, kc: usize): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   let a0 = a, a1 = a + ra, a2 = a1 + ra, a3 = a2 + ra;
   const end = bp + kc * bs;
@@ -228,10 +230,6 @@ function packLanes(dst: usize, a: usize, m: usize, m0: usize, m1: usize, k: usiz
     c3 = madd(c3, v128.load_splat<f32>(a3), b0);
     a0 += ka; a1 += ka; a2 += ka; a3 += ka;
     bp += bs;
-  }
-  if (addC) {
-    c0 = f32x4.add(c0, v128.load(c)); c1 = f32x4.add(c1, v128.load(c + ldc));
-    c2 = f32x4.add(c2, v128.load(c + 2 * ldc)); c3 = f32x4.add(c3, v128.load(c + 3 * ldc));
   }
   v128.store(c, c0); v128.store(c + ldc, c1); v128.store(c + 2 * ldc, c2); v128.store(c + 3 * ldc, c3);
 }
@@ -338,8 +336,9 @@ export function gemmPartF32(
           const ld = whole ? n * 4 : NR * 4;
           if (cols <= 4) {
             // ROWS: rows stride apart, k steps of 4 bytes; LANES: rows 4 bytes apart, k steps of stride
-            if (kind == ROWS) microNarrow(edge, NR * 4, ap, stride, 4, bp, bs, kc, false);
-            else microNarrow(edge, NR * 4, ap, 4, stride, bp, bs, kc, false);
+            // (always an edge tile: its columns are added to C below)
+            if (kind == ROWS) microNarrow(edge, NR * 4, ap, stride, 4, bp, bs, kc);
+            else microNarrow(edge, NR * 4, ap, 4, stride, bp, bs, kc);
           } else if (kind == ROWS) microRows(dst, ld, ap, stride, bp, bs, kc, acc && whole);
           else microLanes(dst, ld, ap, stride, bp, bs, kc, acc && whole);
           if (!whole) {

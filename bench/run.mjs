@@ -252,8 +252,10 @@ const result = {
   elapsedSeconds: 0,
 };
 // The ceiling of a 2-thread speedup here, now and again at the end (lib/parallelism.mjs).
-result.machine.parallelism = { start: await measureParallelism(), end: null };
-log(`— machine: two independent threads ran ${result.machine.parallelism.start.ratio.toFixed(2)}× one thread's GEMM`);
+// (a failure here costs the line, never the run)
+const parallelism = () => measureParallelism().catch((e) => ({ error: String(e?.message ?? e) }));
+result.machine.parallelism = { start: await parallelism(), end: null };
+if (result.machine.parallelism.start.ratio) log(`— machine: two independent threads ran ${result.machine.parallelism.start.ratio.toFixed(2)}× one thread's GEMM`);
 try {
   for (const full of WORKLOADS.filter((x) => workloadIds.includes(x.id))) {
     const chosen = inSuite(full, suite, args.quick);
@@ -271,7 +273,7 @@ try {
 } finally {
   await runtime.close();
 }
-result.machine.parallelism.end = await measureParallelism();
+result.machine.parallelism.end = await parallelism();
 result.elapsedSeconds = (performance.now() - t0) / 1000;
 result.machine.loadAvgEnd = +os.loadavg()[0].toFixed(2);
 for (const c of Object.keys(result.contenders)) result.contenders[c].title = CONTENDERS[c].title;

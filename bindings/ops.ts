@@ -29,7 +29,7 @@ type Buf = Operand;
 /** A buffer a kernel may go without (the raw kernel gets address 0). */
 type Opt = Operand | null;
 
-/** Window geometry of the NHWC kernels (im2col, col2im, pooling), as conv2d and the pooling layers compute it. */
+/** Window geometry of the NHWC kernels (convolution, pooling), as conv2d and the pooling layers compute it. */
 export interface Geometry {
   H: number; W: number; C: number;
   KH: number; KW: number; SH: number; SW: number;
@@ -229,8 +229,10 @@ export function bindRaw(ex: Exports, suffix: 'f32' | 'f64'): RawKernels {
     const fn = k[op] as (...sizes: number[]) => number;
     k[op] = (a: number, b: number, c: number) => fn(a, b, c) >>> 0;
   }
+  // fixed parameters, not (...sizes): the threaded conv kernels call this per call (no rest array)
   const convWork = k.convWorkBytes as (...sizes: number[]) => number;
-  k.convWorkBytes = (...sizes: number[]) => convWork(...sizes) >>> 0;
+  k.convWorkBytes = (H: number, W: number, C: number, KH: number, KW: number, SH: number, SW: number, pt: number, pl: number,
+    OH: number, OW: number, F: number) => convWork(H, W, C, KH, KW, SH, SW, pt, pl, OH, OW, F) >>> 0;
   return k as unknown as RawKernels;
 }
 

@@ -110,9 +110,11 @@ interface Split {
 export const MIN_SPLIT_WORK = 1 << 15;
 
 // conv kernels (y|dx|dw, work, x|dy, w|dy, N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW, F[, t0, taps]):
-// multiply-adds per image, per tap
-const convImageWork = (a: Float64Array) => a[14] * a[15] * a[8] * a[9] * a[7] * a[16];
-const convTapWork = (a: Float64Array) => a[4] * a[14] * a[15] * a[7] * a[16];
+// per image, per tap, in element operations as MIN_SPLIT_WORK counts them: multiply-adds ÷ 8
+// (a GEMM streams ~8 of them in the time of one elementwise op), so a conv splits where its
+// products would have as GEMMs (~GEMM_MIN_FLOPS)
+const convImageWork = (a: Float64Array) => (a[14] * a[15] * a[8] * a[9] * a[7] * a[16]) / 8;
+const convTapWork = (a: Float64Array) => (a[4] * a[14] * a[15] * a[7] * a[16]) / 8;
 const convWorkBytes = (k: RawKernels, a: Float64Array) =>
   k.convWorkBytes(a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16]);
 

@@ -69,7 +69,7 @@ class Core implements Runtime {
   readonly module: WebAssembly.Module | null;
   /** Per dtype: its RawKernels object, the threaded kernels and the one-thread ones they replace. */
   private readonly swaps: [RawKernels, Partial<RawKernels>, Partial<RawKernels>][] = [];
-  /** Largest GEMM workspace any model asked for: each worker holds one this big. */
+  /** Largest kernel workspace (GEMM, convolution) any model asked for: each worker holds one this big. */
   private workNeed = 0;
 
   constructor(exports: Exports, arena: Arena, module: WebAssembly.Module | null) {
@@ -91,7 +91,7 @@ class Core implements Runtime {
     return this.pool ? this.pool.threads : 1;
   }
 
-  /** Bytes of each worker's GEMM workspace (0 without workers). */
+  /** Bytes of each worker's kernel workspace (0 without workers). */
   get threadWorkBytes(): number {
     return this.pool ? this.pool.workBytes : 0;
   }
@@ -112,8 +112,9 @@ class Core implements Runtime {
   }
 
   /**
-   * Makes every worker's GEMM workspace hold `bytes` (models call this when they reserve their
-   * own workspace, outside the step; a threaded GEMM that would need more runs on one thread).
+   * Makes every worker's kernel workspace hold `bytes` (models call this when they reserve their
+   * own workspace, outside the step; a threaded GEMM or conv kernel that would need more runs on
+   * one thread).
    */
   reserveThreadWork(bytes: number): void {
     this.workNeed = Math.max(this.workNeed, bytes);
@@ -121,7 +122,7 @@ class Core implements Runtime {
     if (!pool || pool.workBytes >= bytes) return;
     const fresh: number[] = [];
     try {
-      for (let i = 0; i < pool.threads - 1; i++) fresh.push(this.arena.alloc(bytes, 'a kernel thread\'s GEMM workspace'));
+      for (let i = 0; i < pool.threads - 1; i++) fresh.push(this.arena.alloc(bytes, 'a kernel thread\'s workspace'));
     } catch (e) {
       for (const p of fresh) this.arena.release(p);
       throw e;

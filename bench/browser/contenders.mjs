@@ -64,6 +64,7 @@ export const CONTENDERS = {
       const reported = rt?.threads;
       return {
         lib,
+        rt, // the runtime: deep-xor replays a step's raw kernel calls through rt.raw
         cpuSeconds: noCpuTime,
         info: { version: VERSIONS.simdnet, threads: reported ?? 1, threadsRequested: threads, threadsOption: reported === undefined ? 'ignored' : 'applied', crossOriginIsolated: globalThis.crossOriginIsolated },
       };

@@ -90,7 +90,7 @@ export function formatRuntimesTable(all) {
       ? `${rt === 'bun' ? 'Bun' : 'Deno'} ${r.runtime.version}`
       : `${r.runtime.version}, cross-origin isolated: ${r.runtime.crossOriginIsolated ? 'yes' : 'NO'}`;
     const par = r.machine.parallelism;
-    const ceiling = par?.start ? `${par.start.ratio.toFixed(2)}× → ${par.end ? par.end.ratio.toFixed(2) + '×' : '?'}` : '—';
+    const ceiling = par?.start?.ratio ? `${par.start.ratio.toFixed(2)}× → ${par.end?.ratio ? par.end.ratio.toFixed(2) + '×' : '?'}` : '—';
     out.push(row([rt, version, `${r.machine.loadAvgStart} → ${r.machine.loadAvgEnd}`, ceiling, `${r.elapsedSeconds.toFixed(0)} s`, ...shown.map((x) => ran(x, r.contenders[x]))]));
   }
 

@@ -62,9 +62,9 @@ export function formatTable(result, contenderOrder) {
   const m = result.machine;
   out.push(`simdnet bench — ${result.date} — ${m.cpu} (${m.cores} cores), ${m.os}, node ${m.node}, load average ${m.loadAvgStart} → ${m.loadAvgEnd}`);
   const par = m.parallelism;
-  if (par?.start) {
+  if (par?.start?.ratio) {
     const at = (p) => `${p.ratio.toFixed(2)}× (rounds ${p.min.toFixed(2)}–${p.max.toFixed(2)})`;
-    out.push(`two independent one-thread GEMMs (256³) at once ran ${at(par.start)} one alone at the start${par.end ? `, ${at(par.end)} at the end` : ''}: the ceiling of a 2-thread speedup on this machine in this run`);
+    out.push(`two independent one-thread GEMMs (256³) at once ran ${at(par.start)} one alone at the start${par.end?.ratio ? `, ${at(par.end)} at the end` : ''}: the ceiling of a 2-thread speedup on this machine in this run`);
   }
   if (result.runtime && result.runtime.id !== 'node') out.push(`runtime: ${describeRuntime(result.runtime)}${result.suite && result.suite !== 'full' ? `; suite: ${result.suite}` : ''}`);
   if (result.git) out.push(`simdnet at ${result.git.commit.slice(0, 12)}${result.git.dirty ? ' + uncommitted changes to its sources' : ''}`);

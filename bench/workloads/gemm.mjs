@@ -48,7 +48,10 @@ function denseShapes(model, name, inputs, units, first) {
     ...(first ? [] : [shaped(BATCH, inputs, units, 'A·Bᵀ', `${model} ${name} dx`)]),
   ];
 }
-/** Images per chunk of simdnet's conv kernels: as many as keep their im2col within 320 KiB (assembly/conv.ts CHUNK_BYTES). */
+/**
+ * Images per chunk of simdnet's conv kernels: as many as keep their im2col within 320 KiB
+ * (assembly/conv.ts CHUNK_BYTES), for the bench CNN's 'same' stride-1 convs (OH = OW = hw).
+ */
 const convChunk = (hw, K) => Math.min(BATCH, Math.max(1, Math.floor((320 << 10) / (hw * hw * K * 4))));
 /**
  * Every GEMM of a Conv2D in a training step (assembly/conv.ts, per chunk of images): M =

@@ -6,7 +6,7 @@
 // A 1×1 kernel with stride 1 and no padding skips im2col: the input already is `col`, and
 // the three products are plain GEMMs.
 
-import type { WasmTensor } from '../../bindings/index.js';
+import { MAX_BYTES, formatBytes, type WasmTensor } from '../../bindings/index.js';
 import type { InitializerSpec } from '../initializers.js';
 import { checkPadding, geometry, pair, type Geometry2D, type Padding } from './geometry.js';
 import { KernelLayer, type KernelArgs } from './kernel-layer.js';
@@ -52,6 +52,11 @@ export class Conv2D extends KernelLayer {
     const { KH, KW, C, SH, SW, padTop, padLeft } = this.g;
     this.pointwise = KH === 1 && KW === 1 && SH === 1 && SW === 1 && padTop === 0 && padLeft === 0;
     const rf = KH * KW;
+    // the kernels' workspace holds the im2col of one image at least (sizes are 32-bit in wasm)
+    const colBytes = this.g.OH * this.g.OW * rf * C * (this.dtype === 'float64' ? 8 : 4);
+    if (!this.pointwise && colBytes >= MAX_BYTES / 2) {
+      throw new Error(`conv2d '${this.name}': the im2col of one image (${this.g.OH}×${this.g.OW} windows of ${KH}×${KW}×${C}) needs ${formatBytes(colBytes)}; wasm memory is limited to 4 GiB`);
+    }
     this.createWeights([KH, KW, C, this.filters], [this.filters], { fanIn: rf * C, fanOut: rf * this.filters }, ctx);
     return [this.g.OH, this.g.OW, this.filters];
   }

@@ -244,12 +244,12 @@ export abstract class Layer {
     return [];
   }
 
-  /** GEMM workspace bytes this layer needs at this capacity. */
+  /** Kernel workspace bytes (GEMM, convolution) this layer needs at this capacity. */
   workBytes(_capacity: number): number {
     return 0;
   }
 
-  /** Set by the model: shared GEMM workspace. */
+  /** Set by the model: the shared kernel workspace. */
   work: WasmTensor | null = null;
 
   /** Called after a successful optimizer step (e.g. batch norm commits moving statistics). */

@@ -14,7 +14,7 @@
 //
 // Memory plan: build() allocates parameters, gradients and RNG streams; the optimizer its
 // state when training starts; reserve(capacity) the activations, the loss gradient, the
-// input and target buffers and one GEMM workspace shared by all layers. A training step
+// input and target buffers and one kernel workspace (GEMM, convolution) shared by all layers. A training step
 // then runs kernels on those buffers only. Every allocation path is one arena transaction:
 // when any allocation fails, everything that call took is freed and the state is unchanged.
 //
@@ -46,7 +46,7 @@ export interface MemoryUse {
   optimizer: number;
   /** Each layer's outputs and input gradients for the batch capacity, gradient sums, the loss gradient. */
   activations: number;
-  /** GEMM workspaces (this model's, and each kernel thread's), per-layer batch statistics, the RNG stream states, scratch. */
+  /** Kernel workspaces (GEMM and convolution: this model's, and each kernel thread's), per-layer batch statistics, the RNG stream states, scratch. */
   workspace: number;
   /** The batch input, label, target and sample-weight buffers, and datasets fit() copied in. */
   data: number;
@@ -359,7 +359,7 @@ export class Session {
       try {
         for (const n of this.nodes) n.layer.allocate(cap);
         const workBytes = Math.max(64, ...this.nodes.map((n) => n.layer.workBytes(cap)));
-        const work = new WasmTensor([Math.ceil(workBytes / 4)], 'int32', 'GEMM workspace');
+        const work = new WasmTensor([Math.ceil(workBytes / 4)], 'int32', 'kernel workspace');
         core().reserveThreadWork(workBytes); // each kernel thread's share of a GEMM needs as much at most
         for (const n of this.nodes) n.layer.work = work;
         this.accs = this.slotShapes.map((shape, s) => (s > 0 && this.fanout[s] > 1 ? new WasmTensor([cap, ...shape], this.dtype, `gradient sum of the output of '${this.nodes[s - 1].layer.name}'`) : null));

@@ -23,6 +23,12 @@ describe('bad conv/pool/norm input', () => {
     expect(buildWith([4, 4, 1], layers.conv2d({ filters: 2, kernelSize: 5, padding: 'same' })).outputShape).toEqual([4, 4, 2]);
   });
 
+  it("a conv whose one image's im2col cannot fit the 4 GiB memory names the layer and the size", () => {
+    // 2048×2048 'same' windows of 5×5×64: 26.8 GB of im2col for one image
+    expect(() => buildWith([2048, 2048, 64], layers.conv2d({ filters: 2, kernelSize: 5, padding: 'same', name: 'huge' })))
+      .toThrow(/conv2d 'huge': the im2col of one image \(2048×2048 windows of 5×5×64\) needs 25\.0 GiB; wasm memory is limited to 4 GiB/);
+  });
+
   it('non-integer or zero filters / kernelSize / strides', () => {
     expect(() => layers.conv2d({ filters: 0, kernelSize: 3 })).toThrow(/filters must be a positive integer, got 0/);
     expect(() => layers.conv2d({ filters: 2.5, kernelSize: 3 })).toThrow(/filters must be a positive integer, got 2.5/);

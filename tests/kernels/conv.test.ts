@@ -13,7 +13,8 @@
 // Outputs start as sentinels with a trailing one that must survive (every element written,
 // none past the end), and so does the byte after the workspace.
 // Thread shares: a filter-gradient call for taps [t0, t0 + taps) writes exactly those rows of
-// the whole call's dW, bit for bit (what a thread computes; tests/threads splits them too).
+// the whole call's dW, bit for bit (what a thread computes); tests/threads runs all three
+// kernels on 1, 2 and 3 threads, f32 and f64, with guards around every output.
 
 import { describe, it, expect, afterEach } from 'vitest';
 import { runtime, type DType } from '../../bindings/index.js';
@@ -77,16 +78,18 @@ function runConv(dtype: DType, op: 'convForward' | 'convInputGrad' | 'convFilter
   const workBytes = raw.convWorkBytes(...geomF(g, F));
   const work = mem.alloc(workBytes + 16);
   mem.write('float64', work + workBytes, [SENTINEL, SENTINEL]);
-  const pa = mem.put(dtype, a, off), pb = mem.put(dtype, b, off), out = mem.put(dtype, sentinels(outLen + 1), off);
+  // the output sits between two sentinels: one element before it, one after
+  const pa = mem.put(dtype, a, off), pb = mem.put(dtype, b, off), out = mem.put(dtype, sentinels(outLen + 2), off) + es;
   if (op === 'convFilterGrad') {
     const [t0, n] = taps ?? [0, g.KH * g.KW];
     raw.convFilterGrad(out, work, pa, pb, g.N, ...geomF(g, F), t0, n);
   } else raw[op](out, work, pa, pb, g.N, ...geomF(g, F));
-  const got = mem.read(dtype, out, outLen + 1);
-  expect(got[outLen], `${op} wrote past the end of its output`).toBe(SENTINEL);
+  const all = mem.read(dtype, out - es, outLen + 2);
+  expect(all[0], `${op} wrote before its output`).toBe(SENTINEL);
+  expect(all[outLen + 1], `${op} wrote past the end of its output`).toBe(SENTINEL);
   expect(Array.from(mem.read('float64', work + workBytes, 2)), `${op} wrote past the end of its workspace`).toEqual([SENTINEL, SENTINEL]);
   mem.freeAll();
-  return got.subarray(0, outLen);
+  return all.subarray(1, outLen + 1);
 }
 
 /** f64 oracle of a product of row-major [m, k]·[k, n] (transposes by index functions), with Σ|terms|. */
@@ -143,9 +146,12 @@ describe.each(DTYPES)('conv kernels %s', (dtype) => {
     }
   });
 
-  it('convFilterGrad over no images is zero; the workspace grows with the chunk, not the batch', () => {
+  it('no images: convFilterGrad is zero, the others write nothing; the workspace grows with the chunk, not the batch', () => {
     const g = geom(0, 6, 6, 3, [3, 3], [1, 1], 'same');
     expectExact(runConv(dtype, 'convFilterGrad', g, 4, new Float64Array(0), new Float64Array(0), 0), new Float64Array(K(g) * 4));
+    // (their outputs are empty: runConv checks the sentinels on both sides)
+    expect(runConv(dtype, 'convForward', g, 4, new Float64Array(0), new Float64Array(K(g) * 4), 0).length).toBe(0);
+    expect(runConv(dtype, 'convInputGrad', g, 4, new Float64Array(0), new Float64Array(K(g) * 4), 0).length).toBe(0);
     const raw = runtime().raw[dtype];
     const big = geom(1, 20, 20, 8, [5, 5], [1, 1], 'same');
     // one image's im2col, and the GEMM workspace: less than twice the col of one image

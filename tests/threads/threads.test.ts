@@ -148,6 +148,63 @@ describe('any thread count gives the same bits', () => {
   });
 });
 
+describe('the conv kernels split by images (forward, input gradient) and by kernel taps (filter gradient)', () => {
+  // [N, H, W, C, KH, KW, SH, SW, padTop, padLeft, OH, OW, F]: chunks of one image (5×5 same on
+  // 20×20×8), chunks of 10 images that the thread shares cut across (3×3 same on 12×12×6, N 23),
+  // and stride 2 'valid' (the input gradient's col2im path)
+  const GEOMS: number[][] = [
+    [5, 20, 20, 8, 5, 5, 1, 1, 2, 2, 20, 20, 6],
+    [23, 12, 12, 6, 3, 3, 1, 1, 1, 1, 12, 12, 5],
+    [4, 9, 8, 3, 3, 2, 2, 2, 0, 0, 4, 4, 7],
+  ];
+  const GUARD = 16; // elements of a sentinel before and after every output
+
+  it('any thread count writes the same bits, and nothing outside its output', async () => {
+    const results = new Map<string, Uint8Array[]>();
+    for (const t of [1, 2, 3]) {
+      await rt.resize(t);
+      const jobs = rt.pool?.jobs ?? 0;
+      for (const dtype of ['float32', 'float64'] as DType[]) {
+        const k = rt.raw[dtype];
+        const es = dtype === 'float32' ? 4 : 8;
+        const T = dtype === 'float32' ? Float32Array : Float64Array;
+        for (const [N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW, F] of GEOMS) {
+          const g = [H, W, C, KH, KW, SH, SW, pt, pl, OH, OW, F] as const;
+          const rng = new TestRng(N * 100 + H + C);
+          const K = KH * KW * C, xs = N * H * W * C, ys = N * OH * OW * F;
+          const x = uniformArray(rng, xs, -1, 1), dy = uniformArray(rng, ys, -1, 1), w = uniformArray(rng, K * F, -1, 1);
+          const work = k.convWorkBytes(...g);
+          rt.reserveThreadWork(work);
+          const blocks: number[] = [];
+          const put = (v: ArrayLike<number>) => { const p = rt.arena.alloc(v.length * es); blocks.push(p); new T(rt.arena.buffer, p, v.length).set(v); return p; };
+          const guarded = (n: number) => put(new Float64Array(n + 2 * GUARD).fill(-7.25)) + GUARD * es;
+          const px = put(x), pdy = put(dy), pw = put(w), pwork = rt.arena.alloc(work);
+          blocks.push(pwork);
+          const outs = { y: [guarded(ys), ys], dx: [guarded(xs), xs], dw: [guarded(K * F), K * F] } as const;
+          k.convForward(outs.y[0], pwork, px, pw, N, ...g);
+          k.convInputGrad(outs.dx[0], pwork, pdy, pw, N, ...g);
+          k.convFilterGrad(outs.dw[0], pwork, px, pdy, N, ...g, 0, KH * KW);
+          for (const [name, [p, n]] of Object.entries(outs)) {
+            const all = new T(rt.arena.buffer, p - GUARD * es, n + 2 * GUARD);
+            for (const i of [...Array(GUARD).keys(), ...Array.from({ length: GUARD }, (_, j) => n + GUARD + j)]) {
+              expect(all[i], `${dtype} ${g} ${t} threads: ${name} written outside its ${n} elements`).toBe(-7.25);
+            }
+            const key = `${dtype} N${N} ${g} ${name}`;
+            results.set(key, [...(results.get(key) ?? []), new Uint8Array(rt.arena.buffer.slice(p, p + n * es))]);
+          }
+          for (const p of blocks) rt.arena.release(p);
+        }
+      }
+      // every one of the 18 calls split (each has ≥ 2 images and ≥ 2 taps): a worker job at least
+      if (t > 1) expect(rt.pool!.jobs - jobs, `${t} threads: jobs handed to workers`).toBeGreaterThanOrEqual(18);
+    }
+    for (const [key, [one, two, three]] of results) {
+      expect(two, `${key}: 2 threads`).toEqual(one);
+      expect(three, `${key}: 3 threads`).toEqual(one);
+    }
+  });
+});
+
 describe('a worker that fails mid-step', () => {
   it('rejects the step with the worker\'s error and leaves weights and optimizer state as they were', async () => {
     await rt.resize(2);
