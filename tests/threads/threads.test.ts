@@ -97,6 +97,31 @@ async function train(c: Case, threads: number): Promise<{ weights: Uint8Array[];
   }
 }
 
+/** What a raw-kernel run records: one result's bytes under a key, for each thread count. */
+type Record = (key: string, bytes: Uint8Array) => void;
+
+/**
+ * Runs `body` for f32 and f64 on 1, 2 and 3 threads; expects at least `minJobs` worker jobs
+ * on each of 2 and 3 threads, and every recorded result equal to its one-thread bytes.
+ */
+async function acrossThreadCounts(minJobs: number, jobsWhy: string,
+  body: (t: number, dtype: DType, es: number, T: Float32ArrayConstructor | Float64ArrayConstructor, record: Record) => void): Promise<void> {
+  const results = new Map<string, Uint8Array[]>();
+  const record: Record = (key, bytes) => results.set(key, [...(results.get(key) ?? []), bytes]);
+  for (const t of [1, 2, 3]) {
+    await rt.resize(t);
+    const jobs = rt.pool?.jobs ?? 0;
+    for (const dtype of ['float32', 'float64'] as DType[]) {
+      body(t, dtype, dtype === 'float32' ? 4 : 8, dtype === 'float32' ? Float32Array : Float64Array, record);
+    }
+    if (t > 1) expect(rt.pool!.jobs - jobs, `${t} threads: jobs handed to workers (${jobsWhy})`).toBeGreaterThanOrEqual(minJobs);
+  }
+  for (const [key, [one, two, three]] of results) {
+    expect(two, `${key}: 2 threads`).toEqual(one);
+    expect(three, `${key}: 3 threads`).toEqual(one);
+  }
+}
+
 describe('any thread count gives the same bits', () => {
   for (const c of CASES) {
     it(c.name, async () => {
@@ -113,38 +138,26 @@ describe('any thread count gives the same bits', () => {
   it('gemm split by rows or columns equals one thread for every transpose, accumulate and awkward shape', async () => {
     const shapes: [number, number, number][] = [[1, 1, 1], [3, 17, 5], [17, 3, 9], [5, 33, 257], [67, 9, 300], [130, 70, 3], [4, 8, 0]];
     const flags = [[false, false, false], [true, false, true], [false, true, false], [true, true, true]] as const;
-    const results = new Map<string, Uint8Array[]>();
-    for (const t of [1, 2, 3]) {
-      await rt.resize(t);
-      const jobs = rt.pool?.jobs ?? 0;
-      for (const dtype of ['float32', 'float64'] as DType[]) {
-        const k = rt.raw[dtype];
-        const es = dtype === 'float32' ? 4 : 8;
-        const T = dtype === 'float32' ? Float32Array : Float64Array;
-        for (const [m, n, kk] of shapes) {
-          for (const [ta, tb, acc] of flags) {
-            const rng = new TestRng(m * 1000 + n * 10 + kk);
-            const A = uniformArray(rng, m * kk, -1, 1), B = uniformArray(rng, kk * n, -1, 1), C0 = uniformArray(rng, m * n, -1, 1);
-            const work = k.gemmWorkBytes(m, n, kk);
-            rt.reserveThreadWork(work);
-            const pa = rt.arena.alloc(Math.max(1, A.length) * es), pb = rt.arena.alloc(Math.max(1, B.length) * es);
-            const pc = rt.arena.alloc(C0.length * es), pw = rt.arena.alloc(work);
-            new T(rt.arena.buffer, pa, A.length).set(A);
-            new T(rt.arena.buffer, pb, B.length).set(B);
-            new T(rt.arena.buffer, pc, C0.length).set(C0);
-            k.gemm(pc, pw, pa, pb, m, n, kk, ta, tb, acc);
-            const key = `${dtype} ${m}×${n}×${kk} transA ${ta} transB ${tb} accumulate ${acc}`;
-            results.set(key, [...(results.get(key) ?? []), new Uint8Array(rt.arena.buffer.slice(pc, pc + C0.length * es))]);
-            for (const p of [pa, pb, pc, pw]) rt.arena.release(p);
-          }
+    // all but the 1×1×1 and k = 0 cases (one tile) split
+    await acrossThreadCounts(40, 'all but the one-tile cases', (_t, dtype, es, T, record) => {
+      const k = rt.raw[dtype];
+      for (const [m, n, kk] of shapes) {
+        for (const [ta, tb, acc] of flags) {
+          const rng = new TestRng(m * 1000 + n * 10 + kk);
+          const A = uniformArray(rng, m * kk, -1, 1), B = uniformArray(rng, kk * n, -1, 1), C0 = uniformArray(rng, m * n, -1, 1);
+          const work = k.gemmWorkBytes(m, n, kk);
+          rt.reserveThreadWork(work);
+          const pa = rt.arena.alloc(Math.max(1, A.length) * es), pb = rt.arena.alloc(Math.max(1, B.length) * es);
+          const pc = rt.arena.alloc(C0.length * es), pw = rt.arena.alloc(work);
+          new T(rt.arena.buffer, pa, A.length).set(A);
+          new T(rt.arena.buffer, pb, B.length).set(B);
+          new T(rt.arena.buffer, pc, C0.length).set(C0);
+          k.gemm(pc, pw, pa, pb, m, n, kk, ta, tb, acc);
+          record(`${dtype} ${m}×${n}×${kk} transA ${ta} transB ${tb} accumulate ${acc}`, new Uint8Array(rt.arena.buffer.slice(pc, pc + C0.length * es)));
+          for (const p of [pa, pb, pc, pw]) rt.arena.release(p);
         }
       }
-      if (t > 1) expect(rt.pool!.jobs - jobs, `${t} threads: jobs handed to workers`).toBeGreaterThanOrEqual(40); // all but the 1×1×1 and k = 0 cases (one tile)
-    }
-    for (const [key, [one, two, three]] of results) {
-      expect(two, `${key}: 2 threads`).toEqual(one);
-      expect(three, `${key}: 3 threads`).toEqual(one);
-    }
+    });
   });
 });
 
@@ -160,48 +173,35 @@ describe('the conv kernels split by images (forward, input gradient) and by kern
   const GUARD = 16; // elements of a sentinel before and after every output
 
   it('any thread count writes the same bits, and nothing outside its output', async () => {
-    const results = new Map<string, Uint8Array[]>();
-    for (const t of [1, 2, 3]) {
-      await rt.resize(t);
-      const jobs = rt.pool?.jobs ?? 0;
-      for (const dtype of ['float32', 'float64'] as DType[]) {
-        const k = rt.raw[dtype];
-        const es = dtype === 'float32' ? 4 : 8;
-        const T = dtype === 'float32' ? Float32Array : Float64Array;
-        for (const [N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW, F] of GEOMS) {
-          const g = [H, W, C, KH, KW, SH, SW, pt, pl, OH, OW, F] as const;
-          const rng = new TestRng(N * 100 + H + C);
-          const K = KH * KW * C, xs = N * H * W * C, ys = N * OH * OW * F;
-          const x = uniformArray(rng, xs, -1, 1), dy = uniformArray(rng, ys, -1, 1), w = uniformArray(rng, K * F, -1, 1);
-          const work = k.convWorkBytes(...g);
-          rt.reserveThreadWork(work);
-          const blocks: number[] = [];
-          const put = (v: ArrayLike<number>) => { const p = rt.arena.alloc(v.length * es); blocks.push(p); new T(rt.arena.buffer, p, v.length).set(v); return p; };
-          const guarded = (n: number) => put(new Float64Array(n + 2 * GUARD).fill(-7.25)) + GUARD * es;
-          const px = put(x), pdy = put(dy), pw = put(w), pwork = rt.arena.alloc(work);
-          blocks.push(pwork);
-          const outs = { y: [guarded(ys), ys], dx: [guarded(xs), xs], dw: [guarded(K * F), K * F] } as const;
-          k.convForward(outs.y[0], pwork, px, pw, N, ...g);
-          k.convInputGrad(outs.dx[0], pwork, pdy, pw, N, ...g);
-          k.convFilterGrad(outs.dw[0], pwork, px, pdy, N, ...g, 0, KH * KW);
-          for (const [name, [p, n]] of Object.entries(outs)) {
-            const all = new T(rt.arena.buffer, p - GUARD * es, n + 2 * GUARD);
-            for (const i of [...Array(GUARD).keys(), ...Array.from({ length: GUARD }, (_, j) => n + GUARD + j)]) {
-              expect(all[i], `${dtype} ${g} ${t} threads: ${name} written outside its ${n} elements`).toBe(-7.25);
-            }
-            const key = `${dtype} N${N} ${g} ${name}`;
-            results.set(key, [...(results.get(key) ?? []), new Uint8Array(rt.arena.buffer.slice(p, p + n * es))]);
+    // every one of the 18 calls split (each has ≥ 2 images and ≥ 2 taps): a worker job at least
+    await acrossThreadCounts(18, 'one per call at least', (t, dtype, es, T, record) => {
+      const k = rt.raw[dtype];
+      for (const [N, H, W, C, KH, KW, SH, SW, pt, pl, OH, OW, F] of GEOMS) {
+        const g = [H, W, C, KH, KW, SH, SW, pt, pl, OH, OW, F] as const;
+        const rng = new TestRng(N * 100 + H + C);
+        const K = KH * KW * C, xs = N * H * W * C, ys = N * OH * OW * F;
+        const x = uniformArray(rng, xs, -1, 1), dy = uniformArray(rng, ys, -1, 1), w = uniformArray(rng, K * F, -1, 1);
+        const work = k.convWorkBytes(...g);
+        rt.reserveThreadWork(work);
+        const blocks: number[] = [];
+        const put = (v: ArrayLike<number>) => { const p = rt.arena.alloc(v.length * es); blocks.push(p); new T(rt.arena.buffer, p, v.length).set(v); return p; };
+        const guarded = (n: number) => put(new Float64Array(n + 2 * GUARD).fill(-7.25)) + GUARD * es;
+        const px = put(x), pdy = put(dy), pw = put(w), pwork = rt.arena.alloc(work);
+        blocks.push(pwork);
+        const outs = { y: [guarded(ys), ys], dx: [guarded(xs), xs], dw: [guarded(K * F), K * F] } as const;
+        k.convForward(outs.y[0], pwork, px, pw, N, ...g);
+        k.convInputGrad(outs.dx[0], pwork, pdy, pw, N, ...g);
+        k.convFilterGrad(outs.dw[0], pwork, px, pdy, N, ...g, 0, KH * KW);
+        for (const [name, [p, n]] of Object.entries(outs)) {
+          const all = new T(rt.arena.buffer, p - GUARD * es, n + 2 * GUARD);
+          for (const i of [...Array(GUARD).keys(), ...Array.from({ length: GUARD }, (_, j) => n + GUARD + j)]) {
+            expect(all[i], `${dtype} ${g} ${t} threads: ${name} written outside its ${n} elements`).toBe(-7.25);
           }
-          for (const p of blocks) rt.arena.release(p);
+          record(`${dtype} N${N} ${g} ${name}`, new Uint8Array(rt.arena.buffer.slice(p, p + n * es)));
         }
+        for (const p of blocks) rt.arena.release(p);
       }
-      // every one of the 18 calls split (each has ≥ 2 images and ≥ 2 taps): a worker job at least
-      if (t > 1) expect(rt.pool!.jobs - jobs, `${t} threads: jobs handed to workers`).toBeGreaterThanOrEqual(18);
-    }
-    for (const [key, [one, two, three]] of results) {
-      expect(two, `${key}: 2 threads`).toEqual(one);
-      expect(three, `${key}: 3 threads`).toEqual(one);
-    }
+    });
   });
 });
 
